@@ -1,0 +1,114 @@
+/**
+ * @module
+ * Typed errors. Each has a stable `code` and a message that says what was wrong and what to do.
+ * Check kinds with the type guards (`isSpoolError(err, 'SPOOL_…')`), not `instanceof`, so errors
+ * that crossed a process or a package copy still match.
+ */
+
+export type SpoolErrorCode =
+  | 'SPOOL_INVALID_ARGUMENT'
+  | 'SPOOL_PAYLOAD_NOT_JSON'
+  | 'SPOOL_PAYLOAD_TOO_LARGE'
+  | 'SPOOL_UNKNOWN_STORE'
+  | 'SPOOL_STORE_UNAVAILABLE'
+  | 'SPOOL_JOB_NOT_FOUND'
+  | 'SPOOL_JOB_FAILED'
+  | 'SPOOL_JOB_CANCELLED'
+  | 'SPOOL_INVALID_STATE'
+  | 'SPOOL_CLOSED'
+  | 'SPOOL_NON_RETRYABLE'
+  | 'SPOOL_TIMEOUT'
+  | 'SPOOL_CANCELLED'
+  | 'SPOOL_LEASE_LOST'
+  | 'SPOOL_SHUTDOWN'
+  | 'SPOOL_NO_HANDLER'
+  | 'SPOOL_WAIT_TIMEOUT';
+
+export class SpoolError extends Error {
+  readonly code: SpoolErrorCode;
+  readonly isSpoolError = true;
+
+  constructor(code: SpoolErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+export function isSpoolError(err: unknown, code?: SpoolErrorCode): err is SpoolError {
+  if (typeof err !== 'object' || err === null) return false;
+  const candidate = err as { isSpoolError?: unknown; code?: unknown };
+  return candidate.isSpoolError === true && (code === undefined || candidate.code === code);
+}
+
+/** Bad input from the caller: a name, an option, a URL. */
+export class InvalidArgumentError extends SpoolError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SPOOL_INVALID_ARGUMENT', message, options);
+  }
+}
+
+/** The store could not be reached, or went away. */
+export class StoreUnavailableError extends SpoolError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SPOOL_STORE_UNAVAILABLE', message, options);
+  }
+}
+
+export class JobNotFoundError extends SpoolError {
+  constructor(readonly jobId: string) {
+    super('SPOOL_JOB_NOT_FOUND', `No job has the id "${jobId}". It may never have existed or been pruned by retention.`);
+  }
+}
+
+/**
+ * Throw this from a handler to fail the job at once, without spending its remaining attempts:
+ * for errors no retry can fix, such as a payload that fails validation.
+ */
+export class NonRetryableError extends SpoolError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SPOOL_NON_RETRYABLE', message, options);
+  }
+}
+
+export function isNonRetryable(err: unknown): boolean {
+  return isSpoolError(err, 'SPOOL_NON_RETRYABLE');
+}
+
+/**
+ * Turns any thrown value into an Error, keeping the original as `cause`, so a handler that
+ * throws a string or an object still leaves a readable message behind.
+ */
+export function coerceError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  if (typeof thrown === 'object' && thrown !== null && typeof (thrown as { message?: unknown }).message === 'string') {
+    const err = new Error((thrown as { message: string }).message, { cause: thrown });
+    const code = (thrown as { code?: unknown }).code;
+    if (typeof code === 'string') Object.assign(err, { code });
+    return err;
+  }
+  let text: string;
+  try {
+    text = typeof thrown === 'string' ? thrown : (JSON.stringify(thrown) ?? String(thrown));
+  } catch {
+    text = String(thrown);
+  }
+  return new Error(`A non-Error value was thrown: ${text}`, { cause: thrown });
+}
+
+/** `waitFor` rejects with this when the job failed for good; `error` is the stored error. */
+export class JobFailedError extends SpoolError {
+  constructor(
+    readonly job: import('./types.js').Job,
+    readonly error: import('./types.js').JobError,
+  ) {
+    super('SPOOL_JOB_FAILED', `Job ${job.id} (${job.queue}/${job.name}) failed after ${job.attempts} attempt(s): ${error.message}`);
+  }
+}
+
+/** `waitFor` rejects with this when the job was cancelled. */
+export class JobCancelledError extends SpoolError {
+  constructor(readonly job: import('./types.js').Job) {
+    super('SPOOL_JOB_CANCELLED', `Job ${job.id} (${job.queue}/${job.name}) was cancelled.`);
+  }
+}

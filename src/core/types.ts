@@ -1,0 +1,106 @@
+/**
+ * @module
+ * The core types of Spool, and the words every name in code, API and UI follows.
+ *
+ * Glossary
+ * - job: a named unit of work with a JSON payload, in a queue. It has an id, a status,
+ *   attempts, progress, and a result or an error.
+ * - queue: a named stream of jobs. Workers claim jobs from one queue.
+ * - name: what a job is (`send-email`); a worker picks the handler by it.
+ * - handler: the user's function that does a job's work: `(payload, ctx) => result`.
+ * - worker: a loop in one process that claims jobs from a queue under a lease, runs their
+ *   handlers, heartbeats, and records the outcome.
+ * - claim: moving waiting jobs to `active` for one worker, taking a lease on each.
+ * - lease: the time a worker holds a job before others may take it back; heartbeats extend it.
+ * - lease token: the fencing token of one claim. A worker that lost its lease holds a stale
+ *   token, and the store refuses its completion or failure.
+ * - attempt: one claim of a job. `attempts` counts them; `maxAttempts` bounds them.
+ * - dead letters: the jobs in `failed`; they can be retried by hand.
+ * - store: the only code that knows SQL (SQLite or PostgreSQL).
+ */
+
+/** Where a job is in its life cycle. */
+export type JobStatus = 'waiting' | 'active' | 'completed' | 'failed' | 'cancelled';
+
+export const jobStatuses: readonly JobStatus[] = ['waiting', 'active', 'completed', 'failed', 'cancelled'];
+
+/** Statuses a job never leaves on its own. */
+export const finalStatuses: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Progress as a percentage (0..100) or as a count of done out of total, with a message. */
+export interface Progress {
+  value: number | { done: number; total: number };
+  message?: string;
+}
+
+export interface BackoffPolicy {
+  /** `exponential` doubles the base on each attempt and draws a delay with full jitter; `fixed` waits `base` each time. */
+  type: 'exponential' | 'fixed';
+  /** Milliseconds. */
+  base: number;
+  /** Milliseconds; no delay is longer. */
+  cap: number;
+}
+
+/** An error as stored with a job: plain data, safe to show and to serialise. */
+export interface JobError {
+  message: string;
+  code?: string;
+  name?: string;
+  stack?: string;
+  attempt: number;
+  at: number;
+  /** True when the error said not to retry (NonRetryableError), or attempts ran out. */
+  final?: boolean;
+}
+
+/** A job as read from the store. Times are epoch milliseconds. */
+export interface Job<P = Json, R = Json> {
+  id: string;
+  queue: string;
+  name: string;
+  payload: P;
+  status: JobStatus;
+  priority: number;
+  attempts: number;
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  /** Milliseconds a single attempt may run, or null for no limit. */
+  timeout: number | null;
+  idempotencyKey: string | null;
+  metadata: Record<string, Json>;
+  progress: Progress | null;
+  result: R | null;
+  /** Every failed attempt's error, oldest first. */
+  errors: JobError[];
+  runAt: number;
+  createdAt: number;
+  updatedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** Set while the job is active. */
+  leaseExpiresAt: number | null;
+  workerId: string | null;
+}
+
+/** What the store needs to insert one job; every option already resolved to a value. */
+export interface NewJob {
+  queue: string;
+  name: string;
+  /** The payload already serialised to JSON text. */
+  payload: string;
+  priority: number;
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  timeout: number | null;
+  idempotencyKey: string | null;
+  metadata: string;
+  runAt: number;
+}
+
+/** A job a worker holds under a lease; `token` fences every later write. */
+export interface ClaimedJob extends Job {
+  token: string;
+}

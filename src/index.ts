@@ -1,0 +1,40 @@
+/**
+ * @module
+ * Spool: durable asynchronous processing for TypeScript on SQLite or PostgreSQL.
+ *
+ * ```ts
+ * const spool = await createSpool({ store: 'sqlite:./spool.db' });
+ * spool.work('emails', { 'send-welcome': async (payload, ctx) => { … } }, { concurrency: 10 });
+ * const job = await spool.enqueue('emails', 'send-welcome', { to: 'ada@example.com' });
+ * const result = await job.wait();
+ * ```
+ */
+export { createSpool, Spool } from './client/spool.js';
+export type { EnqueueItem, JobHandle, JobPage, ListJobsOptions, SpoolSettings } from './client/spool.js';
+export { Worker } from './worker/worker.js';
+export type { Handler, Handlers, JobContext } from './worker/types.js';
+export { ManualClock, systemClock } from './core/clock.js';
+export type { Clock } from './core/clock.js';
+export type { Duration } from './core/duration.js';
+export {
+  InvalidArgumentError,
+  JobCancelledError,
+  JobFailedError,
+  JobNotFoundError,
+  NonRetryableError,
+  SpoolError,
+  StoreUnavailableError,
+  coerceError,
+  isNonRetryable,
+  isSpoolError,
+} from './core/errors.js';
+export type { SpoolErrorCode } from './core/errors.js';
+export type { SpoolEventName, SpoolEvents } from './core/events.js';
+export { consoleLogger, silentLogger } from './core/logger.js';
+export type { Logger } from './core/logger.js';
+export type { EnqueueOptions, RetentionOptions, SpoolOptions, WorkOptions } from './core/options.js';
+export { finalStatuses, jobStatuses } from './core/types.js';
+export type { BackoffPolicy, ClaimedJob, Job, JobError, JobStatus, Json, NewJob, Progress } from './core/types.js';
+export { backoffDelay } from './policies/backoff.js';
+export type { QueueCounts, Store, StoreListener, Transaction } from './store/contract.js';
+export { openStore } from './store/open-store.js';

@@ -1,0 +1,117 @@
+/**
+ * @module
+ * The store contract: the only seam that knows SQL. Batch-first, because throughput comes from
+ * claiming and completing many jobs per round trip. Every state change is one statement that
+ * checks the fencing token itself, so many processes can never race in application code.
+ * Times are passed in from the Spool's clock, never read from the database, so tests move time.
+ */
+import type { ClaimedJob, Job, JobError, JobStatus, NewJob, Progress } from '../core/types.js';
+
+export interface EnqueueResult {
+  job: Job;
+  /** False when an idempotency key matched an existing job, which is returned instead. */
+  created: boolean;
+}
+
+export interface ClaimRequest {
+  queue: string;
+  /** Only jobs with these names; undefined for any. */
+  names?: readonly string[];
+  limit: number;
+  workerId: string;
+  /** The fencing token written on every claimed job. */
+  token: string;
+  now: number;
+  leaseMs: number;
+}
+
+/** A fenced write: it applies only while `token` still holds the job's lease. */
+export interface Fence {
+  id: string;
+  token: string;
+}
+
+export interface Completion extends Fence {
+  /** The result as JSON text. */
+  result: string;
+}
+
+export interface Failure extends Fence {
+  error: JobError;
+  /** When to run again if attempts remain; null fails the job now (non-retryable). */
+  retryAt: number | null;
+}
+
+export interface ListRequest {
+  queue?: string;
+  status?: JobStatus;
+  name?: string;
+  limit: number;
+  /** The id of the last job on the previous page; pages go newest first. */
+  after?: string;
+}
+
+export type QueueCounts = Record<string, Record<JobStatus, number>>;
+
+/** What a fail did to each job. */
+export interface FailOutcome {
+  id: string;
+  status: 'waiting' | 'failed';
+  runAt: number;
+}
+
+/**
+ * Something that runs SQL in the caller's own transaction, so a job is enqueued only if that
+ * transaction commits (the outbox pattern). A `pg` Client or PoolClient inside BEGIN fits for
+ * PostgreSQL; a better-sqlite3 Database inside `db.transaction()` fits for SQLite.
+ */
+export type Transaction = unknown;
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Applies pending migrations; safe when many processes start at once. */
+  migrate(): Promise<void>;
+  /** Inserts jobs in one statement; idempotency keys return existing jobs. Order of results follows input. */
+  enqueue(jobs: readonly NewJob[], now: number, tx?: Transaction): Promise<EnqueueResult[]>;
+  /** Moves up to `limit` runnable jobs to active under a lease, highest priority then oldest first. */
+  claim(request: ClaimRequest): Promise<ClaimedJob[]>;
+  /** Returns the ids that were completed; a stale token completes nothing. */
+  complete(items: readonly Completion[], now: number): Promise<string[]>;
+  /** Records errors and either schedules a retry or fails for good, in one statement. */
+  fail(items: readonly Failure[], now: number): Promise<FailOutcome[]>;
+  /** Extends leases; returns the ids still held (the rest were lost or cancelled). */
+  heartbeat(items: readonly Fence[], now: number, leaseMs: number): Promise<string[]>;
+  /** Returns jobs to waiting without spending an attempt (graceful shutdown). */
+  release(items: readonly Fence[], now: number): Promise<string[]>;
+  /** Stores progress on an active job; false if the lease was lost. */
+  progress(item: Fence, progress: Progress, now: number): Promise<boolean>;
+  /**
+   * Takes back active jobs whose lease expired before `now`: to waiting if attempts remain,
+   * else to failed with a lease-expired error. Returns how many were moved.
+   */
+  rescueExpired(now: number): Promise<number>;
+  getJob(id: string): Promise<Job | null>;
+  listJobs(request: ListRequest): Promise<Job[]>;
+  counts(queue?: string): Promise<QueueCounts>;
+  /** Cancels a waiting or active job; returns it, or null if it does not exist. Final jobs are returned unchanged. */
+  cancel(id: string, now: number): Promise<Job | null>;
+  /** Moves a failed or cancelled job back to waiting with fresh attempts; returns it, or null if absent. */
+  retry(id: string, now: number): Promise<Job | null>;
+  /** Deletes jobs in `status` that finished before `before`; returns how many. */
+  prune(status: 'completed' | 'failed' | 'cancelled', before: number): Promise<number>;
+  /**
+   * Calls `onWake(queue)` when jobs become ready (inserted) and `onCancel(id)` when a job is
+   * cancelled, including by other processes where the store can tell (PostgreSQL LISTEN).
+   */
+  subscribe(listener: StoreListener): () => void;
+  /** True when the store answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface StoreListener {
+  onWake?(queue: string): void;
+  onCancel?(id: string): void;
+  /** Notifications may have been missed (the connection dropped); look for work once. */
+  onReconnected?(): void;
+}

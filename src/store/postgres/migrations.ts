@@ -1,0 +1,49 @@
+/**
+ * Numbered migrations, each a function of the schema name. `migrations` records which ran.
+ * Never edit one that shipped: add the next.
+ */
+export const postgresMigrations: readonly ((schema: string) => string)[] = [
+  (s) => `
+  CREATE TABLE "${s}".jobs (
+    id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    queue            text    NOT NULL,
+    name             text    NOT NULL,
+    payload          json    NOT NULL,
+    status           text    NOT NULL,
+    priority         integer NOT NULL DEFAULT 0,
+    attempts         integer NOT NULL DEFAULT 0,
+    max_attempts     integer NOT NULL,
+    backoff          json    NOT NULL,
+    timeout_ms       bigint,
+    idempotency_key  text,
+    metadata         json    NOT NULL DEFAULT '{}',
+    progress         json,
+    result           json,
+    errors           jsonb   NOT NULL DEFAULT '[]',
+    run_at           bigint  NOT NULL,
+    created_at       bigint  NOT NULL,
+    updated_at       bigint  NOT NULL,
+    started_at       bigint,
+    finished_at      bigint,
+    lease_token      text,
+    lease_expires_at bigint,
+    worker_id        text
+  );
+  -- The claim path: only waiting rows are indexed, in the order claims take them.
+  CREATE INDEX jobs_ready ON "${s}".jobs (queue, priority DESC, run_at, id) WHERE status = 'waiting';
+  CREATE INDEX jobs_leases ON "${s}".jobs (lease_expires_at) WHERE status = 'active';
+  CREATE UNIQUE INDEX jobs_idempotency ON "${s}".jobs (queue, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  CREATE INDEX jobs_listing ON "${s}".jobs (queue, status, id);
+  CREATE INDEX jobs_finished ON "${s}".jobs (status, finished_at) WHERE finished_at IS NOT NULL;
+
+  -- One notification per statement and queue, delivered on commit: a job enqueued inside the
+  -- caller's transaction wakes workers only if that transaction commits.
+  CREATE FUNCTION "${s}".notify_ready() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM pg_notify('${s}_wake', q.queue) FROM (SELECT DISTINCT queue FROM new_rows) AS q;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER jobs_notify_ready AFTER INSERT ON "${s}".jobs
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "${s}".notify_ready();
+  `,
+];

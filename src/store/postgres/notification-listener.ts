@@ -1,0 +1,75 @@
+/**
+ * A dedicated connection that LISTENs for wake-ups and cancellations, and reconnects with backoff
+ * when PostgreSQL goes away. Opened only when something subscribes.
+ */
+import pg from 'pg';
+import type { Logger } from '../../core/logger.js';
+
+export class NotificationListener {
+  private client: pg.Client | null = null;
+  private stopped = false;
+  private retryMs = 100;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly channels: string[],
+    private readonly onNotification: (channel: string, payload: string) => void,
+    private readonly onReconnected: () => void,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.connect(false);
+  }
+
+  private async connect(isReconnect: boolean): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString, connectionTimeoutMillis: 5_000 });
+    this.client = client;
+    client.on('notification', (message) => this.onNotification(message.channel, message.payload ?? ''));
+    client.on('error', () => this.scheduleReconnect(client));
+    client.on('end', () => this.scheduleReconnect(client));
+    try {
+      await client.connect();
+      for (const channel of this.channels) await client.query(`LISTEN "${channel}"`);
+      if (this.stopped) {
+        await client.end().catch(() => {});
+        return;
+      }
+      this.retryMs = 100;
+      // Notifications sent while disconnected are gone; let subscribers look for work once.
+      if (isReconnect) this.onReconnected();
+    } catch (err) {
+      this.logger.warn(
+        `Cannot LISTEN for job notifications (${(err as Error).message}); retrying in ${this.retryMs} ms, polling meanwhile.`,
+      );
+      this.scheduleReconnect(client);
+    }
+  }
+
+  private scheduleReconnect(client: pg.Client): void {
+    // Late events from a connection already replaced are ignored.
+    if (this.stopped || this.reconnectTimer || this.client !== client) return;
+    this.client = null;
+    client.removeAllListeners('end');
+    client.end().catch(() => {});
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.connect(true);
+    }, this.retryMs);
+    this.reconnectTimer.unref();
+    this.retryMs = Math.min(this.retryMs * 2, 5_000);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    this.client = null;
+    if (client) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => {});
+    }
+  }
+}

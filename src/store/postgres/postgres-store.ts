@@ -1,0 +1,375 @@
+/**
+ * @module
+ * PostgreSQL: many processes and machines. Claims use FOR UPDATE SKIP LOCKED on a partial index;
+ * batches travel as arrays; statements are prepared once per connection; LISTEN/NOTIFY wakes idle
+ * workers at once.
+ */
+import pg from 'pg';
+import { InvalidArgumentError } from '../../core/errors.js';
+import { type Logger, consoleLogger } from '../../core/logger.js';
+import type { ClaimedJob, Job, JobStatus, NewJob, Progress } from '../../core/types.js';
+import type {
+  ClaimRequest,
+  Completion,
+  EnqueueResult,
+  Failure,
+  FailOutcome,
+  Fence,
+  ListRequest,
+  QueueCounts,
+  Store,
+  StoreListener,
+  Transaction,
+} from '../contract.js';
+import { type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
+import { isConnectionError, toStoreError } from './connection-errors.js';
+import { postgresMigrations } from './migrations.js';
+import { NotificationListener } from './notification-listener.js';
+import { type StatementName, postgresStatements } from './statements.js';
+
+interface Queryable {
+  query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+const idPattern = /^\d{1,19}$/;
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres';
+  private readonly statements: ReturnType<typeof postgresStatements>;
+  private readonly listeners = new Set<StoreListener>();
+  private notifications: NotificationListener | null = null;
+  private readonly where: string;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly connectionString: string,
+    readonly schema: string,
+    private readonly logger: Logger,
+  ) {
+    this.statements = postgresStatements(schema);
+    const url = safeUrl(connectionString);
+    this.where = url ? `${url.hostname}:${url.port || 5432}${url.pathname}` : 'the configured address';
+  }
+
+  /** Connects and checks the server answers; fails fast with a clear StoreUnavailableError. */
+  static async connect(connectionString: string, schema = 'spool', logger: Logger = consoleLogger()): Promise<PostgresStore> {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+      throw new InvalidArgumentError(
+        `Invalid PostgreSQL schema ${JSON.stringify(schema)}: use lower-case letters, digits and "_", starting with a letter.`,
+      );
+    }
+    const url = safeUrl(connectionString);
+    if (!url) throw new InvalidArgumentError(`Invalid PostgreSQL URL: expected postgres://user:password@host:5432/database.`);
+    const max = Number(url.searchParams.get('poolSize') ?? 10);
+    url.searchParams.delete('poolSize');
+    const pool = new pg.Pool({ connectionString: url.toString(), max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+    // An idle connection that dies (server restart) must not crash the process; the pool replaces it.
+    pool.on('error', (err) => logger.warn(`A PostgreSQL connection was lost (${err.message}); it will be replaced.`));
+    const store = new PostgresStore(pool, url.toString(), schema, logger);
+    try {
+      await pool.query('SELECT 1');
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw toStoreError(err, store.where);
+    }
+    return store;
+  }
+
+  private async run<T = JobRow>(name: StatementName, values: unknown[], via?: Queryable): Promise<T[]> {
+    try {
+      const client = via ?? this.pool;
+      // Named statements are prepared once per connection; a caller's connection gets plain ones.
+      const result = await client.query(
+        via ? { text: this.statements[name], values } : { name: `${this.schema}.${name}`, text: this.statements[name], values },
+      );
+      return result.rows as T[];
+    } catch (err) {
+      throw toStoreError(err, this.where);
+    }
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect().catch((err: unknown) => {
+      throw toStoreError(err, this.where);
+    });
+    try {
+      await client.query('BEGIN');
+      // Serialises concurrent starts; taken before CREATE SCHEMA, which itself races.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`spool:migrate:${this.schema}`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS "${this.schema}".migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      const { rows } = await client.query<{ version: number }>(
+        `SELECT coalesce(max(version), 0) AS version FROM "${this.schema}".migrations`,
+      );
+      const current = rows[0]?.version ?? 0;
+      if (current > postgresMigrations.length) {
+        throw new InvalidArgumentError(
+          `Schema "${this.schema}" was migrated by a newer Spool (version ${current}; this one knows ${postgresMigrations.length}). Upgrade Spool.`,
+        );
+      }
+      for (let version = current + 1; version <= postgresMigrations.length; version++) {
+        await client.query((postgresMigrations[version - 1] as (s: string) => string)(this.schema));
+        await client.query(`INSERT INTO "${this.schema}".migrations (version) VALUES ($1)`, [version]);
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw toStoreError(err, this.where);
+    } finally {
+      client.release();
+    }
+  }
+
+  async enqueue(jobs: readonly NewJob[], now: number, tx?: Transaction): Promise<EnqueueResult[]> {
+    if (tx !== undefined && typeof (tx as Queryable)?.query !== 'function') {
+      throw new InvalidArgumentError('On PostgreSQL, `tx` must be a pg Client or PoolClient inside BEGIN … COMMIT.');
+    }
+    const via = tx as Queryable | undefined;
+    const first = jobs[0] as NewJob;
+    if (jobs.length === 1 && first.idempotencyKey === null) {
+      const [row] = await this.run(
+        'insertOne',
+        [
+          first.queue,
+          first.name,
+          first.payload,
+          first.priority,
+          first.maxAttempts,
+          JSON.stringify(first.backoff),
+          first.timeout,
+          first.metadata,
+          first.runAt,
+          now,
+        ],
+        via,
+      );
+      return [{ job: rowToJob(row as JobRow), created: true }];
+    }
+    const inserted = await this.run(
+      'insertMany',
+      [
+        jobs.map((j) => j.queue),
+        jobs.map((j) => j.name),
+        jobs.map((j) => j.payload),
+        jobs.map((j) => j.priority),
+        jobs.map((j) => j.maxAttempts),
+        jobs.map((j) => JSON.stringify(j.backoff)),
+        jobs.map((j) => j.timeout),
+        jobs.map((j) => j.idempotencyKey),
+        jobs.map((j) => j.metadata),
+        jobs.map((j) => j.runAt),
+        now,
+      ],
+      via,
+    );
+    return this.matchInserted(jobs, inserted.map(rowToJob), via);
+  }
+
+  /**
+   * Lines inserted rows up with the input. Identity values follow insertion order, which follows
+   * the input order; a job whose idempotency key already existed gets the existing job instead.
+   */
+  private async matchInserted(jobs: readonly NewJob[], inserted: Job[], via?: Queryable): Promise<EnqueueResult[]> {
+    inserted.sort((a, b) => Number(a.id) - Number(b.id));
+    const keyOf = (queue: string, key: string) => `${queue}\u0000${key}`;
+    const byKey = new Map<string, Job>();
+    for (const job of inserted) if (job.idempotencyKey !== null) byKey.set(keyOf(job.queue, job.idempotencyKey), job);
+    const missing = jobs.filter((j) => j.idempotencyKey !== null && !byKey.has(keyOf(j.queue, j.idempotencyKey)));
+    if (missing.length > 0) {
+      const existing = await this.run('findByKeys', [missing.map((j) => j.queue), missing.map((j) => j.idempotencyKey)], via);
+      for (const job of existing.map(rowToJob)) byKey.set(keyOf(job.queue, job.idempotencyKey as string), job);
+    }
+    const createdIds = new Set(inserted.map((job) => job.id));
+    const claimedByInput = new Set<string>();
+    let next = 0;
+    return jobs.map((input) => {
+      if (input.idempotencyKey !== null) {
+        const job = byKey.get(keyOf(input.queue, input.idempotencyKey));
+        if (!job) throw new Error(`Spool could not find the job for idempotency key "${input.idempotencyKey}" after inserting it.`);
+        const created = createdIds.has(job.id) && !claimedByInput.has(job.id);
+        claimedByInput.add(job.id);
+        return { job, created };
+      }
+      while (inserted[next] && inserted[next]?.idempotencyKey !== null) next++;
+      return { job: inserted[next++] as Job, created: true };
+    });
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
+    const { queue, names, limit, workerId, token, now, leaseMs } = request;
+    const rows = await this.run('claim', [queue, now, limit, token, now + leaseMs, workerId, names ?? null]);
+    return rows.map(rowToClaimed).sort(claimOrder);
+  }
+
+  async complete(items: readonly Completion[], now: number): Promise<string[]> {
+    if (items.length === 0) return [];
+    const rows = await this.run<{ id: string }>('complete', [
+      items.map((i) => i.id),
+      items.map((i) => i.token),
+      items.map((i) => i.result),
+      now,
+    ]);
+    return rows.map((row) => String(row.id));
+  }
+
+  async fail(items: readonly Failure[], now: number): Promise<FailOutcome[]> {
+    if (items.length === 0) return [];
+    const rows = await this.run<{ id: string; status: 'waiting' | 'failed'; run_at: string }>('fail', [
+      items.map((i) => i.id),
+      items.map((i) => i.token),
+      items.map((i) => JSON.stringify(i.error)),
+      items.map((i) => i.retryAt),
+      now,
+    ]);
+    return rows.map((row) => ({ id: String(row.id), status: row.status, runAt: Number(row.run_at) }));
+  }
+
+  async heartbeat(items: readonly Fence[], now: number, leaseMs: number): Promise<string[]> {
+    if (items.length === 0) return [];
+    const rows = await this.run<{ id: string }>('heartbeat', [items.map((i) => i.id), items.map((i) => i.token), now + leaseMs, now]);
+    return rows.map((row) => String(row.id));
+  }
+
+  async release(items: readonly Fence[], now: number): Promise<string[]> {
+    if (items.length === 0) return [];
+    const rows = await this.run<{ id: string }>('release', [items.map((i) => i.id), items.map((i) => i.token), now]);
+    return rows.map((row) => String(row.id));
+  }
+
+  async progress(item: Fence, progress: Progress, now: number): Promise<boolean> {
+    try {
+      const result = await this.pool.query({
+        name: `${this.schema}.progress`,
+        text: this.statements.progress,
+        values: [item.id, item.token, JSON.stringify(progress), now],
+      });
+      return (result.rowCount ?? 0) > 0;
+    } catch (err) {
+      throw toStoreError(err, this.where);
+    }
+  }
+
+  async rescueExpired(now: number): Promise<number> {
+    try {
+      const result = await this.pool.query({
+        name: `${this.schema}.rescueExpired`,
+        text: this.statements.rescueExpired,
+        values: [now, leaseExpiredMessage],
+      });
+      return result.rowCount ?? 0;
+    } catch (err) {
+      throw toStoreError(err, this.where);
+    }
+  }
+
+  async getJob(id: string): Promise<Job | null> {
+    if (!idPattern.test(id)) return null;
+    const [row] = await this.run('getJob', [id]);
+    return row ? rowToJob(row) : null;
+  }
+
+  async listJobs(request: ListRequest): Promise<Job[]> {
+    const rows = await this.run('listJobs', [
+      request.queue ?? null,
+      request.status ?? null,
+      request.name ?? null,
+      request.after ?? null,
+      request.limit,
+    ]);
+    return rows.map(rowToJob);
+  }
+
+  async counts(queue?: string): Promise<QueueCounts> {
+    const rows = await this.run<{ queue: string; status: JobStatus; n: number }>('counts', [queue ?? null]);
+    const counts: QueueCounts = {};
+    for (const row of rows) {
+      counts[row.queue] ??= emptyCounts();
+      (counts[row.queue] as Record<JobStatus, number>)[row.status] = row.n;
+    }
+    return counts;
+  }
+
+  async cancel(id: string, now: number): Promise<Job | null> {
+    if (!idPattern.test(id)) return null;
+    const [row] = await this.run('cancel', [id, now]);
+    if (!row) return this.getJob(id);
+    return rowToJob(row);
+  }
+
+  async retry(id: string, now: number): Promise<Job | null> {
+    if (!idPattern.test(id)) return null;
+    const [row] = await this.run('retry', [id, now]);
+    if (!row) return this.getJob(id);
+    return rowToJob(row);
+  }
+
+  async prune(status: 'completed' | 'failed' | 'cancelled', before: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      try {
+        const result = await this.pool.query({ name: `${this.schema}.prune`, text: this.statements.prune, values: [status, before] });
+        total += result.rowCount ?? 0;
+        if ((result.rowCount ?? 0) < 10_000) return total;
+      } catch (err) {
+        throw toStoreError(err, this.where);
+      }
+    }
+  }
+
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    if (!this.notifications) {
+      const wake = `${this.schema}_wake`;
+      const cancel = `${this.schema}_cancel`;
+      this.notifications = new NotificationListener(
+        this.connectionString,
+        [wake, cancel],
+        (channel, payload) => {
+          for (const l of this.listeners) {
+            if (channel === wake) l.onWake?.(payload);
+            else if (channel === cancel) l.onCancel?.(payload);
+          }
+        },
+        () => {
+          for (const l of this.listeners) l.onReconnected?.();
+        },
+        this.logger,
+      );
+      this.notifications.start();
+    }
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0 && this.notifications) {
+        void this.notifications.stop();
+        this.notifications = null;
+      }
+    };
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.pool.query('SELECT 1');
+      return true;
+    } catch (err) {
+      if (isConnectionError(err)) return false;
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await this.notifications?.stop();
+    this.notifications = null;
+    await this.pool.end().catch(() => {});
+  }
+}
+
+function safeUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,79 @@
+import type { BackoffPolicy, ClaimedJob, Job, JobError, JobStatus, Progress } from '../core/types.js';
+
+/** A jobs row as either store's driver returns it: JSON may arrive as text or parsed, numbers as text. */
+export interface JobRow {
+  id: number | string | bigint;
+  queue: string;
+  name: string;
+  payload: unknown;
+  status: string;
+  priority: number | string;
+  attempts: number | string;
+  max_attempts: number | string;
+  backoff: unknown;
+  timeout_ms: number | string | null;
+  idempotency_key: string | null;
+  metadata: unknown;
+  progress: unknown;
+  result: unknown;
+  errors: unknown;
+  run_at: number | string;
+  created_at: number | string;
+  updated_at: number | string;
+  started_at: number | string | null;
+  finished_at: number | string | null;
+  lease_token: string | null;
+  lease_expires_at: number | string | null;
+  worker_id: string | null;
+}
+
+function json<T>(value: unknown, fallback: T): T {
+  if (value === null || value === undefined) return fallback;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+const num = (value: number | string | bigint): number => Number(value);
+const numOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
+
+export function rowToJob(row: JobRow): Job {
+  return {
+    id: String(row.id),
+    queue: row.queue,
+    name: row.name,
+    payload: json(row.payload, null),
+    status: row.status as JobStatus,
+    priority: num(row.priority),
+    attempts: num(row.attempts),
+    maxAttempts: num(row.max_attempts),
+    backoff: json<BackoffPolicy>(row.backoff, { type: 'fixed', base: 0, cap: 0 }),
+    timeout: numOrNull(row.timeout_ms),
+    idempotencyKey: row.idempotency_key,
+    metadata: json(row.metadata, {}),
+    progress: json<Progress | null>(row.progress, null),
+    result: json(row.result, null),
+    errors: json<JobError[]>(row.errors, []),
+    runAt: num(row.run_at),
+    createdAt: num(row.created_at),
+    updatedAt: num(row.updated_at),
+    startedAt: numOrNull(row.started_at),
+    finishedAt: numOrNull(row.finished_at),
+    leaseExpiresAt: numOrNull(row.lease_expires_at),
+    workerId: row.worker_id,
+  };
+}
+
+export function rowToClaimed(row: JobRow): ClaimedJob {
+  return { ...rowToJob(row), token: row.lease_token ?? '' };
+}
+
+/** The order claims hand jobs out in: highest priority, then earliest run time, then oldest. */
+export function claimOrder(a: Job, b: Job): number {
+  return b.priority - a.priority || a.runAt - b.runAt || Number(a.id) - Number(b.id);
+}
+
+export function emptyCounts(): Record<JobStatus, number> {
+  return { waiting: 0, active: 0, completed: 0, failed: 0, cancelled: 0 };
+}
+
+export const leaseExpiredMessage =
+  'The worker running this job stopped heartbeating before its lease expired (it crashed, was killed, or was blocked), so the job was taken back.';

@@ -1,0 +1,36 @@
+/** Numbered migrations; `PRAGMA user_version` records how many have run. Never edit one that shipped: add the next. */
+export const sqliteMigrations: readonly string[] = [
+  `
+  CREATE TABLE spool_jobs (
+    id               INTEGER PRIMARY KEY,
+    queue            TEXT    NOT NULL,
+    name             TEXT    NOT NULL,
+    payload          TEXT    NOT NULL,
+    status           TEXT    NOT NULL,
+    priority         INTEGER NOT NULL DEFAULT 0,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    max_attempts     INTEGER NOT NULL,
+    backoff          TEXT    NOT NULL,
+    timeout_ms       INTEGER,
+    idempotency_key  TEXT,
+    metadata         TEXT    NOT NULL DEFAULT '{}',
+    progress         TEXT,
+    result           TEXT,
+    errors           TEXT    NOT NULL DEFAULT '[]',
+    run_at           INTEGER NOT NULL,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    started_at       INTEGER,
+    finished_at      INTEGER,
+    lease_token      TEXT,
+    lease_expires_at INTEGER,
+    worker_id        TEXT
+  );
+  -- The claim path: only waiting rows are indexed, in the order claims take them.
+  CREATE INDEX spool_jobs_ready ON spool_jobs (queue, priority DESC, run_at, id) WHERE status = 'waiting';
+  CREATE INDEX spool_jobs_leases ON spool_jobs (lease_expires_at) WHERE status = 'active';
+  CREATE UNIQUE INDEX spool_jobs_idempotency ON spool_jobs (queue, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  CREATE INDEX spool_jobs_listing ON spool_jobs (queue, status, id);
+  CREATE INDEX spool_jobs_finished ON spool_jobs (status, finished_at) WHERE finished_at IS NOT NULL;
+  `,
+];

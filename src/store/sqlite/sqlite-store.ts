@@ -1,0 +1,316 @@
+/**
+ * @module
+ * The embedded default: one SQLite file in WAL mode through better-sqlite3. Statements are
+ * synchronous and microseconds long, so a batch is one transaction of prepared statements.
+ * Several processes may share the file; writes serialise on SQLite's lock (busy_timeout waits).
+ */
+import Database from 'better-sqlite3';
+import { InvalidArgumentError, StoreUnavailableError } from '../../core/errors.js';
+import type { ClaimedJob, Job, JobStatus, NewJob, Progress } from '../../core/types.js';
+import type {
+  ClaimRequest,
+  Completion,
+  EnqueueResult,
+  Failure,
+  FailOutcome,
+  Fence,
+  ListRequest,
+  QueueCounts,
+  Store,
+  StoreListener,
+  Transaction,
+} from '../contract.js';
+import { type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
+import { sqliteMigrations } from './migrations.js';
+
+type Db = Database.Database;
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  private readonly db: Db;
+  private readonly listeners = new Set<StoreListener>();
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(readonly path: string) {
+    try {
+      this.db = new Database(path, { timeout: 10_000 });
+      this.db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode survives a process crash; only an OS crash can lose the last commits.
+      this.db.pragma('synchronous = NORMAL');
+    } catch (err) {
+      throw new StoreUnavailableError(
+        `Could not open the SQLite database at "${path}": ${(err as Error).message}. Check that the folder exists and is writable.`,
+        { cause: err },
+      );
+    }
+  }
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  async migrate(): Promise<void> {
+    const run = this.db.transaction(() => {
+      const current = this.db.pragma('user_version', { simple: true }) as number;
+      if (current > sqliteMigrations.length) {
+        throw new StoreUnavailableError(
+          `The SQLite database "${this.path}" was migrated by a newer Spool (schema ${current}, this one knows ${sqliteMigrations.length}). Upgrade Spool.`,
+        );
+      }
+      for (let version = current; version < sqliteMigrations.length; version++) {
+        this.db.exec(sqliteMigrations[version] as string);
+      }
+      this.db.pragma(`user_version = ${sqliteMigrations.length}`);
+    });
+    // IMMEDIATE takes the write lock first, so processes starting together migrate one at a time.
+    run.immediate();
+  }
+
+  async enqueue(jobs: readonly NewJob[], now: number, tx?: Transaction): Promise<EnqueueResult[]> {
+    const db = (tx as Db | undefined) ?? this.db;
+    if (tx !== undefined && !(tx instanceof Database)) {
+      throw new InvalidArgumentError('On SQLite, `tx` must be the better-sqlite3 Database whose transaction the job should join.');
+    }
+    const insert = db === this.db ? this.sql(insertSql) : db.prepare(insertSql);
+    const existing = db === this.db ? this.sql(existingSql) : db.prepare(existingSql);
+    const results: EnqueueResult[] = [];
+    const insertAll = db.transaction(() => {
+      for (const job of jobs) {
+        const row = insert.get(
+          numbered(
+            job.queue,
+            job.name,
+            job.payload,
+            job.priority,
+            job.maxAttempts,
+            JSON.stringify(job.backoff),
+            job.timeout,
+            job.idempotencyKey,
+            job.metadata,
+            job.runAt,
+            now,
+          ),
+        ) as JobRow | undefined;
+        if (row) results.push({ job: rowToJob(row), created: true });
+        else results.push({ job: rowToJob(existing.get(job.queue, job.idempotencyKey) as JobRow), created: false });
+      }
+    });
+    insertAll.immediate();
+    for (const queue of new Set(jobs.map((job) => job.queue))) this.wake(queue);
+    return results;
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
+    const { queue, names, limit, workerId, token, now, leaseMs } = request;
+    const rows = (
+      names
+        ? this.sql(claimNamedSql).all(numbered(token, now + leaseMs, now, now, workerId, queue, now, JSON.stringify(names), limit))
+        : this.sql(claimSql).all(numbered(token, now + leaseMs, now, now, workerId, queue, now, limit))
+    ) as JobRow[];
+    return rows.map(rowToClaimed).sort(claimOrder);
+  }
+
+  async complete(items: readonly Completion[], now: number): Promise<string[]> {
+    const statement = this.sql(
+      `UPDATE spool_jobs SET status = 'completed', result = ?,
+         finished_at = ?, updated_at = ?, lease_token = NULL, lease_expires_at = NULL
+       WHERE id = ? AND lease_token = ? AND status = 'active'`,
+    );
+    return this.eachInTransaction(items, (item) => statement.run(item.result, now, now, item.id, item.token).changes > 0);
+  }
+
+  async fail(items: readonly Failure[], now: number): Promise<FailOutcome[]> {
+    const statement = this.sql(
+      `UPDATE spool_jobs SET
+         status = CASE WHEN ?1 IS NOT NULL AND attempts < max_attempts THEN 'waiting' ELSE 'failed' END,
+         run_at = CASE WHEN ?1 IS NOT NULL AND attempts < max_attempts THEN ?1 ELSE run_at END,
+         finished_at = CASE WHEN ?1 IS NOT NULL AND attempts < max_attempts THEN NULL ELSE ?2 END,
+         errors = json_insert(errors, '$[#]', json(?3)),
+         updated_at = ?2, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
+       WHERE id = ?4 AND lease_token = ?5 AND status = 'active'
+       RETURNING id, status, run_at`,
+    );
+    const outcomes: FailOutcome[] = [];
+    this.db
+      .transaction(() => {
+        for (const item of items) {
+          const row = statement.get(numbered(item.retryAt, now, JSON.stringify(item.error), item.id, item.token)) as
+            | { id: number; status: 'waiting' | 'failed'; run_at: number }
+            | undefined;
+          if (row) outcomes.push({ id: String(row.id), status: row.status, runAt: row.run_at });
+        }
+      })
+      .immediate();
+    return outcomes;
+  }
+
+  async heartbeat(items: readonly Fence[], now: number, leaseMs: number): Promise<string[]> {
+    const statement = this.sql(
+      `UPDATE spool_jobs SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'active'`,
+    );
+    return this.eachInTransaction(items, (item) => statement.run(now + leaseMs, now, item.id, item.token).changes > 0);
+  }
+
+  async release(items: readonly Fence[], now: number): Promise<string[]> {
+    const statement = this.sql(
+      `UPDATE spool_jobs SET status = 'waiting', attempts = attempts - 1, updated_at = ?, started_at = NULL,
+         lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
+       WHERE id = ? AND lease_token = ? AND status = 'active' RETURNING queue`,
+    );
+    const queues = new Set<string>();
+    const released = this.eachInTransaction(items, (item) => {
+      const row = statement.get(now, item.id, item.token) as { queue: string } | undefined;
+      if (row) queues.add(row.queue);
+      return row !== undefined;
+    });
+    for (const queue of queues) this.wake(queue);
+    return released;
+  }
+
+  async progress(item: Fence, progress: Progress, now: number): Promise<boolean> {
+    const result = this.sql(
+      `UPDATE spool_jobs SET progress = ?, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'active'`,
+    ).run(JSON.stringify(progress), now, item.id, item.token);
+    return result.changes > 0;
+  }
+
+  async rescueExpired(now: number): Promise<number> {
+    const result = this.sql(
+      `UPDATE spool_jobs SET
+         status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'waiting' END,
+         finished_at = CASE WHEN attempts >= max_attempts THEN ?1 ELSE NULL END,
+         errors = json_insert(errors, '$[#]', json_object('message', ?2, 'code', 'SPOOL_LEASE_EXPIRED', 'name', 'LeaseExpiredError',
+                  'attempt', attempts, 'at', ?1, 'final', json(CASE WHEN attempts >= max_attempts THEN 'true' ELSE 'false' END))),
+         run_at = ?1, updated_at = ?1, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
+       WHERE status = 'active' AND lease_expires_at < ?1`,
+    ).run(numbered(now, leaseExpiredMessage));
+    return result.changes;
+  }
+
+  async getJob(id: string): Promise<Job | null> {
+    if (!/^\d{1,19}$/.test(id)) return null;
+    const row = this.sql('SELECT * FROM spool_jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return row ? rowToJob(row) : null;
+  }
+
+  async listJobs(request: ListRequest): Promise<Job[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (request.queue !== undefined) where.push('queue = ?') && params.push(request.queue);
+    if (request.status !== undefined) where.push('status = ?') && params.push(request.status);
+    if (request.name !== undefined) where.push('name = ?') && params.push(request.name);
+    if (request.after !== undefined) where.push('id < ?') && params.push(request.after);
+    const text = `SELECT * FROM spool_jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (this.sql(text).all(...params, request.limit) as JobRow[]).map(rowToJob);
+  }
+
+  async counts(queue?: string): Promise<QueueCounts> {
+    const rows = (
+      queue === undefined
+        ? this.sql('SELECT queue, status, count(*) AS n FROM spool_jobs GROUP BY queue, status').all()
+        : this.sql('SELECT queue, status, count(*) AS n FROM spool_jobs WHERE queue = ? GROUP BY queue, status').all(queue)
+    ) as { queue: string; status: JobStatus; n: number }[];
+    const counts: QueueCounts = {};
+    for (const row of rows) {
+      counts[row.queue] ??= emptyCounts();
+      (counts[row.queue] as Record<JobStatus, number>)[row.status] = row.n;
+    }
+    return counts;
+  }
+
+  async cancel(id: string, now: number): Promise<Job | null> {
+    if (!/^\d{1,19}$/.test(id)) return null;
+    const row = this.sql(
+      `UPDATE spool_jobs SET status = 'cancelled', finished_at = ?1, updated_at = ?1, lease_token = NULL, lease_expires_at = NULL
+       WHERE id = ?2 AND status IN ('waiting', 'active') RETURNING *`,
+    ).get(numbered(now, id)) as JobRow | undefined;
+    if (!row) return this.getJob(id);
+    for (const listener of this.listeners) listener.onCancel?.(String(row.id));
+    return rowToJob(row);
+  }
+
+  async retry(id: string, now: number): Promise<Job | null> {
+    if (!/^\d{1,19}$/.test(id)) return null;
+    const row = this.sql(
+      `UPDATE spool_jobs SET status = 'waiting', attempts = 0, run_at = ?1, updated_at = ?1, finished_at = NULL,
+         started_at = NULL, result = NULL, progress = NULL
+       WHERE id = ?2 AND status IN ('failed', 'cancelled') RETURNING *`,
+    ).get(numbered(now, id)) as JobRow | undefined;
+    if (!row) return this.getJob(id);
+    this.wake(row.queue);
+    return rowToJob(row);
+  }
+
+  async prune(status: 'completed' | 'failed' | 'cancelled', before: number): Promise<number> {
+    return this.sql('DELETE FROM spool_jobs WHERE status = ? AND finished_at < ?').run(status, before).changes;
+  }
+
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      this.sql('SELECT 1').get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    if (this.db.open) this.db.close();
+  }
+
+  private wake(queue: string): void {
+    for (const listener of this.listeners) listener.onWake?.(queue);
+  }
+
+  private eachInTransaction<T extends Fence>(items: readonly T[], apply: (item: T) => boolean): string[] {
+    const done: string[] = [];
+    this.db
+      .transaction(() => {
+        for (const item of items) if (apply(item)) done.push(item.id);
+      })
+      .immediate();
+    return done;
+  }
+}
+
+/** Binds values to ?1, ?2, …: better-sqlite3 takes numbered parameters only as an object. */
+function numbered(...values: unknown[]): Record<number, unknown> {
+  const bound: Record<number, unknown> = {};
+  values.forEach((value, index) => {
+    bound[index + 1] = value;
+  });
+  return bound;
+}
+
+const insertSql = `
+  INSERT INTO spool_jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
+                          run_at, created_at, updated_at)
+  VALUES (?1, ?2, ?3, 'waiting', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)
+  ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+  RETURNING *`;
+
+const existingSql = 'SELECT * FROM spool_jobs WHERE queue = ? AND idempotency_key = ?';
+
+const claimSet = `UPDATE spool_jobs SET status = 'active', attempts = attempts + 1, lease_token = ?1, lease_expires_at = ?2,
+    started_at = ?3, updated_at = ?4, worker_id = ?5`;
+
+const claimSql = `${claimSet}
+  WHERE id IN (SELECT id FROM spool_jobs WHERE queue = ?6 AND status = 'waiting' AND run_at <= ?7
+               ORDER BY priority DESC, run_at, id LIMIT ?8)
+  RETURNING *`;
+
+const claimNamedSql = `${claimSet}
+  WHERE id IN (SELECT id FROM spool_jobs WHERE queue = ?6 AND status = 'waiting' AND run_at <= ?7
+               AND name IN (SELECT value FROM json_each(?8)) ORDER BY priority DESC, run_at, id LIMIT ?9)
+  RETURNING *`;

@@ -1,0 +1,63 @@
+/**
+ * Gathers items that arrive while a write is in flight and writes them together, so a busy
+ * worker completes many jobs per round trip without waiting on a timer. A failed write (the
+ * store went away) is retried with backoff until the items' deadline passes; any other failure
+ * gives the batch up, and the jobs' leases decide what happens next.
+ */
+export class Batcher<T, R> {
+  private pending: { item: T; deadline: number; resolve(result: R | undefined): void }[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly write: (items: T[]) => Promise<Map<T, R>>,
+    private readonly onError: (err: unknown, retryInMs: number | null) => void,
+    /** Only errors that may pass (the store is away or busy) are retried; others give the items up. */
+    private readonly isTransient: (err: unknown) => boolean,
+  ) {}
+
+  /** Resolves with the item's outcome, or undefined when the deadline passed before the store answered. */
+  add(item: T, deadline: number): Promise<R | undefined> {
+    return new Promise((resolve) => {
+      this.pending.push({ item, deadline, resolve });
+      this.running ??= this.drain().finally(() => {
+        this.running = null;
+      });
+    });
+  }
+
+  get idle(): boolean {
+    return this.running === null;
+  }
+
+  /** Resolves when everything added so far has been written or given up. */
+  async flushed(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    let retryDelay = 100;
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        const outcomes = await this.write(batch.map((entry) => entry.item));
+        for (const entry of batch) entry.resolve(outcomes.get(entry.item));
+        retryDelay = 100;
+      } catch (err) {
+        if (!this.isTransient(err)) {
+          for (const entry of batch) entry.resolve(undefined);
+          this.onError(err, null);
+          continue;
+        }
+        const now = Date.now();
+        const alive = batch.filter((entry) => entry.deadline > now);
+        for (const entry of batch) if (entry.deadline <= now) entry.resolve(undefined);
+        this.pending = [...alive, ...this.pending];
+        if (this.pending.length === 0) break;
+        this.onError(err, retryDelay);
+        await new Promise((resolve) => setTimeout(resolve, retryDelay));
+        retryDelay = Math.min(retryDelay * 2, 5_000);
+      }
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { InvalidArgumentError } from '../core/errors.js';
+import { type Logger, childLogger } from '../core/logger.js';
+import type { ClaimedJob, Progress } from '../core/types.js';
+import type { JobContext } from './types.js';
+
+/** Checks a progress value: a percentage from 0 to 100, or `{ done, total }` with 0 ≤ done ≤ total. */
+export function toProgress(value: Progress['value'], message: string | undefined): Progress {
+  const valid =
+    typeof value === 'number'
+      ? Number.isFinite(value) && value >= 0 && value <= 100
+      : typeof value === 'object' &&
+        value !== null &&
+        Number.isFinite(value.done) &&
+        Number.isFinite(value.total) &&
+        value.done >= 0 &&
+        value.total >= 0;
+  if (!valid) {
+    throw new InvalidArgumentError(
+      `Progress must be a number from 0 to 100 or { done, total } with non-negative numbers; got ${JSON.stringify(value)}.`,
+    );
+  }
+  if (message !== undefined && typeof message !== 'string') throw new InvalidArgumentError('A progress message must be a string.');
+  return message === undefined ? { value } : { value, message: message.slice(0, 1_000) };
+}
+
+/**
+ * Builds the `ctx` a handler receives. Progress writes coalesce: while one is in flight only the
+ * newest value waits behind it, so a chatty handler costs at most one write at a time.
+ */
+export function createJobContext(
+  job: ClaimedJob,
+  signal: AbortSignal,
+  logger: Logger,
+  persist: (progress: Progress) => Promise<void>,
+): JobContext {
+  let inFlight: Promise<void> | null = null;
+  let next: Progress | null = null;
+  const flush = async (): Promise<void> => {
+    while (next) {
+      const value = next;
+      next = null;
+      await persist(value);
+    }
+  };
+  return {
+    job,
+    attempt: job.attempts,
+    signal,
+    log: childLogger(logger, { queue: job.queue, job: job.id, name: job.name, attempt: job.attempts }),
+    progress(value, message) {
+      next = toProgress(value, message);
+      inFlight ??= flush().finally(() => {
+        inFlight = null;
+      });
+      return inFlight;
+    },
+  };
+}

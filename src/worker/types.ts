@@ -1,0 +1,21 @@
+import type { Logger } from '../core/logger.js';
+import type { Job, Progress } from '../core/types.js';
+
+export interface JobContext<P = unknown> {
+  /** The job as claimed (status active). */
+  job: Job<P & import('../core/types.js').Json>;
+  /** This attempt's number, from 1. */
+  attempt: number;
+  /** Fired on timeout, cancellation, lost lease and shutdown; `signal.reason` says which. Pass it to fetch and friends. */
+  signal: AbortSignal;
+  /** Stores progress (0..100, or `{ done, total }`) with an optional message, and tells listeners. */
+  progress(value: Progress['value'], message?: string): Promise<void>;
+  /** A logger with the job's id, queue and attempt on every line. */
+  log: Logger;
+}
+
+/** The user's function for one kind of job. Its return value (JSON) is stored as the result. */
+export type Handler<P = any, R = unknown> = (payload: P, ctx: JobContext<P>) => R | Promise<R>;
+
+/** One handler for every job in the queue, or a map from job name to handler. */
+export type Handlers = Handler | Record<string, Handler>;
