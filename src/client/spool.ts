@@ -308,6 +308,7 @@ export class Spool {
         options.timeout === undefined ? defaults.timeout : options.timeout === null ? null : toMs(options.timeout, `${what}.timeout`),
       idempotencyKey: options.idempotencyKey ?? null,
       metadata: toJson(options.metadata ?? {}, `metadata of ${queue}/${name}`, maxPayloadBytes),
+      callbackUrl: options.callbackUrl ?? null,
       runAt,
     };
   }

@@ -30,6 +30,11 @@ export const enqueueOptionsSchema = z
     timeout: duration.nullable().optional(),
     idempotencyKey: z.string().min(1).max(255).optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
+    callbackUrl: z
+      .string()
+      .max(2_048)
+      .refine((url) => /^https?:\/\/[^\s]+$/i.test(url) && URL.canParse(url), 'must be an absolute http:// or https:// URL')
+      .optional(),
   })
   .strict();
 
@@ -50,6 +55,8 @@ export interface EnqueueOptions {
   idempotencyKey?: string;
   /** Free-form JSON kept with the job, for your own bookkeeping. */
   metadata?: Record<string, unknown>;
+  /** When the job completes, fails for good or is cancelled, Spool POSTs the outcome here, signed (see webhooks). */
+  callbackUrl?: string;
 }
 
 export interface JobDefaults {

@@ -71,6 +71,8 @@ export interface Job<P = Json, R = Json> {
   timeout: number | null;
   idempotencyKey: string | null;
   metadata: Record<string, Json>;
+  /** Where Spool POSTs the outcome when the job reaches a final state (a webhook), or null. */
+  callbackUrl: string | null;
   progress: Progress | null;
   result: R | null;
   /** Every failed attempt's error, oldest first. */
@@ -97,6 +99,7 @@ export interface NewJob {
   timeout: number | null;
   idempotencyKey: string | null;
   metadata: string;
+  callbackUrl: string | null;
   runAt: number;
 }
 

@@ -14,6 +14,7 @@ export interface JobRow {
   timeout_ms: number | string | null;
   idempotency_key: string | null;
   metadata: unknown;
+  callback_url: string | null;
   progress: unknown;
   result: unknown;
   errors: unknown;
@@ -49,6 +50,7 @@ export function rowToJob(row: JobRow): Job {
     timeout: numOrNull(row.timeout_ms),
     idempotencyKey: row.idempotency_key,
     metadata: json(row.metadata, {}),
+    callbackUrl: row.callback_url ?? null,
     progress: json<Progress | null>(row.progress, null),
     result: json(row.result, null),
     errors: json<JobError[]>(row.errors, []),

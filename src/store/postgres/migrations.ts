@@ -46,4 +46,19 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   CREATE TRIGGER jobs_notify_ready AFTER INSERT ON "${s}".jobs
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "${s}".notify_ready();
   `,
+  // Webhooks: reaching a final state enqueues the delivery in the same transaction, so an
+  // outcome is never recorded without its callback being scheduled.
+  (s) => `
+  ALTER TABLE "${s}".jobs ADD COLUMN callback_url text;
+  CREATE FUNCTION "${s}".schedule_webhook() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    INSERT INTO "${s}".jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at)
+    VALUES ('spool.webhooks', 'deliver', json_build_object('jobId', NEW.id::text, 'url', NEW.callback_url, 'status', NEW.status),
+            'waiting', 0, 10, '{"type":"exponential","base":1000,"cap":600000}', 30000, '{}', NEW.updated_at, NEW.updated_at, NEW.updated_at);
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER jobs_schedule_webhook AFTER UPDATE OF status ON "${s}".jobs FOR EACH ROW
+    WHEN (NEW.callback_url IS NOT NULL AND NEW.status IN ('completed', 'failed', 'cancelled') AND OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION "${s}".schedule_webhook();
+  `,
 ];

@@ -142,6 +142,7 @@ export class PostgresStore implements Store {
           first.metadata,
           first.runAt,
           now,
+          first.callbackUrl,
         ],
         via,
       );
@@ -161,6 +162,7 @@ export class PostgresStore implements Store {
         jobs.map((j) => j.metadata),
         jobs.map((j) => j.runAt),
         now,
+        jobs.map((j) => j.callbackUrl),
       ],
       via,
     );

@@ -9,18 +9,21 @@ export function postgresStatements(s: string) {
   const jobs = `"${s}".jobs`;
   return {
     insertOne: `
-      INSERT INTO ${jobs} (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at)
-      VALUES ($1, $2, $3::json, 'waiting', $4, $5, $6::json, $7, $8::json, $9, $10, $10)
+      INSERT INTO ${jobs} (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at,
+                           callback_url)
+      VALUES ($1, $2, $3::json, 'waiting', $4, $5, $6::json, $7, $8::json, $9, $10, $10, $11)
       RETURNING *`,
 
-    /** $1..$10 arrays, one element per job; $11 now. Rows whose idempotency key exists are skipped. */
+    /** $1..$10 and $12 arrays, one element per job; $11 now. Rows whose idempotency key exists are skipped. */
     insertMany: `
       INSERT INTO ${jobs} (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
-                           run_at, created_at, updated_at)
+                           run_at, created_at, updated_at, callback_url)
       SELECT queue, name, payload::json, 'waiting', priority, max_attempts, backoff::json, timeout_ms, idempotency_key, metadata::json,
-             run_at, $11, $11
-      FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::bigint[])
-           WITH ORDINALITY AS input(queue, name, payload, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata, run_at, ord)
+             run_at, $11, $11, callback_url
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::bigint[],
+                  $12::text[])
+           WITH ORDINALITY AS input(queue, name, payload, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata, run_at,
+                                    callback_url, ord)
       ORDER BY ord
       ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
       RETURNING *`,

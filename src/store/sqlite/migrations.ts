@@ -33,4 +33,16 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX spool_jobs_listing ON spool_jobs (queue, status, id);
   CREATE INDEX spool_jobs_finished ON spool_jobs (status, finished_at) WHERE finished_at IS NOT NULL;
   `,
+  // Webhooks: reaching a final state enqueues the delivery in the same transaction, so an
+  // outcome is never recorded without its callback being scheduled.
+  `
+  ALTER TABLE spool_jobs ADD COLUMN callback_url TEXT;
+  CREATE TRIGGER spool_jobs_webhook AFTER UPDATE OF status ON spool_jobs
+  WHEN NEW.callback_url IS NOT NULL AND NEW.status IN ('completed', 'failed', 'cancelled') AND OLD.status IS NOT NEW.status
+  BEGIN
+    INSERT INTO spool_jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at)
+    VALUES ('spool.webhooks', 'deliver', json_object('jobId', CAST(NEW.id AS TEXT), 'url', NEW.callback_url, 'status', NEW.status),
+            'waiting', 0, 10, '{"type":"exponential","base":1000,"cap":600000}', 30000, '{}', NEW.updated_at, NEW.updated_at, NEW.updated_at);
+  END;
+  `,
 ];

@@ -94,6 +94,7 @@ export class SqliteStore implements Store {
             job.metadata,
             job.runAt,
             now,
+            job.callbackUrl,
           ),
         ) as JobRow | undefined;
         if (row) results.push({ job: rowToJob(row), created: true });
@@ -295,8 +296,8 @@ function numbered(...values: unknown[]): Record<number, unknown> {
 
 const insertSql = `
   INSERT INTO spool_jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
-                          run_at, created_at, updated_at)
-  VALUES (?1, ?2, ?3, 'waiting', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)
+                          run_at, created_at, updated_at, callback_url)
+  VALUES (?1, ?2, ?3, 'waiting', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)
   ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING *`;
 
