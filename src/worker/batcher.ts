@@ -19,9 +19,12 @@ export class Batcher<T, R> {
   add(item: T, deadline: number): Promise<R | undefined> {
     return new Promise((resolve) => {
       this.pending.push({ item, deadline, resolve });
-      this.running ??= this.drain().finally(() => {
-        this.running = null;
-      });
+      // Start on the next turn of the event loop, so everything that finishes in this one joins the batch.
+      this.running ??= new Promise<void>((start) => setImmediate(start))
+        .then(() => this.drain())
+        .finally(() => {
+          this.running = null;
+        });
     });
   }
 

@@ -44,6 +44,7 @@ export class Worker {
   private readonly releases: Batcher<Fence, true>;
   private state: 'new' | 'running' | 'closing' | 'closed' = 'new';
   private claiming = false;
+  private pokeScheduled = false;
   private wakeRequested = false;
   private claimSeq = 0;
   private lastRescue = 0;
@@ -134,14 +135,16 @@ export class Worker {
     this.poke();
   }
 
-  /** Looks for work now instead of at the next poll. */
+  /** Looks for work now instead of at the next poll. Pokes within one turn of the event loop make one claim. */
   poke(): void {
-    if (this.state !== 'running') return;
-    if (this.claiming) {
-      this.wakeRequested = true;
-      return;
-    }
-    void this.claimLoop();
+    if (this.state !== 'running' || this.pokeScheduled) return;
+    this.pokeScheduled = true;
+    setImmediate(() => {
+      this.pokeScheduled = false;
+      if (this.state !== 'running') return;
+      if (this.claiming) this.wakeRequested = true;
+      else void this.claimLoop();
+    });
   }
 
   /**
@@ -240,11 +243,17 @@ export class Worker {
     const controller = new AbortController();
     const entry: Running = { job, controller, finishing: false };
     this.running.set(job.id, entry);
-    void this.execute(entry).finally(() => {
-      this.running.delete(job.id);
-      if (this.running.size === 0) this.drained?.();
-      this.poke();
-    });
+    void this.execute(entry).finally(() => this.freeSlot(job.id));
+  }
+
+  /**
+   * A slot frees as soon as the handler settles, before its outcome is written: the next claim
+   * and this completion then travel to the store side by side instead of one after the other.
+   */
+  private freeSlot(id: string): void {
+    if (!this.running.delete(id)) return;
+    if (this.running.size === 0) this.drained?.();
+    this.poke();
   }
 
   private async execute(entry: Running): Promise<void> {
@@ -282,6 +291,7 @@ export class Worker {
     ]);
     clearTimeout(timer);
     entry.finishing = true;
+    this.freeSlot(job.id);
     const reason = controller.signal.aborted ? controller.signal.reason : undefined;
     if (isSpoolError(reason, 'SPOOL_SHUTDOWN')) return this.release(job);
     if (isSpoolError(reason, 'SPOOL_CANCELLED')) {
