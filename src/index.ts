@@ -36,5 +36,5 @@ export type { EnqueueOptions, RetentionOptions, SpoolOptions, WorkOptions } from
 export { finalStatuses, jobStatuses } from './core/types.js';
 export type { BackoffPolicy, ClaimedJob, Job, JobError, JobStatus, Json, NewJob, Progress } from './core/types.js';
 export { backoffDelay } from './policies/backoff.js';
-export type { QueueCounts, Store, StoreListener, Transaction } from './store/contract.js';
+export type { BacklogPoint, FinalStatus, QueueCounts, Store, StoreListener, ThroughputPoint, Transaction } from './store/contract.js';
 export { openStore } from './store/open-store.js';

@@ -19,9 +19,9 @@ import {
   resolveBackoff,
   spoolOptionsSchema,
 } from '../core/options.js';
-import { type Job, type JobStatus, type NewJob, jobStatuses } from '../core/types.js';
+import { type Job, type JobStatus, type NewJob, finalStatuses, jobStatuses } from '../core/types.js';
 import { assertName, toJson } from '../core/validate.js';
-import type { QueueCounts, Store, Transaction } from '../store/contract.js';
+import type { BacklogPoint, FinalStatus, QueueCounts, Store, ThroughputPoint, Transaction } from '../store/contract.js';
 import { defaultStoreUrl, openStore } from '../store/open-store.js';
 import type { Handlers } from '../worker/types.js';
 import { Worker } from '../worker/worker.js';
@@ -229,6 +229,49 @@ export class Spool {
     this.assertOpen();
     if (queue !== undefined) assertName(queue, 'queue');
     return this.store.counts(queue);
+  }
+
+  /** Runs every failed job (dead letter) of `queue` again with fresh attempts; returns how many. */
+  async retryFailed(queue: string): Promise<number> {
+    this.assertOpen();
+    return this.store.retryFailed(assertName(queue, 'queue'), this.clock.now());
+  }
+
+  /** Deletes every job of `queue` in a final status (default: the failed ones); returns how many. */
+  async purge(queue: string, status: FinalStatus = 'failed'): Promise<number> {
+    this.assertOpen();
+    if (!finalStatuses.includes(status)) {
+      throw new InvalidArgumentError(
+        `Only finished jobs can be purged: use status ${finalStatuses.join(', ')}; got ${JSON.stringify(status)}.`,
+      );
+    }
+    return this.store.purge(assertName(queue, 'queue'), status);
+  }
+
+  /** Completed and failed jobs per queue per bucket over the last `windowMs` (default an hour, by the minute). */
+  async throughput(options: { windowMs?: number; bucketMs?: number } = {}): Promise<ThroughputPoint[]> {
+    this.assertOpen();
+    const bucketMs = options.bucketMs ?? 60_000;
+    const windowMs = options.windowMs ?? 3_600_000;
+    if (!(bucketMs >= 1_000) || !(windowMs >= bucketMs))
+      throw new InvalidArgumentError('bucketMs must be at least 1000 and windowMs at least bucketMs.');
+    const now = this.clock.now();
+    return this.store.throughput(Math.floor((now - windowMs) / bucketMs) * bucketMs, bucketMs);
+  }
+
+  /** Records waiting and active counts per queue now, keeping a day of samples; returns the counts. Servers call it every 15 s. */
+  async sampleBacklog(): Promise<QueueCounts> {
+    this.assertOpen();
+    const now = this.clock.now();
+    const counts = await this.store.counts();
+    await this.store.recordBacklog(now, counts, now - 86_400_000);
+    return counts;
+  }
+
+  /** Backlog samples over the last `windowMs` (default an hour), oldest first. */
+  async backlog(options: { windowMs?: number } = {}): Promise<BacklogPoint[]> {
+    this.assertOpen();
+    return this.store.backlog(this.clock.now() - (options.windowMs ?? 3_600_000));
   }
 
   /** Starts a worker on `queue`; it runs until `close()` (or the Spool's) or a shutdown signal. */

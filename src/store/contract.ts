@@ -53,6 +53,22 @@ export interface ListRequest {
 
 export type QueueCounts = Record<string, Record<JobStatus, number>>;
 
+export type FinalStatus = 'completed' | 'failed' | 'cancelled';
+
+export interface ThroughputPoint {
+  at: number;
+  queue: string;
+  completed: number;
+  failed: number;
+}
+
+export interface BacklogPoint {
+  at: number;
+  queue: string;
+  waiting: number;
+  active: number;
+}
+
 /** What a fail did to each job. */
 export interface FailOutcome {
   id: string;
@@ -98,7 +114,17 @@ export interface Store {
   /** Moves a failed or cancelled job back to waiting with fresh attempts; returns it, or null if absent. */
   retry(id: string, now: number): Promise<Job | null>;
   /** Deletes jobs in `status` that finished before `before`; returns how many. */
-  prune(status: 'completed' | 'failed' | 'cancelled', before: number): Promise<number>;
+  prune(status: FinalStatus, before: number): Promise<number>;
+  /** Moves every failed job of `queue` back to waiting with fresh attempts; returns how many. */
+  retryFailed(queue: string, now: number): Promise<number>;
+  /** Deletes every job of `queue` in a final `status`; returns how many. */
+  purge(queue: string, status: FinalStatus): Promise<number>;
+  /** Completed and failed jobs per queue per bucket (bucket start times), for jobs that finished since `since`. */
+  throughput(since: number, bucketMs: number): Promise<ThroughputPoint[]>;
+  /** Stores one sample of waiting and active counts per queue, and forgets samples older than `keepSince`. */
+  recordBacklog(at: number, counts: QueueCounts, keepSince: number): Promise<void>;
+  /** Backlog samples since `since`, oldest first. */
+  backlog(since: number): Promise<BacklogPoint[]>;
   /**
    * Calls `onWake(queue)` when jobs become ready (inserted) and `onCancel(id)` when a job is
    * cancelled, including by other processes where the store can tell (PostgreSQL LISTEN).

@@ -61,4 +61,13 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
     WHEN (NEW.callback_url IS NOT NULL AND NEW.status IN ('completed', 'failed', 'cancelled') AND OLD.status IS DISTINCT FROM NEW.status)
     EXECUTE FUNCTION "${s}".schedule_webhook();
   `,
+  (s) => `
+  CREATE TABLE "${s}".backlog_samples (
+    at      bigint  NOT NULL,
+    queue   text    NOT NULL,
+    waiting integer NOT NULL,
+    active  integer NOT NULL,
+    PRIMARY KEY (at, queue)
+  );
+  `,
 ];

@@ -11,14 +11,17 @@ import type { ClaimedJob, Job, JobStatus, NewJob, Progress } from '../../core/ty
 import type {
   ClaimRequest,
   Completion,
+  BacklogPoint,
   EnqueueResult,
   Failure,
+  FinalStatus,
   FailOutcome,
   Fence,
   ListRequest,
   QueueCounts,
   Store,
   StoreListener,
+  ThroughputPoint,
   Transaction,
 } from '../contract.js';
 import { type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
@@ -307,7 +310,42 @@ export class PostgresStore implements Store {
     return rowToJob(row);
   }
 
-  async prune(status: 'completed' | 'failed' | 'cancelled', before: number): Promise<number> {
+  async retryFailed(queue: string, now: number): Promise<number> {
+    const [row] = await this.run<{ n: number }>('retryFailed', [queue, now]);
+    return row?.n ?? 0;
+  }
+
+  async purge(queue: string, status: FinalStatus): Promise<number> {
+    try {
+      const result = await this.pool.query({ name: `${this.schema}.purge`, text: this.statements.purge, values: [queue, status] });
+      return result.rowCount ?? 0;
+    } catch (err) {
+      throw toStoreError(err, this.where);
+    }
+  }
+
+  async throughput(since: number, bucketMs: number): Promise<ThroughputPoint[]> {
+    const rows = await this.run<{ at: string; queue: string; completed: number; failed: number }>('throughput', [bucketMs, since]);
+    return rows.map((row) => ({ ...row, at: Number(row.at) }));
+  }
+
+  async recordBacklog(at: number, counts: QueueCounts, keepSince: number): Promise<void> {
+    const queues = Object.keys(counts);
+    await this.run('recordBacklog', [
+      at,
+      queues,
+      queues.map((q) => counts[q]?.waiting ?? 0),
+      queues.map((q) => counts[q]?.active ?? 0),
+      keepSince,
+    ]);
+  }
+
+  async backlog(since: number): Promise<BacklogPoint[]> {
+    const rows = await this.run<{ at: string; queue: string; waiting: number; active: number }>('backlog', [since]);
+    return rows.map((row) => ({ ...row, at: Number(row.at) }));
+  }
+
+  async prune(status: FinalStatus, before: number): Promise<number> {
     let total = 0;
     for (;;) {
       try {

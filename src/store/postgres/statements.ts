@@ -130,6 +130,36 @@ export function postgresStatements(s: string) {
       )
       SELECT *, pg_notify('${s}_wake', queue) AS notified FROM retried`,
 
+    /** $1 queue, $2 now. */
+    retryFailed: `
+      WITH retried AS (
+        UPDATE ${jobs} SET status = 'waiting', attempts = 0, run_at = $2, updated_at = $2, finished_at = NULL, started_at = NULL,
+               result = NULL, progress = NULL
+        WHERE queue = $1 AND status = 'failed'
+        RETURNING id
+      )
+      SELECT count(*)::int AS n, CASE WHEN count(*) > 0 THEN pg_notify('${s}_wake', $1) END AS notified FROM retried`,
+
+    /** $1 queue, $2 status. */
+    purge: `DELETE FROM ${jobs} WHERE queue = $1 AND status = $2`,
+
+    /** $1 bucket size (ms), $2 since. */
+    throughput: `
+      SELECT (finished_at / $1) * $1 AS at, queue,
+             count(*) FILTER (WHERE status = 'completed')::int AS completed, count(*) FILTER (WHERE status = 'failed')::int AS failed
+      FROM ${jobs} WHERE status IN ('completed', 'failed') AND finished_at >= $2
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+
+    /** $1 at, $2 queues, $3 waiting, $4 active, $5 forget before. */
+    recordBacklog: `
+      WITH forgotten AS (DELETE FROM "${s}".backlog_samples WHERE at < $5)
+      INSERT INTO "${s}".backlog_samples (at, queue, waiting, active)
+      SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[])
+      ON CONFLICT (at, queue) DO UPDATE SET waiting = excluded.waiting, active = excluded.active`,
+
+    /** $1 since. */
+    backlog: `SELECT at, queue, waiting, active FROM "${s}".backlog_samples WHERE at >= $1 ORDER BY at, queue`,
+
     /** $1 status, $2 finished before; deletes in slices so a large prune never holds long locks. */
     prune: `
       DELETE FROM ${jobs} WHERE id IN (

@@ -45,4 +45,13 @@ export const sqliteMigrations: readonly string[] = [
             'waiting', 0, 10, '{"type":"exponential","base":1000,"cap":600000}', 30000, '{}', NEW.updated_at, NEW.updated_at, NEW.updated_at);
   END;
   `,
+  `
+  CREATE TABLE spool_backlog_samples (
+    at      INTEGER NOT NULL,
+    queue   TEXT    NOT NULL,
+    waiting INTEGER NOT NULL,
+    active  INTEGER NOT NULL,
+    PRIMARY KEY (at, queue)
+  );
+  `,
 ];

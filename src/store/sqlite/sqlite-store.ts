@@ -10,14 +10,17 @@ import type { ClaimedJob, Job, JobStatus, NewJob, Progress } from '../../core/ty
 import type {
   ClaimRequest,
   Completion,
+  BacklogPoint,
   EnqueueResult,
   Failure,
+  FinalStatus,
   FailOutcome,
   Fence,
   ListRequest,
   QueueCounts,
   Store,
   StoreListener,
+  ThroughputPoint,
   Transaction,
 } from '../contract.js';
 import { type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
@@ -247,8 +250,49 @@ export class SqliteStore implements Store {
     return rowToJob(row);
   }
 
-  async prune(status: 'completed' | 'failed' | 'cancelled', before: number): Promise<number> {
+  async prune(status: FinalStatus, before: number): Promise<number> {
     return this.sql('DELETE FROM spool_jobs WHERE status = ? AND finished_at < ?').run(status, before).changes;
+  }
+
+  async retryFailed(queue: string, now: number): Promise<number> {
+    const { changes } = this.sql(
+      `UPDATE spool_jobs SET status = 'waiting', attempts = 0, run_at = ?1, updated_at = ?1, finished_at = NULL,
+         started_at = NULL, result = NULL, progress = NULL
+       WHERE queue = ?2 AND status = 'failed'`,
+    ).run(numbered(now, queue));
+    if (changes > 0) this.wake(queue);
+    return changes;
+  }
+
+  async purge(queue: string, status: FinalStatus): Promise<number> {
+    return this.sql('DELETE FROM spool_jobs WHERE queue = ? AND status = ?').run(queue, status).changes;
+  }
+
+  async throughput(since: number, bucketMs: number): Promise<ThroughputPoint[]> {
+    const rows = this.sql(
+      `SELECT (finished_at / CAST(?1 AS INTEGER)) * CAST(?1 AS INTEGER) AS at, queue,
+              sum(status = 'completed') AS completed, sum(status = 'failed') AS failed
+       FROM spool_jobs WHERE status IN ('completed', 'failed') AND finished_at >= ?2
+       GROUP BY 1, 2 ORDER BY 1, 2`,
+    ).all(numbered(bucketMs, since)) as ThroughputPoint[];
+    return rows;
+  }
+
+  async recordBacklog(at: number, counts: QueueCounts, keepSince: number): Promise<void> {
+    const insert = this.sql('INSERT OR REPLACE INTO spool_backlog_samples (at, queue, waiting, active) VALUES (?, ?, ?, ?)');
+    const forget = this.sql('DELETE FROM spool_backlog_samples WHERE at < ?');
+    this.db
+      .transaction(() => {
+        for (const [queue, byStatus] of Object.entries(counts)) insert.run(at, queue, byStatus.waiting, byStatus.active);
+        forget.run(keepSince);
+      })
+      .immediate();
+  }
+
+  async backlog(since: number): Promise<BacklogPoint[]> {
+    return this.sql('SELECT at, queue, waiting, active FROM spool_backlog_samples WHERE at >= ? ORDER BY at, queue').all(
+      since,
+    ) as BacklogPoint[];
   }
 
   subscribe(listener: StoreListener): () => void {

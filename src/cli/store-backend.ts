@@ -1,0 +1,84 @@
+/**
+ * @module
+ * The client commands straight on a store (`--store sqlite:./spool.db` or `postgres://…`), for
+ * when no server runs or for operators on the database host.
+ */
+import { type Spool, createSpool } from '../client/spool.js';
+import { JobNotFoundError } from '../core/errors.js';
+import { consoleLogger } from '../core/logger.js';
+import type { EnqueueOptions } from '../core/options.js';
+import type { JobStatus } from '../core/types.js';
+import { type JobView, toJobView } from '../server/job-view.js';
+import type { Backend, EnqueueInput, ListInput, QueueRow } from './backend.js';
+import { finalStatuses } from './backend.js';
+
+export class StoreBackend implements Backend {
+  private constructor(
+    readonly target: string,
+    private readonly spool: Spool,
+  ) {}
+
+  static async open(store: string, schema: string | undefined): Promise<StoreBackend> {
+    const spool = await createSpool({
+      store,
+      ...(schema ? { schema } : {}),
+      shutdownSignals: false,
+      logger: consoleLogger((process.env.SPOOL_LOG_LEVEL as 'warn' | undefined) ?? 'warn'),
+    });
+    return new StoreBackend(store.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'), spool);
+  }
+
+  async enqueue({ queue, name, payload, options }: EnqueueInput) {
+    const handle = await this.spool.enqueue(queue, name, payload, options as EnqueueOptions);
+    return { id: handle.id, status: handle.job.status, created: handle.created, job: toJobView(handle.job) };
+  }
+
+  async getJob(id: string): Promise<JobView> {
+    const job = await this.spool.getJob(id);
+    if (!job) throw new JobNotFoundError(id);
+    return toJobView(job);
+  }
+
+  async cancel(id: string): Promise<JobView> {
+    return toJobView(await this.spool.cancel(id));
+  }
+
+  async retry(id: string): Promise<JobView> {
+    return toJobView(await this.spool.retry(id));
+  }
+
+  async listJobs(input: ListInput) {
+    const page = await this.spool.listJobs({ ...input, status: input.status as JobStatus | undefined });
+    return { jobs: page.jobs.map(toJobView), nextCursor: page.nextCursor };
+  }
+
+  async queues(): Promise<QueueRow[]> {
+    const counts = await this.spool.counts();
+    return Object.keys(counts)
+      .sort()
+      .map((name) => {
+        const c = counts[name] as Record<JobStatus, number>;
+        return { name, counts: c, total: Object.values(c).reduce((a, b) => a + b, 0) };
+      });
+  }
+
+  /** Polls the store every 250 ms; the job may run in any process. */
+  async watch(id: string, onChange: (job: JobView) => void, signal: AbortSignal): Promise<JobView> {
+    let seen = '';
+    for (;;) {
+      if (signal.aborted) throw signal.reason;
+      const job = await this.getJob(id);
+      const key = `${job.status}/${job.attempts}/${JSON.stringify(job.progress)}`;
+      if (key !== seen) {
+        seen = key;
+        onChange(job);
+      }
+      if (finalStatuses.includes(job.status)) return job;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  close(): Promise<void> {
+    return this.spool.close({ timeout: 1_000 });
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * @module
+ * The config file, `spool.config.ts` (or `.js`/`.mjs`): the store, the queues with their worker
+ * policies and handler modules, API tokens, the webhook secret and the server's address.
+ * `defineConfig` only types it; `loadConfig` validates it with zod and readable errors.
+ *
+ * ```ts
+ * import { defineConfig } from 'spool';
+ * export default defineConfig({
+ *   store: 'sqlite:./spool.db',
+ *   queues: { emails: { handlers: './handlers/emails.ts', concurrency: 10 } },
+ *   auth: { tokens: [{ name: 'ci', hash: '<sha256 hex of the secret>', scopes: ['enqueue', 'read'] }] },
+ *   webhooks: { secret: process.env.SPOOL_WEBHOOK_SECRET },
+ *   server: { host: '127.0.0.1', port: 8080 },
+ * });
+ * ```
+ */
+import { z } from 'zod';
+import type { Duration } from '../core/duration.js';
+import type { RetentionOptions, SpoolOptions, WorkOptions } from '../core/options.js';
+import { backoffSchema } from '../core/options.js';
+import type { Handlers } from '../worker/types.js';
+
+export interface QueueConfig extends Omit<WorkOptions, 'id'> {
+  /**
+   * The queue's handlers: a module path (relative to the config file) whose default export is a
+   * handler or a `{ jobName: handler }` map, or the handler(s) themselves.
+   */
+  handlers: string | Handlers;
+}
+
+export interface TokenConfig {
+  /** Shown in logs and 403 messages. */
+  name: string;
+  /** SHA-256 hex of the secret (`spool token create` prints it). The secret itself is never stored. */
+  hash: string;
+  scopes: ('enqueue' | 'read' | 'admin')[];
+}
+
+export interface SpoolConfig {
+  /** `sqlite:./spool.db` or `postgres://…`. Overridden by `--store` and `SPOOL_STORE`. @defaultValue "sqlite:./spool.db" */
+  store?: string;
+  /** PostgreSQL schema. Overridden by `--schema` and `SPOOL_SCHEMA`. @defaultValue "spool" */
+  schema?: string;
+  maxPayloadBytes?: number;
+  defaults?: SpoolOptions['defaults'];
+  retention?: RetentionOptions;
+  pollInterval?: Duration;
+  shutdownTimeout?: Duration;
+  /** Queues this process works on, with their policies and handlers. */
+  queues?: Record<string, QueueConfig>;
+  auth?: {
+    /** API tokens; `SPOOL_TOKENS` adds more. */
+    tokens?: TokenConfig[];
+  };
+  webhooks?: {
+    /** The HMAC secret that signs deliveries; `SPOOL_WEBHOOK_SECRET` overrides it. */
+    secret?: string;
+    /** Deliveries in flight at once per process. @defaultValue 4 */
+    concurrency?: number;
+  };
+  server?: {
+    /** @defaultValue "127.0.0.1" */
+    host?: string;
+    /** @defaultValue 8080 */
+    port?: number;
+    /** Largest request body in bytes. @defaultValue maxPayloadBytes plus 64 KiB */
+    bodyLimit?: number;
+  };
+}
+
+/** Types a config file's default export. Returns it unchanged. */
+export function defineConfig(config: SpoolConfig): SpoolConfig {
+  return config;
+}
+
+const duration = z.union([z.number().nonnegative(), z.string()]);
+const fn = z.custom<(...args: unknown[]) => unknown>((value) => typeof value === 'function', 'must be a function');
+const namePattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export const configSchema = z
+  .object({
+    store: z.string().min(1).optional(),
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'use lower-case letters, digits and "_", starting with a letter')
+      .optional(),
+    maxPayloadBytes: z.number().int().positive().optional(),
+    defaults: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(1_000).optional(),
+        backoff: backoffSchema.optional(),
+        timeout: duration.nullable().optional(),
+      })
+      .strict()
+      .optional(),
+    retention: z
+      .object({ completed: duration.optional(), failed: duration.optional(), cancelled: duration.optional() })
+      .strict()
+      .optional(),
+    pollInterval: duration.optional(),
+    shutdownTimeout: duration.optional(),
+    queues: z
+      .record(
+        z.string().regex(namePattern, 'queue names use 1 to 128 letters, digits, ".", "_", ":" or "-"'),
+        z
+          .object({
+            handlers: z.union([z.string().min(1), fn, z.record(z.string(), fn)]),
+            concurrency: z.number().int().min(1).max(10_000).optional(),
+            batchSize: z.number().int().min(1).max(10_000).optional(),
+            lease: duration.optional(),
+            heartbeatInterval: duration.optional(),
+            pollInterval: duration.optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    auth: z
+      .object({
+        tokens: z
+          .array(
+            z
+              .object({
+                name: z.string().min(1).max(100),
+                hash: z
+                  .string()
+                  .regex(/^[0-9a-f]{64}$/i, 'must be the SHA-256 hex (64 characters) of the secret; `spool token create` prints it'),
+                scopes: z.array(z.enum(['enqueue', 'read', 'admin'])).min(1),
+              })
+              .strict(),
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    webhooks: z
+      .object({
+        secret: z.string().min(16, 'use at least 16 characters').optional(),
+        concurrency: z.number().int().min(1).max(1_000).optional(),
+      })
+      .strict()
+      .optional(),
+    server: z
+      .object({
+        host: z.string().min(1).optional(),
+        port: z.number().int().min(0).max(65_535).optional(),
+        bodyLimit: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();

@@ -1,0 +1,164 @@
+/**
+ * @module
+ * Finds, imports and validates the config file, loads the handler modules it names, and merges
+ * in the environment and command-line flags. Precedence: flag, then environment, then file,
+ * then default.
+ *
+ * Environment: `SPOOL_CONFIG`, `SPOOL_STORE`, `SPOOL_SCHEMA`, `SPOOL_TOKENS`,
+ * `SPOOL_WEBHOOK_SECRET`, `SPOOL_HOST`, `SPOOL_PORT`.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { InvalidArgumentError } from '../core/errors.js';
+import type { SpoolOptions, WorkOptions } from '../core/options.js';
+import type { TokenEntry } from '../server/auth.js';
+import { parseTokensEnv } from '../server/auth.js';
+import type { Handlers } from '../worker/types.js';
+import { type SpoolConfig, configSchema } from './define-config.js';
+
+export const configFileNames = ['spool.config.ts', 'spool.config.mts', 'spool.config.js', 'spool.config.mjs'];
+
+export interface ConfigOverrides {
+  /** A config file path; without it `SPOOL_CONFIG`, then `spool.config.{ts,mts,js,mjs}` in `cwd`. */
+  config?: string;
+  store?: string;
+  schema?: string;
+  host?: string;
+  port?: number;
+}
+
+export interface ResolvedQueue {
+  name: string;
+  handlers: Handlers;
+  options: WorkOptions;
+}
+
+export interface ResolvedConfig {
+  /** The config file that was read, or null when there is none. */
+  file: string | null;
+  store: string;
+  schema: string | undefined;
+  /** Everything for createSpool except store and schema. */
+  spoolOptions: Omit<SpoolOptions, 'store' | 'schema'>;
+  queues: ResolvedQueue[];
+  tokens: TokenEntry[];
+  webhookSecret: string | null;
+  webhookConcurrency: number;
+  server: { host: string; port: number; bodyLimit: number | undefined };
+}
+
+export class ConfigError extends InvalidArgumentError {}
+
+export function findConfigFile(explicit: string | undefined, cwd: string, env: NodeJS.ProcessEnv): string | null {
+  const given = explicit ?? env.SPOOL_CONFIG;
+  if (given) {
+    const path = isAbsolute(given) ? given : resolve(cwd, given);
+    if (!existsSync(path)) throw new ConfigError(`The config file ${given} does not exist (resolved to ${path}).`);
+    return path;
+  }
+  for (const name of configFileNames) {
+    const path = resolve(cwd, name);
+    if (existsSync(path)) return path;
+  }
+  return null;
+}
+
+async function importConfig(file: string): Promise<unknown> {
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`Could not load the config file ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const config = module.default ?? module.config;
+  if (config === undefined) {
+    throw new ConfigError(`The config file ${file} has no default export; end it with \`export default defineConfig({ … })\`.`);
+  }
+  return config;
+}
+
+/** Validates a config object, naming every bad field. */
+export function parseConfig(input: unknown, where: string): SpoolConfig {
+  const result = configSchema.safeParse(input);
+  if (result.success) return result.data as SpoolConfig;
+  const problems = result.error.issues.map((issue) => {
+    const field = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${[field, k].filter(Boolean).join('.')}"`).join(', ')}`;
+    }
+    return `${field || '(the config object)'}: ${issue.message}`;
+  });
+  throw new ConfigError(`${where} is invalid: ${problems.join('; ')}.`);
+}
+
+async function loadHandlers(spec: string | Handlers, baseDir: string, queue: string): Promise<Handlers> {
+  if (typeof spec !== 'string') return spec;
+  const path = isAbsolute(spec) ? spec : resolve(baseDir, spec);
+  if (!existsSync(path))
+    throw new ConfigError(`The handlers of queue "${queue}" point at ${spec}, which does not exist (resolved to ${path}).`);
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`Could not load the handlers of queue "${queue}" from ${spec}: ${(err as Error).message}`, { cause: err });
+  }
+  const chosen = module.default ?? module.handlers;
+  if (typeof chosen === 'function' || (typeof chosen === 'object' && chosen !== null)) return chosen as Handlers;
+  const named = Object.fromEntries(Object.entries(module).filter(([, value]) => typeof value === 'function'));
+  if (Object.keys(named).length === 0) {
+    throw new ConfigError(
+      `${spec} (handlers of queue "${queue}") exports no handlers: export default a handler or an object mapping job names to handlers.`,
+    );
+  }
+  return named as Handlers;
+}
+
+function parsePort(value: string | undefined, what: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new ConfigError(`${what} must be a port number from 0 to 65535; got ${JSON.stringify(value)}.`);
+  return port;
+}
+
+/** Reads the config file (if any), its handler modules, the environment and the overrides. */
+export async function loadConfig(
+  overrides: ConfigOverrides = {},
+  { cwd = process.cwd(), env = process.env }: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ResolvedConfig> {
+  const file = findConfigFile(overrides.config, cwd, env);
+  const config = file ? parseConfig(await importConfig(file), file) : {};
+  const baseDir = file ? dirname(file) : cwd;
+  const queues: ResolvedQueue[] = [];
+  for (const [name, { handlers, ...options }] of Object.entries(config.queues ?? {})) {
+    queues.push({ name, handlers: await loadHandlers(handlers, baseDir, name), options });
+  }
+  const tokens: TokenEntry[] = (config.auth?.tokens ?? []).map((t) => ({ name: t.name, hash: t.hash.toLowerCase(), scopes: t.scopes }));
+  if (env.SPOOL_TOKENS) tokens.push(...parseTokensEnv(env.SPOOL_TOKENS));
+  const webhookSecret = env.SPOOL_WEBHOOK_SECRET || config.webhooks?.secret || null;
+  if (webhookSecret !== null && webhookSecret.length < 16) {
+    throw new ConfigError('SPOOL_WEBHOOK_SECRET must have at least 16 characters; generate one with `openssl rand -hex 32`.');
+  }
+  const { maxPayloadBytes, defaults, retention, pollInterval, shutdownTimeout } = config;
+  const spoolOptions = Object.fromEntries(
+    Object.entries({ maxPayloadBytes, defaults, retention, pollInterval, shutdownTimeout }).filter(([, v]) => v !== undefined),
+  );
+  const rawStore = overrides.store ?? env.SPOOL_STORE ?? config.store ?? 'sqlite:./spool.db';
+  return {
+    file,
+    // A relative SQLite path is relative to the working directory, as with every other tool.
+    store: rawStore,
+    schema: overrides.schema ?? (env.SPOOL_SCHEMA || undefined) ?? config.schema,
+    spoolOptions,
+    queues,
+    tokens,
+    webhookSecret,
+    webhookConcurrency: config.webhooks?.concurrency ?? 4,
+    server: {
+      host: overrides.host ?? (env.SPOOL_HOST || undefined) ?? config.server?.host ?? '127.0.0.1',
+      port: overrides.port ?? parsePort(env.SPOOL_PORT, 'SPOOL_PORT') ?? config.server?.port ?? 8080,
+      bodyLimit: config.server?.bodyLimit,
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * @module
+ * The v1 HTTP API as a Hono app: routes, auth, problem+json errors, and the OpenAPI document at
+ * `GET /v1/openapi.json`. Testable without a network through `app.request()`; `server.ts` puts
+ * it on a port.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Spool } from '../client/spool.js';
+import { type AuthEnv, type AuthSettings, requireScope } from './auth.js';
+import type { RouteContext } from './context.js';
+import { ProblemError, errorToProblem, makeProblem, problemResponse } from './problem.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
+import { queueRoutes } from './routes/queues.js';
+import { EnqueueBody } from './schemas.js';
+import { type SseOptions, type StreamRegistry, defaultSseOptions } from './sse.js';
+
+export interface AppOptions {
+  spool: Spool;
+  auth: AuthSettings;
+  /** Largest request body in bytes; larger ones get 413. @defaultValue the Spool's maxPayloadBytes plus 64 KiB */
+  bodyLimit?: number;
+  /** Queues this server is configured with, listed by GET /v1/queues even while empty. */
+  queues?: readonly string[];
+  sse?: Partial<SseOptions>;
+}
+
+export interface SpoolApp {
+  app: OpenAPIHono<AuthEnv>;
+  /** Ends every open event stream (for shutdown) and makes /readyz answer 503. */
+  stopAccepting(): void;
+}
+
+const targets: Record<string, string> = {
+  json: 'the request body',
+  query: 'the query string',
+  param: 'the URL path',
+  header: 'the headers',
+};
+
+export function createApp(options: AppOptions): SpoolApp {
+  const streams: StreamRegistry = new Set();
+  let accepting = true;
+  const ctx: RouteContext = {
+    spool: options.spool,
+    auth: options.auth,
+    bodyLimit: options.bodyLimit ?? options.spool.settings.maxPayloadBytes + 64 * 1024,
+    queues: options.queues ?? [],
+    sse: { ...defaultSseOptions, ...options.sse },
+    streams,
+    accepting: () => accepting,
+  };
+
+  const app = new OpenAPIHono<AuthEnv>({
+    defaultHook: (result) => {
+      if (result.success) return;
+      const where = targets[result.target] ?? result.target;
+      const errors = result.error.issues.flatMap((issue) => {
+        const path = issue.path.map(String);
+        if (issue.code === 'unrecognized_keys') {
+          return issue.keys.map((key) => ({
+            field: fieldName(result.target, [...path, key]),
+            message:
+              result.target === 'json' && path.length === 0
+                ? `unknown field; the fields are ${Object.keys(EnqueueBody.shape).join(', ')}`
+                : 'unknown field; remove it',
+          }));
+        }
+        return [{ field: fieldName(result.target, path), message: issue.message }];
+      });
+      const first = errors[0];
+      const sentence = first
+        ? `Invalid ${where}: ${first.field}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''}, listed in errors)` : ''}.`
+        : `Invalid ${where}.`;
+      return problemResponse(makeProblem(400, 'SPOOL_INVALID_ARGUMENT', sentence, errors));
+    },
+  });
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API token with the scope the route needs: enqueue, read or admin (admin includes the others).',
+  });
+
+  healthRoutes(app, ctx);
+  jobRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  queueRoutes(app, ctx);
+
+  app.use('/v1/openapi.json', requireScope(options.auth, 'read'));
+  app.doc31('/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Spool HTTP API',
+      version: '1',
+      description:
+        'Durable jobs over HTTP: enqueue, watch status and progress, cancel and retry. Errors are application/problem+json (RFC 9457).',
+    },
+  });
+
+  app.notFound((c) =>
+    problemResponse(
+      makeProblem(404, 'SPOOL_ROUTE_NOT_FOUND', `There is no route ${c.req.method} ${c.req.path}. GET /v1/openapi.json lists every route.`),
+    ),
+  );
+  app.onError((err) => problemResponse(errorToProblem(err, options.spool.logger), err instanceof ProblemError ? err.headers : {}));
+
+  return {
+    app,
+    stopAccepting() {
+      accepting = false;
+      for (const stop of [...streams]) stop();
+    },
+  };
+}
+
+function fieldName(target: string, path: string[]): string {
+  const joined = path.join('.');
+  if (target === 'query') return `query parameter "${joined}"`;
+  if (target === 'param') return `path parameter "${joined}"`;
+  if (target === 'header') return `header "${joined}"`;
+  return joined ? `field "${joined}"` : 'the body';
+}

@@ -1,0 +1,138 @@
+/**
+ * @module
+ * Bearer tokens with scopes. Secrets are never kept: only their SHA-256 hashes, compared in
+ * constant time. `admin` includes every other scope. The insecure dev mode lets every request
+ * through and is refused on anything but a loopback address.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { InvalidArgumentError } from '../core/errors.js';
+import { makeProblem, problemResponse } from './problem.js';
+
+export const scopes = ['enqueue', 'read', 'admin'] as const;
+export type Scope = (typeof scopes)[number];
+
+/** One API token as configured: a name for logs, the SHA-256 hex of its secret, its scopes. */
+export interface TokenEntry {
+  name: string;
+  hash: string;
+  scopes: Scope[];
+}
+
+export type AuthSettings = { mode: 'tokens'; tokens: TokenEntry[] } | { mode: 'insecure' };
+
+/** The SHA-256 hex digest of a token secret: what the config file and the server keep. */
+export function hashToken(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** A new random token secret, `spool_` and 32 URL-safe characters. */
+export function generateToken(): string {
+  return `spool_${randomBytes(24).toString('base64url')}`;
+}
+
+const minSecretLength = 16;
+
+/**
+ * Reads `SPOOL_TOKENS`: comma-separated `name:secret:scope+scope` entries, hashed at once.
+ * For example `ci:spool_abc…:enqueue+read,ops:spool_def…:admin`.
+ */
+export function parseTokensEnv(value: string): TokenEntry[] {
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((entry, index) => {
+      const [name, secret, scopeList, ...rest] = entry.split(':');
+      const where = `SPOOL_TOKENS entry ${index + 1}${name ? ` ("${name}")` : ''}`;
+      if (!name || !secret || !scopeList || rest.length > 0) {
+        throw new InvalidArgumentError(
+          `${where} must look like name:secret:scope+scope (for example ci:spool_xxxxxxxxxxxxxxxx:enqueue+read); separate entries with commas.`,
+        );
+      }
+      if (secret.length < minSecretLength) {
+        throw new InvalidArgumentError(
+          `${where}: the secret is ${secret.length} characters; use at least ${minSecretLength} (\`spool token create\` makes one).`,
+        );
+      }
+      return { name, hash: hashToken(secret), scopes: parseScopes(scopeList.split('+'), where) };
+    });
+}
+
+export function parseScopes(list: readonly string[], where: string): Scope[] {
+  const out: Scope[] = [];
+  for (const raw of list) {
+    const scope = raw.trim();
+    if (!(scopes as readonly string[]).includes(scope)) {
+      throw new InvalidArgumentError(`${where}: unknown scope ${JSON.stringify(scope)}; use ${scopes.join(', ')}.`);
+    }
+    if (!out.includes(scope as Scope)) out.push(scope as Scope);
+  }
+  if (out.length === 0) throw new InvalidArgumentError(`${where}: give at least one scope (${scopes.join(', ')}).`);
+  return out;
+}
+
+/** Finds the token whose hash matches the presented secret. Every entry is compared, in constant time. */
+export function findToken(tokens: readonly TokenEntry[], secret: string): TokenEntry | null {
+  const presented = Buffer.from(hashToken(secret), 'hex');
+  let found: TokenEntry | null = null;
+  for (const token of tokens) {
+    const stored = Buffer.from(token.hash, 'hex');
+    if (stored.length === presented.length && timingSafeEqual(stored, presented) && !found) found = token;
+  }
+  return found;
+}
+
+export function hasScope(token: Pick<TokenEntry, 'scopes'>, scope: Scope): boolean {
+  return token.scopes.includes(scope) || token.scopes.includes('admin');
+}
+
+/** True for 127.0.0.0/8, ::1 and localhost: the only hosts the insecure dev mode may listen on. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+/** The token that authenticated a request, for handlers and logs. */
+export interface Principal {
+  name: string;
+  scopes: readonly Scope[];
+}
+
+export type AuthEnv = { Variables: { principal: Principal } };
+
+/**
+ * Middleware: 401 without a valid bearer token, 403 when the token lacks `scope`.
+ * Authentication runs before the request is validated, so nothing is revealed to strangers.
+ */
+export function requireScope(auth: AuthSettings, scope: Scope): MiddlewareHandler<AuthEnv> {
+  return async function authorize(c, next) {
+    if (auth.mode === 'insecure') {
+      c.set('principal', { name: 'insecure-dev-mode', scopes: ['admin'] });
+      return next();
+    }
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const token = match ? findToken(auth.tokens, match[1] as string) : null;
+    if (!token) {
+      const detail = header
+        ? 'The bearer token is not valid. Check it for typos, or ask an admin for a token.'
+        : 'This route needs an API token: send "Authorization: Bearer <token>".';
+      return problemResponse(makeProblem(401, 'SPOOL_UNAUTHORIZED', detail), {
+        'www-authenticate': `Bearer realm="spool"${header ? ', error="invalid_token"' : ''}`,
+      });
+    }
+    if (!hasScope(token, scope)) {
+      return problemResponse(
+        makeProblem(
+          403,
+          'SPOOL_FORBIDDEN',
+          `The token "${token.name}" has the scope(s) ${token.scopes.join(', ')}; this route needs "${scope}" (or "admin"). Use a token with that scope.`,
+        ),
+        { 'www-authenticate': `Bearer realm="spool", error="insufficient_scope", scope="${scope}"` },
+      );
+    }
+    c.set('principal', { name: token.name, scopes: token.scopes });
+    return next();
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * @module
+ * Errors over HTTP as `application/problem+json` (RFC 9457): a stable `code`, the HTTP status,
+ * and a `detail` sentence a person can act on. SpoolError codes map to statuses here, once.
+ */
+import { isSpoolError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+
+export interface Problem {
+  /** A URI naming the kind of problem: `urn:spool:problem:<code>`. */
+  type: string;
+  title: string;
+  status: number;
+  /** What went wrong and what to do about it. */
+  detail: string;
+  /** The stable Spool code, such as `SPOOL_JOB_NOT_FOUND`. */
+  code: string;
+  /** For validation problems: each bad field and what is wrong with it. */
+  errors?: { field: string; message: string }[];
+}
+
+const statusByCode: Record<string, number> = {
+  SPOOL_INVALID_ARGUMENT: 400,
+  SPOOL_PAYLOAD_NOT_JSON: 400,
+  SPOOL_PAYLOAD_TOO_LARGE: 413,
+  SPOOL_JOB_NOT_FOUND: 404,
+  SPOOL_INVALID_STATE: 409,
+  SPOOL_STORE_UNAVAILABLE: 503,
+  SPOOL_CLOSED: 503,
+};
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function makeProblem(status: number, code: string, detail: string, errors?: Problem['errors']): Problem {
+  return {
+    type: `urn:spool:problem:${code
+      .replace(/^SPOOL_/, '')
+      .toLowerCase()
+      .replaceAll('_', '-')}`,
+    title: titles[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    ...(errors && errors.length > 0 ? { errors } : {}),
+  };
+}
+
+/** A problem+json response. */
+export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
+  });
+}
+
+/** Thrown by routes to answer with a problem; `onError` turns it into the response. */
+export class ProblemError extends Error {
+  constructor(
+    readonly problem: Problem,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(problem.detail);
+  }
+}
+
+/**
+ * Turns anything a handler threw into a problem. SpoolErrors keep their message (written for
+ * people); anything else is logged and answered with a 500 that does not leak internals.
+ */
+export function errorToProblem(err: unknown, logger: Logger): Problem {
+  if (err instanceof ProblemError) return err.problem;
+  if (isSpoolError(err)) {
+    const status = statusByCode[err.code];
+    if (status !== undefined) return makeProblem(status, err.code, err.message);
+  }
+  const status = (err as { status?: unknown })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // Hono's HTTPException, thrown by its body parser and validators.
+    const message = (err as Error).message || titles[status] || 'The request was not accepted.';
+    if (/malformed json/i.test(message)) {
+      return makeProblem(
+        400,
+        'SPOOL_INVALID_ARGUMENT',
+        'The request body is not valid JSON. Send a JSON object with Content-Type: application/json.',
+      );
+    }
+    if (status === 415) {
+      return makeProblem(
+        415,
+        'SPOOL_UNSUPPORTED_MEDIA_TYPE',
+        'Send the request body as JSON with the header Content-Type: application/json.',
+      );
+    }
+    if (status === 413) return makeProblem(413, 'SPOOL_PAYLOAD_TOO_LARGE', message);
+    return makeProblem(status, 'SPOOL_INVALID_ARGUMENT', message);
+  }
+  logger.error('An HTTP request failed unexpectedly', { error: err instanceof Error ? err.message : String(err) });
+  return makeProblem(
+    500,
+    'SPOOL_INTERNAL',
+    'Spool hit an unexpected error handling this request; the server log has the details. Try again.',
+  );
+}

@@ -1,0 +1,168 @@
+/**
+ * @module
+ * `/v1/queues/{queue}/jobs` and `/v1/jobs/*`: enqueue, read, list, cancel, retry.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { InvalidArgumentError, JobNotFoundError } from '../../core/errors.js';
+import type { EnqueueOptions } from '../../core/options.js';
+import type { JobStatus } from '../../core/types.js';
+import { requireScope } from '../auth.js';
+import type { RouteContext, SpoolApi } from '../context.js';
+import { toJobView } from '../job-view.js';
+import { makeProblem, problemResponse } from '../problem.js';
+import {
+  EnqueueBody,
+  EnqueueResponse,
+  JobIdParams,
+  JobPageSchema,
+  JobSchema,
+  ListAllQuery,
+  ListQuery,
+  QueueParams,
+  problemResponses,
+} from '../schemas.js';
+
+const security = [{ Bearer: [] }];
+const json = <T>(schema: T) => ({ 'application/json': { schema } });
+
+export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
+  const { spool, auth } = ctx;
+  const limitBody = bodyLimit({
+    maxSize: ctx.bodyLimit,
+    onError: () =>
+      problemResponse(
+        makeProblem(
+          413,
+          'SPOOL_PAYLOAD_TOO_LARGE',
+          `The request body is larger than this server's limit of ${ctx.bodyLimit} bytes. Store large data elsewhere and pass a reference, or raise server.bodyLimit.`,
+        ),
+      ),
+  });
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/queues/{queue}/jobs',
+      summary: 'Enqueue a job',
+      description:
+        'Accepts the job at once and answers 202 with its id; watch it with GET /v1/jobs/{id} or its event stream. With an Idempotency-Key header (or body idempotencyKey) that matches a job on this queue, that job comes back with 200 and nothing new is enqueued.',
+      tags: ['jobs'],
+      security,
+      middleware: [requireScope(auth, 'enqueue'), limitBody] as const,
+      request: {
+        params: QueueParams,
+        headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
+        body: { content: json(EnqueueBody), required: true },
+      },
+      responses: {
+        202: { description: 'Enqueued.', content: json(EnqueueResponse), headers: { Location: { schema: { type: 'string' } } } },
+        200: { description: 'The idempotency key matched an existing job, which is returned.', content: json(EnqueueResponse) },
+        ...problemResponses(400, 413, 503),
+      },
+    }),
+    async (c) => {
+      const { queue } = c.req.valid('param');
+      const { name, payload, ...options } = c.req.valid('json');
+      const headerKey = c.req.valid('header')['idempotency-key'];
+      if (headerKey !== undefined && options.idempotencyKey !== undefined && headerKey !== options.idempotencyKey) {
+        throw new InvalidArgumentError('The Idempotency-Key header and the body field idempotencyKey differ; send one of them.');
+      }
+      const idempotencyKey = headerKey ?? options.idempotencyKey;
+      const handle = await spool.enqueue(queue, name, payload, {
+        ...(options as EnqueueOptions),
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      });
+      c.header('location', `/v1/jobs/${handle.id}`);
+      const body = { id: handle.id, status: handle.job.status, created: handle.created, job: toJobView(handle.job) };
+      return handle.created ? c.json(body, 202) : c.json(body, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/jobs/{id}',
+      summary: 'Read a job',
+      description: 'Status, progress, attempts, and the result or the error.',
+      tags: ['jobs'],
+      security,
+      middleware: [requireScope(auth, 'read')] as const,
+      request: { params: JobIdParams },
+      responses: { 200: { description: 'The job.', content: json(JobSchema) }, ...problemResponses(400, 404, 503) },
+    }),
+    async (c) => {
+      const job = await spool.getJob(c.req.valid('param').id);
+      if (!job) throw new JobNotFoundError(c.req.valid('param').id);
+      return c.json(toJobView(job), 200);
+    },
+  );
+
+  for (const action of ['cancel', 'retry'] as const) {
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: `/v1/jobs/{id}/${action}`,
+        summary: action === 'cancel' ? 'Cancel a job' : 'Retry a failed or cancelled job',
+        description:
+          action === 'cancel'
+            ? 'A waiting job is cancelled at once; an active one is aborted through its signal and is cancelled when its handler stops. A finished job is returned unchanged.'
+            : 'A failed or cancelled job goes back to waiting with fresh attempts; any other status answers 409.',
+        tags: ['jobs'],
+        security,
+        middleware: [requireScope(auth, 'admin')] as const,
+        request: { params: JobIdParams },
+        responses: { 200: { description: 'The job after the change.', content: json(JobSchema) }, ...problemResponses(400, 404, 409, 503) },
+      }),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        const job = action === 'cancel' ? await spool.cancel(id) : await spool.retry(id);
+        return c.json(toJobView(job), 200);
+      },
+    );
+  }
+
+  const listResponses = {
+    200: { description: 'A page of jobs, newest first.', content: json(JobPageSchema) },
+    ...problemResponses(400, 503),
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/queues/{queue}/jobs',
+      summary: "List a queue's jobs",
+      description: 'Newest first, filtered by status and name; pass nextCursor as cursor for the next page.',
+      tags: ['jobs'],
+      security,
+      middleware: [requireScope(auth, 'read')] as const,
+      request: { params: QueueParams, query: ListQuery },
+      responses: listResponses,
+    }),
+    async (c) => {
+      const { queue } = c.req.valid('param');
+      const query = c.req.valid('query');
+      const page = await spool.listJobs({ ...query, status: query.status as JobStatus | undefined, queue });
+      return c.json({ jobs: page.jobs.map(toJobView), nextCursor: page.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/jobs',
+      summary: 'List jobs of every queue',
+      description: 'Newest first, filtered by queue, status and name; pass nextCursor as cursor for the next page.',
+      tags: ['jobs'],
+      security,
+      middleware: [requireScope(auth, 'read')] as const,
+      request: { query: ListAllQuery },
+      responses: listResponses,
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const page = await spool.listJobs({ ...query, status: query.status as JobStatus | undefined });
+      return c.json({ jobs: page.jobs.map(toJobView), nextCursor: page.nextCursor }, 200);
+    },
+  );
+}

@@ -1,0 +1,159 @@
+/**
+ * @module
+ * Request and response schemas of the v1 API. They validate requests and also produce
+ * `GET /v1/openapi.json`, so the contract and the code cannot drift apart.
+ */
+import { z } from '@hono/zod-openapi';
+import { jobStatuses } from '../core/types.js';
+
+const idPattern = /^[0-9]{1,19}$/;
+const namePattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export const JobIdParams = z
+  .object({
+    id: z
+      .string()
+      .regex(idPattern, 'job ids are the digits Spool returned when the job was enqueued (for example "42")')
+      .openapi({ param: { name: 'id', in: 'path' }, example: '42' }),
+  })
+  .strict();
+
+const queueParam = z
+  .string()
+  .regex(namePattern, 'use 1 to 128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit')
+  .openapi({ param: { name: 'queue', in: 'path' }, example: 'emails' });
+
+export const QueueParams = z.object({ queue: queueParam }).strict();
+
+const duration = z
+  .union([z.number().nonnegative(), z.string()])
+  .openapi({ description: 'Milliseconds, or a string such as "500ms", "30s", "5m", "2h", "7d".', example: '30s' });
+
+export const EnqueueBody = z
+  .object({
+    name: z.string().openapi({ description: 'What the job is; the worker picks its handler by it.', example: 'send-welcome' }),
+    payload: z
+      .any()
+      .optional()
+      .openapi({ description: 'Any JSON; passed to the handler.', example: { to: 'ada@example.com' } }),
+    delay: duration.optional(),
+    runAt: z.union([z.number(), z.string()]).optional().openapi({ description: 'Epoch milliseconds or an ISO 8601 time; not with delay.' }),
+    priority: z.number().int().optional().openapi({ description: 'Higher runs first. Default 0.' }),
+    maxAttempts: z.number().int().optional().openapi({ description: 'Attempts before the job fails for good. Default 3.' }),
+    backoff: z
+      .object({ type: z.enum(['exponential', 'fixed']), base: duration.optional(), cap: duration.optional() })
+      .strict()
+      .optional(),
+    timeout: duration.nullable().optional(),
+    idempotencyKey: z.string().optional().openapi({ description: 'Same as the Idempotency-Key header.' }),
+    metadata: z.record(z.string(), z.any()).optional(),
+    callbackUrl: z
+      .string()
+      .optional()
+      .openapi({
+        description: 'Spool POSTs the signed outcome here when the job reaches a final state.',
+        example: 'https://example.com/hooks/spool',
+      }),
+  })
+  .strict()
+  .openapi('EnqueueRequest');
+
+const ProgressSchema = z
+  .object({
+    value: z.union([z.number(), z.object({ done: z.number(), total: z.number() })]),
+    message: z.string().optional(),
+  })
+  .openapi('Progress');
+
+const JobErrorSchema = z
+  .object({
+    message: z.string(),
+    code: z.string().optional(),
+    attempt: z.number().int(),
+    at: z.number().int(),
+    final: z.boolean().optional(),
+  })
+  .openapi('JobError');
+
+export const JobSchema = z
+  .object({
+    id: z.string().openapi({ example: '42' }),
+    queue: z.string(),
+    name: z.string(),
+    status: z.enum(jobStatuses as [string, ...string[]]),
+    payload: z.any(),
+    priority: z.number().int(),
+    attempts: z.number().int(),
+    maxAttempts: z.number().int(),
+    timeout: z.number().int().nullable(),
+    idempotencyKey: z.string().nullable(),
+    metadata: z.record(z.string(), z.any()),
+    callbackUrl: z.string().nullable(),
+    progress: ProgressSchema.nullable(),
+    result: z.any(),
+    error: JobErrorSchema.nullable().openapi({ description: 'The error to show a person, when the job failed for good.' }),
+    errors: z.array(JobErrorSchema),
+    runAt: z.number().int(),
+    createdAt: z.number().int(),
+    updatedAt: z.number().int(),
+    startedAt: z.number().int().nullable(),
+    finishedAt: z.number().int().nullable(),
+  })
+  .openapi('Job');
+
+export const EnqueueResponse = z
+  .object({
+    id: z.string(),
+    status: z.enum(jobStatuses as [string, ...string[]]),
+    created: z.boolean().openapi({ description: 'False when the idempotency key matched an existing job.' }),
+    job: JobSchema,
+  })
+  .openapi('EnqueueResponse');
+
+export const ListQuery = z
+  .object({
+    status: z.enum(jobStatuses as [string, ...string[]]).optional(),
+    name: z.string().regex(namePattern, 'use a job name such as "send-welcome"').optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional().openapi({ example: 50 }),
+    cursor: z.string().optional().openapi({ description: 'nextCursor of the previous page.' }),
+  })
+  .strict();
+
+export const ListAllQuery = ListQuery.extend({ queue: queueParam.optional().openapi({ param: { name: 'queue', in: 'query' } }) }).strict();
+
+export const JobPageSchema = z.object({ jobs: z.array(JobSchema), nextCursor: z.string().nullable() }).openapi('JobPage');
+
+const CountsSchema = z.object(Object.fromEntries(jobStatuses.map((s) => [s, z.number().int()]))).openapi('Counts');
+
+export const QueuesResponse = z
+  .object({ queues: z.array(z.object({ name: z.string(), counts: CountsSchema, total: z.number().int() })) })
+  .openapi('Queues');
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().openapi({ example: 'SPOOL_JOB_NOT_FOUND' }),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+
+const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
+
+/** The error responses every authenticated route can give. */
+export function problemResponses(...statuses: number[]) {
+  const descriptions: Record<number, string> = {
+    400: 'The request is invalid; `errors` names each bad field.',
+    401: 'No valid bearer token.',
+    403: 'The token lacks the scope this route needs.',
+    404: 'No such job.',
+    409: 'The job is not in a state that allows this.',
+    413: 'The body is larger than the limit.',
+    503: 'The store is unavailable.',
+  };
+  return Object.fromEntries(
+    [401, 403, ...statuses].map((status) => [status, { description: descriptions[status] ?? 'An error.', content: problemContent }]),
+  );
+}

@@ -1,0 +1,116 @@
+/**
+ * @module
+ * A job's status and progress as Server-Sent Events. Each event carries a full snapshot of the
+ * job (`data`), and its `updatedAt` as the event id, so a client that reconnects with
+ * `Last-Event-ID` gets the current snapshot at once when anything changed while it was away:
+ * snapshots never leave gaps. The stream polls the store (other processes run the job too) and
+ * wakes early on this process's own job events. It ends after a final state; a reconnect after
+ * that is answered `204 No Content`, which tells EventSource clients to stop.
+ */
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { Spool } from '../client/spool.js';
+import { coerceError } from '../core/errors.js';
+import type { SpoolEventName } from '../core/events.js';
+import { type Job, finalStatuses } from '../core/types.js';
+import { toJobView } from './job-view.js';
+
+export interface SseOptions {
+  /** How often the store is read for changes. @defaultValue 250 ms */
+  pollMs: number;
+  /** How often a comment line keeps idle connections (and proxies) open. @defaultValue 15 s */
+  heartbeatMs: number;
+  /** The reconnection delay sent to clients. @defaultValue 1 s */
+  retryMs: number;
+}
+
+export const defaultSseOptions: SseOptions = { pollMs: 250, heartbeatMs: 15_000, retryMs: 1_000 };
+
+/** Open streams, so a shutdown can end them (they would otherwise hold the server open). */
+export type StreamRegistry = Set<() => void>;
+
+/** Reads a Last-Event-ID header: the `updatedAt` of the last snapshot the client saw, or null. */
+export function parseLastEventId(value: string | undefined): number | null {
+  return value && /^\d{1,16}$/.test(value.trim()) ? Number(value.trim()) : null;
+}
+
+export function isFinal(job: Job): boolean {
+  return finalStatuses.includes(job.status);
+}
+
+const wakeEvents: SpoolEventName[] = ['active', 'progress', 'retrying', 'completed', 'failed', 'cancelled'];
+
+export function jobEventStream(
+  c: Context,
+  spool: Spool,
+  first: Job,
+  lastEventId: number | null,
+  streams: StreamRegistry,
+  options: SseOptions,
+): Response {
+  c.header('cache-control', 'no-cache, no-transform');
+  c.header('x-accel-buffering', 'no');
+  return streamSSE(c, async (stream) => {
+    let wake: (() => void) | null = null;
+    let stopped = false;
+    const stop = () => {
+      stopped = true;
+      wake?.();
+    };
+    streams.add(stop);
+    stream.onAbort(stop);
+    const offs = wakeEvents.map((name) =>
+      spool.on(name, (event) => {
+        if ((event as { job?: Job }).job?.id === first.id) wake?.();
+      }),
+    );
+    const heartbeat = setInterval(() => void stream.write(': keep-alive\n\n').catch(stop), options.heartbeatMs);
+    const send = (event: 'status' | 'progress', job: Job) =>
+      stream.writeSSE({ event, id: String(job.updatedAt), data: JSON.stringify(toJobView(job)) });
+    try {
+      await stream.write(`retry: ${options.retryMs}\n\n`);
+      let job = first;
+      let seen = fingerprint(job);
+      if (lastEventId === null || job.updatedAt > lastEventId) await send('status', job);
+      let failures = 0;
+      while (!stopped && !isFinal(job)) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, failures > 0 ? Math.min(options.pollMs * 2 ** failures, 5_000) : options.pollMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+        if (stopped) break;
+        let next: Job | null;
+        try {
+          next = await spool.getJob(job.id);
+          failures = 0;
+        } catch (err) {
+          failures++;
+          spool.logger.warn(`The event stream of job ${job.id} could not read the store; retrying.`, { error: coerceError(err).message });
+          continue;
+        }
+        if (!next) break; // pruned: nothing more will happen to it
+        const now = fingerprint(next);
+        if (now.status !== seen.status) await send('status', next);
+        else if (now.progress !== seen.progress) await send('progress', next);
+        seen = now;
+        job = next;
+      }
+    } finally {
+      clearInterval(heartbeat);
+      for (const off of offs) off();
+      streams.delete(stop);
+    }
+  });
+}
+
+/**
+ * What a watcher cares about. `updatedAt` also moves on lease heartbeats; those send nothing.
+ * A new attempt or a recorded error counts as a status change.
+ */
+function fingerprint(job: Job): { status: string; progress: string } {
+  return { status: `${job.status}/${job.attempts}/${job.errors.length}`, progress: JSON.stringify(job.progress) };
+}
