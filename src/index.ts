@@ -38,3 +38,8 @@ export type { BackoffPolicy, ClaimedJob, Job, JobError, JobStatus, Json, NewJob,
 export { backoffDelay } from './policies/backoff.js';
 export type { BacklogPoint, FinalStatus, QueueCounts, Store, StoreListener, ThroughputPoint, Transaction } from './store/contract.js';
 export { openStore } from './store/open-store.js';
+export { defineConfig } from './config/define-config.js';
+export type { QueueConfig, SpoolConfig, TokenConfig } from './config/define-config.js';
+export { signWebhook, verifyWebhook } from './webhooks/signature.js';
+export type { VerifyOptions, VerifyResult } from './webhooks/signature.js';
+export type { WebhookBody } from './webhooks/deliver.js';

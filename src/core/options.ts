@@ -103,7 +103,10 @@ export interface SpoolOptions {
 
 export const spoolOptionsSchema = z
   .object({
-    store: z.union([z.string(), z.object({}).passthrough()]).optional(),
+    // Objects with behaviour pass through as they are: z.custom checks without copying them.
+    store: z
+      .union([z.string(), z.custom<object>((v) => typeof v === 'object' && v !== null && 'claim' in v, 'must be a store URL or a Store')])
+      .optional(),
     schema: z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'use lower-case letters, digits and "_", starting with a letter')
@@ -121,8 +124,13 @@ export const spoolOptionsSchema = z
       .object({ completed: duration.optional(), failed: duration.optional(), cancelled: duration.optional() })
       .strict()
       .optional(),
-    clock: z.object({ now: z.function() }).passthrough().optional(),
-    logger: z.object({}).passthrough().optional(),
+    clock: z.custom<Clock>((v) => typeof (v as Clock | null)?.now === 'function', 'must have a now() method').optional(),
+    logger: z
+      .custom<Logger>(
+        (v) => ['debug', 'info', 'warn', 'error'].every((level) => typeof (v as Record<string, unknown> | null)?.[level] === 'function'),
+        'must have debug, info, warn and error methods',
+      )
+      .optional(),
     pollInterval: duration.optional(),
     shutdownSignals: z.union([z.array(z.string()), z.literal(false)]).optional(),
     shutdownTimeout: duration.optional(),

@@ -42,11 +42,16 @@ export function createJobContext(
       await persist(value);
     }
   };
+  let log: Logger | undefined;
   return {
     job,
     attempt: job.attempts,
     signal,
-    log: childLogger(logger, { queue: job.queue, job: job.id, name: job.name, attempt: job.attempts }),
+    // Built on first use: most handlers never log, and this runs for every job.
+    get log() {
+      log ??= childLogger(logger, { queue: job.queue, job: job.id, name: job.name, attempt: job.attempts });
+      return log;
+    },
     progress(value, message) {
       next = toProgress(value, message);
       inFlight ??= flush().finally(() => {

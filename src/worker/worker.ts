@@ -226,8 +226,8 @@ export class Worker {
       this.claiming = false;
     }
     if (this.state === 'running') {
+      // Not unref'd: a running worker is what keeps a worker process alive.
       this.pollTimer = setTimeout(() => this.poke(), nextPollMs);
-      this.pollTimer.unref();
     }
   }
 
@@ -276,7 +276,7 @@ export class Worker {
         job.timeout,
       );
     }
-    spool.events.emit('active', { job });
+    if (spool.events.hasListeners('active')) spool.events.emit('active', { job });
     const outcome: Outcome = await Promise.race([
       Promise.resolve()
         .then(() => {
@@ -321,6 +321,7 @@ export class Worker {
     const now = this.spool.clock.now();
     const done = await this.completions.add({ id: job.id, token: job.token, result: resultJson }, this.leaseDeadline());
     if (!done) return this.lostOutcome(job, 'completion');
+    if (!this.spool.events.hasListeners('completed')) return;
     this.spool.events.emit('completed', {
       job: { ...job, status: 'completed', result: JSON.parse(resultJson), finishedAt: now, leaseExpiresAt: null },
       result,

@@ -21,10 +21,10 @@ export class NotificationListener {
 
   start(): void {
     this.stopped = false;
-    void this.connect(false);
+    void this.connect();
   }
 
-  private async connect(isReconnect: boolean): Promise<void> {
+  private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.connectionString, connectionTimeoutMillis: 5_000 });
     this.client = client;
     client.on('notification', (message) => this.onNotification(message.channel, message.payload ?? ''));
@@ -38,8 +38,8 @@ export class NotificationListener {
         return;
       }
       this.retryMs = 100;
-      // Notifications sent while disconnected are gone; let subscribers look for work once.
-      if (isReconnect) this.onReconnected();
+      // Notifications sent before LISTEN took hold (or while disconnected) are gone; let subscribers look for work once.
+      this.onReconnected();
     } catch (err) {
       this.logger.warn(
         `Cannot LISTEN for job notifications (${(err as Error).message}); retrying in ${this.retryMs} ms, polling meanwhile.`,
@@ -56,7 +56,7 @@ export class NotificationListener {
     client.end().catch(() => {});
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
-      void this.connect(true);
+      void this.connect();
     }, this.retryMs);
     this.reconnectTimer.unref();
     this.retryMs = Math.min(this.retryMs * 2, 5_000);

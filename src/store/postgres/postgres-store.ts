@@ -65,7 +65,13 @@ export class PostgresStore implements Store {
     if (!url) throw new InvalidArgumentError(`Invalid PostgreSQL URL: expected postgres://user:password@host:5432/database.`);
     const max = Number(url.searchParams.get('poolSize') ?? 10);
     url.searchParams.delete('poolSize');
-    const pool = new pg.Pool({ connectionString: url.toString(), max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+    const pool = new pg.Pool({
+      connectionString: url.toString(),
+      max,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+      types: rawJsonTypes,
+    });
     // An idle connection that dies (server restart) must not crash the process; the pool replaces it.
     pool.on('error', (err) => logger.warn(`A PostgreSQL connection was lost (${err.message}); it will be replaced.`));
     const store = new PostgresStore(pool, url.toString(), schema, logger);
@@ -149,6 +155,7 @@ export class PostgresStore implements Store {
         ],
         via,
       );
+      this.wakeLocal([first.queue]);
       return [{ job: rowToJob(row as JobRow), created: true }];
     }
     const inserted = await this.run(
@@ -169,6 +176,7 @@ export class PostgresStore implements Store {
       ],
       via,
     );
+    if (inserted.length > 0) this.wakeLocal(jobs.map((job) => job.queue));
     return this.matchInserted(jobs, inserted.map(rowToJob), via);
   }
 
@@ -300,6 +308,7 @@ export class PostgresStore implements Store {
     if (!idPattern.test(id)) return null;
     const [row] = await this.run('cancel', [id, now]);
     if (!row) return this.getJob(id);
+    for (const listener of this.listeners) listener.onCancel?.(String(row.id));
     return rowToJob(row);
   }
 
@@ -307,11 +316,13 @@ export class PostgresStore implements Store {
     if (!idPattern.test(id)) return null;
     const [row] = await this.run('retry', [id, now]);
     if (!row) return this.getJob(id);
+    this.wakeLocal([row.queue]);
     return rowToJob(row);
   }
 
   async retryFailed(queue: string, now: number): Promise<number> {
     const [row] = await this.run<{ n: number }>('retryFailed', [queue, now]);
+    if (row?.n) this.wakeLocal([queue]);
     return row?.n ?? 0;
   }
 
@@ -388,6 +399,15 @@ export class PostgresStore implements Store {
     };
   }
 
+  /**
+   * Wakes this process's workers at once. NOTIFY does too, on commit, and reaches other processes;
+   * this covers the moments before the LISTEN connection is up.
+   */
+  private wakeLocal(queues: readonly string[]): void {
+    if (this.listeners.size === 0) return;
+    for (const queue of new Set(queues)) for (const listener of this.listeners) listener.onWake?.(queue);
+  }
+
   async ping(): Promise<boolean> {
     try {
       await this.pool.query('SELECT 1');
@@ -405,6 +425,14 @@ export class PostgresStore implements Store {
     await this.pool.end().catch(() => {});
   }
 }
+
+/** JSON arrives as text and bigints as numbers: rowToJob parses JSON the same way for both stores. */
+const rawJsonTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === pg.types.builtins.JSON || oid === pg.types.builtins.JSONB) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
 
 function safeUrl(text: string): URL | null {
   try {

@@ -1,0 +1,30 @@
+/**
+ * @module
+ * The store conformance suite, written once and run against every store (hono-style): a store's
+ * test file is three lines that call `runConformance` with a factory for an isolated store.
+ * Every test gets its own SQLite file or PostgreSQL schema, a ManualClock and a silent logger.
+ */
+import { describe } from 'vitest';
+import { controlTests } from './control.js';
+import { enqueueTests } from './enqueue.js';
+import { type StoreFactory, useHarness } from './harness.js';
+import { leaseTests } from './leases.js';
+import { migrationTests } from './migrations.js';
+import { processTests } from './processes.js';
+import { validationTests } from './validation.js';
+import { workerTests } from './worker.js';
+
+export type { StoreFactory, StoreTarget } from './harness.js';
+
+export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
+  describe(`${name} store conformance`, () => {
+    const h = useHarness(makeStoreUrl);
+    migrationTests(h);
+    enqueueTests(h);
+    validationTests(h);
+    workerTests(h);
+    controlTests(h);
+    leaseTests(h);
+    processTests(h);
+  });
+}

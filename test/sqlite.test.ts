@@ -1,0 +1,4 @@
+import { runConformance } from './conformance/suite.js';
+import { sqliteStore } from './helpers/stores.js';
+
+runConformance('sqlite', sqliteStore());
