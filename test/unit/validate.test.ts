@@ -5,7 +5,9 @@ import { assertName, toJson } from '../../src/core/validate.js';
 
 describe('toJson', () => {
   it('serialises plain data and Dates', () => {
-    expect(toJson({ a: [1, 'x', null, true], at: new Date(0) }, 'payload', 1_000)).toBe('{"a":[1,"x",null,true],"at":"1970-01-01T00:00:00.000Z"}');
+    expect(toJson({ a: [1, 'x', null, true], at: new Date(0) }, 'payload', 1_000)).toBe(
+      '{"a":[1,"x",null,true],"at":"1970-01-01T00:00:00.000Z"}',
+    );
     expect(toJson(undefined, 'payload', 100)).toBe('null');
   });
 
