@@ -64,8 +64,46 @@ export function rowToJob(row: JobRow): Job {
   };
 }
 
-export function rowToClaimed(row: JobRow): ClaimedJob {
-  return { ...rowToJob(row), token: row.lease_token ?? '' };
+/**
+ * The columns a claim reads back. The rest are exactly what the claim just wrote (status, lease,
+ * worker, times), or empty while a job is active (result, finished_at), so they are filled in from
+ * the claim itself: reading fewer columns halves what a claim costs on SQLite.
+ */
+export const claimedColumns =
+  'id, queue, name, payload, priority, attempts, max_attempts, backoff, timeout_ms, idempotency_key, metadata, callback_url, progress, errors, run_at, created_at';
+
+export type ClaimedRow = Omit<
+  JobRow,
+  'status' | 'result' | 'updated_at' | 'started_at' | 'finished_at' | 'lease_token' | 'lease_expires_at' | 'worker_id'
+>;
+
+export function rowToClaimed(row: ClaimedRow, claim: { token: string; now: number; leaseMs: number; workerId: string }): ClaimedJob {
+  return {
+    id: String(row.id),
+    queue: row.queue,
+    name: row.name,
+    payload: json(row.payload, null),
+    status: 'active',
+    priority: num(row.priority),
+    attempts: num(row.attempts),
+    maxAttempts: num(row.max_attempts),
+    backoff: json<BackoffPolicy>(row.backoff, { type: 'fixed', base: 0, cap: 0 }),
+    timeout: numOrNull(row.timeout_ms),
+    idempotencyKey: row.idempotency_key,
+    metadata: json(row.metadata, {}),
+    callbackUrl: row.callback_url ?? null,
+    progress: json<Progress | null>(row.progress, null),
+    result: null,
+    errors: json<JobError[]>(row.errors, []),
+    runAt: num(row.run_at),
+    createdAt: num(row.created_at),
+    updatedAt: claim.now,
+    startedAt: claim.now,
+    finishedAt: null,
+    leaseExpiresAt: claim.now + claim.leaseMs,
+    workerId: claim.workerId,
+    token: claim.token,
+  };
 }
 
 /** The order claims hand jobs out in: highest priority, then earliest run time, then oldest. */

@@ -29,7 +29,7 @@ export function toProgress(value: Progress['value'], message: string | undefined
  */
 export function createJobContext(
   job: ClaimedJob,
-  signal: AbortSignal,
+  signal: () => AbortSignal,
   logger: Logger,
   persist: (progress: Progress) => Promise<void>,
 ): JobContext {
@@ -46,7 +46,9 @@ export function createJobContext(
   return {
     job,
     attempt: job.attempts,
-    signal,
+    get signal() {
+      return signal();
+    },
     // Built on first use: most handlers never log, and this runs for every job.
     get log() {
       log ??= childLogger(logger, { queue: job.queue, job: job.id, name: job.name, attempt: job.attempts });

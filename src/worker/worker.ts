@@ -21,7 +21,12 @@ import type { Handler, Handlers } from './types.js';
 
 interface Running {
   job: ClaimedJob;
-  controller: AbortController;
+  /** Made on first use of `ctx.signal`: most handlers never read it, and this runs for every job. */
+  controller: AbortController | null;
+  /** Why the job was stopped (timeout, cancel, lost lease, shutdown), once it was. */
+  abortReason: SpoolError | null;
+  /** Ends the wait for the handler when the job is stopped. */
+  settle: ((outcome: Outcome) => void) | null;
   /** True once the handler has returned and its outcome is being written: no more heartbeats. */
   finishing: boolean;
 }
@@ -240,8 +245,7 @@ export class Worker {
   }
 
   private run(job: ClaimedJob): void {
-    const controller = new AbortController();
-    const entry: Running = { job, controller, finishing: false };
+    const entry: Running = { job, controller: null, abortReason: null, settle: null, finishing: false };
     this.running.set(job.id, entry);
     void this.execute(entry).finally(() => this.freeSlot(job.id));
   }
@@ -257,42 +261,50 @@ export class Worker {
   }
 
   private async execute(entry: Running): Promise<void> {
-    const { job, controller } = entry;
+    const { job } = entry;
     const { spool } = this;
     const handler = this.resolveHandler(job.name);
     const persistProgress = async (progress: Progress) => {
-      if (controller.signal.aborted) return;
+      if (entry.abortReason) return;
       const stored = await spool.store.progress(job, progress, spool.clock.now());
       if (stored) spool.events.emit('progress', { job: { ...job, progress }, progress });
     };
-    const ctx = createJobContext(job, controller.signal, spool.logger, persistProgress);
+    const ctx = createJobContext(job, () => signalOf(entry), spool.logger, persistProgress);
     let timer: NodeJS.Timeout | undefined;
     if (job.timeout !== null) {
       timer = setTimeout(
         () =>
-          controller.abort(
+          this.stop(
+            entry,
             new SpoolError('SPOOL_TIMEOUT', `Job ${job.id} (${job.queue}/${job.name}) ran longer than its timeout of ${job.timeout} ms.`),
           ),
         job.timeout,
       );
     }
     if (spool.events.hasListeners('active')) spool.events.emit('active', { job });
-    const outcome: Outcome = await Promise.race([
-      Promise.resolve()
-        .then(() => {
-          if (!handler) throw new NonRetryableError(`No handler for job name "${job.name}" on queue "${job.queue}".`);
-          return handler(job.payload, ctx);
-        })
-        .then(
-          (result): Outcome => ({ ok: true, result }),
-          (error: unknown): Outcome => ({ ok: false, error }),
-        ),
-      abortedOutcome(controller.signal),
-    ]);
+    // Whichever comes first: the handler settles, or the job is stopped (a handler that ignores
+    // its signal cannot hold the slot past a timeout, cancel or shutdown).
+    const outcome = await new Promise<Outcome>((settle) => {
+      entry.settle = settle;
+      if (!handler)
+        return settle({ ok: false, error: new NonRetryableError(`No handler for job name "${job.name}" on queue "${job.queue}".`) });
+      try {
+        const returned = handler(job.payload, ctx);
+        if (isThenable(returned)) {
+          returned.then(
+            (result) => settle({ ok: true, result }),
+            (error: unknown) => settle({ ok: false, error }),
+          );
+        } else settle({ ok: true, result: returned });
+      } catch (error) {
+        settle({ ok: false, error });
+      }
+    });
+    entry.settle = null;
     clearTimeout(timer);
     entry.finishing = true;
     this.freeSlot(job.id);
-    const reason = controller.signal.aborted ? controller.signal.reason : undefined;
+    const reason = entry.abortReason ?? undefined;
     if (isSpoolError(reason, 'SPOOL_SHUTDOWN')) return this.release(job);
     if (isSpoolError(reason, 'SPOOL_CANCELLED')) {
       spool.events.emit('cancelled', { job: { ...job, status: 'cancelled' } });
@@ -381,7 +393,7 @@ export class Worker {
   }
 
   private async heartbeat(): Promise<void> {
-    const held = [...this.running.values()].filter((entry) => !entry.finishing && !entry.controller.signal.aborted);
+    const held = [...this.running.values()].filter((entry) => !entry.finishing && !entry.abortReason);
     if (held.length === 0) return;
     try {
       const fences = held.map((entry) => ({ id: entry.job.id, token: entry.job.token }));
@@ -402,7 +414,14 @@ export class Worker {
 
   private abort(id: string, reason: SpoolError): void {
     const entry = this.running.get(id);
-    if (entry && !entry.finishing && !entry.controller.signal.aborted) entry.controller.abort(reason);
+    if (entry) this.stop(entry, reason);
+  }
+
+  private stop(entry: Running, reason: SpoolError): void {
+    if (entry.finishing || entry.abortReason) return;
+    entry.abortReason = reason;
+    entry.controller?.abort(reason);
+    entry.settle?.({ ok: false, error: reason });
   }
 
   private reportError(err: unknown, context: string): void {
@@ -410,12 +429,16 @@ export class Worker {
   }
 }
 
-function abortedOutcome(signal: AbortSignal): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const settle = () => resolve({ ok: false, error: signal.reason });
-    if (signal.aborted) settle();
-    else signal.addEventListener('abort', settle, { once: true });
-  });
+function signalOf(entry: Running): AbortSignal {
+  if (!entry.controller) {
+    entry.controller = new AbortController();
+    if (entry.abortReason) entry.controller.abort(entry.abortReason);
+  }
+  return entry.controller.signal;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 /** The store is away or busy for now; the same write may succeed in a moment. */

@@ -24,7 +24,7 @@ import type {
   ThroughputPoint,
   Transaction,
 } from '../contract.js';
-import { type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
+import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
 import { isConnectionError, toStoreError } from './connection-errors.js';
 import { postgresMigrations } from './migrations.js';
 import { NotificationListener } from './notification-listener.js';
@@ -212,8 +212,8 @@ export class PostgresStore implements Store {
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
     const { queue, names, limit, workerId, token, now, leaseMs } = request;
-    const rows = await this.run('claim', [queue, now, limit, token, now + leaseMs, workerId, names ?? null]);
-    return rows.map(rowToClaimed).sort(claimOrder);
+    const rows = await this.run<ClaimedRow>('claim', [queue, now, limit, token, now + leaseMs, workerId, names ?? null]);
+    return rows.map((row) => rowToClaimed(row, request)).sort(claimOrder);
   }
 
   async complete(items: readonly Completion[], now: number): Promise<string[]> {

@@ -1,3 +1,5 @@
+import { claimedColumns } from '../row.js';
+
 /**
  * Every statement the PostgreSQL store runs, one per operation, for one schema. Each state
  * change is one statement that checks the fencing token itself. Batches travel as arrays and
@@ -45,7 +47,7 @@ export function postgresStatements(s: string) {
       UPDATE ${jobs} j SET status = 'active', attempts = j.attempts + 1, lease_token = $4, lease_expires_at = $5,
              started_at = $2, updated_at = $2, worker_id = $6
       FROM next WHERE j.id = next.id
-      RETURNING j.*`,
+      RETURNING ${claimedColumns.replace(/(\w+)/g, 'j.$1')}`,
 
     /** $1 ids, $2 tokens, $3 results, $4 now. */
     complete: `

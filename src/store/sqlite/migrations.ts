@@ -28,9 +28,8 @@ export const sqliteMigrations: readonly string[] = [
   );
   -- The claim path: only waiting rows are indexed, in the order claims take them.
   CREATE INDEX spool_jobs_ready ON spool_jobs (queue, priority DESC, run_at, id) WHERE status = 'waiting';
-  CREATE INDEX spool_jobs_leases ON spool_jobs (lease_expires_at) WHERE status = 'active';
   CREATE UNIQUE INDEX spool_jobs_idempotency ON spool_jobs (queue, idempotency_key) WHERE idempotency_key IS NOT NULL;
-  CREATE INDEX spool_jobs_listing ON spool_jobs (queue, status, id);
+  CREATE INDEX spool_jobs_listing ON spool_jobs (status, queue, id);
   CREATE INDEX spool_jobs_finished ON spool_jobs (status, finished_at) WHERE finished_at IS NOT NULL;
   `,
   // Webhooks: reaching a final state enqueues the delivery in the same transaction, so an

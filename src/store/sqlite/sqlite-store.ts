@@ -23,7 +23,16 @@ import type {
   ThroughputPoint,
   Transaction,
 } from '../contract.js';
-import { type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
+import {
+  type ClaimedRow,
+  type JobRow,
+  claimOrder,
+  claimedColumns,
+  emptyCounts,
+  leaseExpiredMessage,
+  rowToClaimed,
+  rowToJob,
+} from '../row.js';
 import { sqliteMigrations } from './migrations.js';
 
 type Db = Database.Database;
@@ -40,6 +49,7 @@ export class SqliteStore implements Store {
       this.db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode survives a process crash; only an OS crash can lose the last commits.
       this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('cache_size = -65536');
     } catch (err) {
       throw new StoreUnavailableError(
         `Could not open the SQLite database at "${path}": ${(err as Error).message}. Check that the folder exists and is writable.`,
@@ -115,8 +125,8 @@ export class SqliteStore implements Store {
       names
         ? this.sql(claimNamedSql).all(numbered(token, now + leaseMs, now, now, workerId, queue, now, JSON.stringify(names), limit))
         : this.sql(claimSql).all(numbered(token, now + leaseMs, now, now, workerId, queue, now, limit))
-    ) as JobRow[];
-    return rows.map(rowToClaimed).sort(claimOrder);
+    ) as ClaimedRow[];
+    return rows.map((row) => rowToClaimed(row, request)).sort(claimOrder);
   }
 
   async complete(items: readonly Completion[], now: number): Promise<string[]> {
@@ -353,9 +363,9 @@ const claimSet = `UPDATE spool_jobs SET status = 'active', attempts = attempts +
 const claimSql = `${claimSet}
   WHERE id IN (SELECT id FROM spool_jobs WHERE queue = ?6 AND status = 'waiting' AND run_at <= ?7
                ORDER BY priority DESC, run_at, id LIMIT ?8)
-  RETURNING *`;
+  RETURNING ${claimedColumns}`;
 
 const claimNamedSql = `${claimSet}
   WHERE id IN (SELECT id FROM spool_jobs WHERE queue = ?6 AND status = 'waiting' AND run_at <= ?7
                AND name IN (SELECT value FROM json_each(?8)) ORDER BY priority DESC, run_at, id LIMIT ?9)
-  RETURNING *`;
+  RETURNING ${claimedColumns}`;
