@@ -13,7 +13,7 @@ export class HttpBackend implements Backend {
   readonly target: string;
 
   constructor(
-    private readonly baseUrl: string,
+    baseUrl: string,
     private readonly token: string | undefined,
   ) {
     if (!/^https?:\/\/[^\s]+$/i.test(baseUrl) || !URL.canParse(baseUrl)) {

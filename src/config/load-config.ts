@@ -69,7 +69,11 @@ async function importConfig(file: string): Promise<unknown> {
   try {
     module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new ConfigError(`Could not load the config file ${file}: ${(err as Error).message}`, { cause: err });
+    const message = (err as Error).message;
+    const hint = /require\(\) ES Module|Cannot use import statement|exports is not defined/.test(message)
+      ? ' Spool loads it as an ES module: add "type": "module" to your package.json, or name the file spool.config.mts.'
+      : '';
+    throw new ConfigError(`Could not load the config file ${file}: ${message}${hint}`, { cause: err });
   }
   const config = module.default ?? module.config;
   if (config === undefined) {
@@ -86,6 +90,9 @@ export function parseConfig(input: unknown, where: string): SpoolConfig {
     const field = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${[field, k].filter(Boolean).join('.')}"`).join(', ')}`;
+    }
+    if (issue.code === 'invalid_key') {
+      return `${field}: invalid name; ${issue.issues.map((inner) => inner.message).join('; ')}`;
     }
     return `${field || '(the config object)'}: ${issue.message}`;
   });

@@ -47,13 +47,10 @@ export const EnqueueBody = z
     timeout: duration.nullable().optional(),
     idempotencyKey: z.string().optional().openapi({ description: 'Same as the Idempotency-Key header.' }),
     metadata: z.record(z.string(), z.any()).optional(),
-    callbackUrl: z
-      .string()
-      .optional()
-      .openapi({
-        description: 'Spool POSTs the signed outcome here when the job reaches a final state.',
-        example: 'https://example.com/hooks/spool',
-      }),
+    callbackUrl: z.string().optional().openapi({
+      description: 'Spool POSTs the signed outcome here when the job reaches a final state.',
+      example: 'https://example.com/hooks/spool',
+    }),
   })
   .strict()
   .openapi('EnqueueRequest');

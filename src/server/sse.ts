@@ -1,12 +1,13 @@
 /**
  * @module
  * A job's status and progress as Server-Sent Events. Each event carries a full snapshot of the
- * job (`data`), and its `updatedAt` as the event id, so a client that reconnects with
+ * job (`data`), and `<updatedAt>-<digest>` as the event id, so a client that reconnects with
  * `Last-Event-ID` gets the current snapshot at once when anything changed while it was away:
  * snapshots never leave gaps. The stream polls the store (other processes run the job too) and
  * wakes early on this process's own job events. It ends after a final state; a reconnect after
  * that is answered `204 No Content`, which tells EventSource clients to stop.
  */
+import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Spool } from '../client/spool.js';
@@ -29,9 +30,32 @@ export const defaultSseOptions: SseOptions = { pollMs: 250, heartbeatMs: 15_000,
 /** Open streams, so a shutdown can end them (they would otherwise hold the server open). */
 export type StreamRegistry = Set<() => void>;
 
-/** Reads a Last-Event-ID header: the `updatedAt` of the last snapshot the client saw, or null. */
-export function parseLastEventId(value: string | undefined): number | null {
-  return value && /^\d{1,16}$/.test(value.trim()) ? Number(value.trim()) : null;
+/** Where a client left off: the `updatedAt` and the digest of the last snapshot it saw. */
+export interface EventPosition {
+  updatedAt: number;
+  digest: string | null;
+}
+
+/** Reads a Last-Event-ID header (`<updatedAt>-<digest>`, or a bare updatedAt), or null. */
+export function parseLastEventId(value: string | undefined): EventPosition | null {
+  const match = /^(\d{1,16})(?:-([0-9a-f]{1,64}))?$/.exec(value?.trim() ?? '');
+  return match ? { updatedAt: Number(match[1]), digest: match[2] ?? null } : null;
+}
+
+/**
+ * The event id of a snapshot: its `updatedAt`, and a digest of what watchers see, so two changes
+ * within the same millisecond still get different ids.
+ */
+export function eventId(job: Job): string {
+  const { status, progress } = fingerprint(job);
+  return `${job.updatedAt}-${createHash('sha256').update(`${status}|${progress}`).digest('hex').slice(0, 12)}`;
+}
+
+/** True when the client at `position` has not seen this job's snapshot yet. */
+export function isNewer(job: Job, position: EventPosition | null): boolean {
+  if (position === null) return true;
+  if (job.updatedAt !== position.updatedAt) return job.updatedAt > position.updatedAt;
+  return position.digest !== null && eventId(job) !== `${position.updatedAt}-${position.digest}`;
 }
 
 export function isFinal(job: Job): boolean {
@@ -44,7 +68,7 @@ export function jobEventStream(
   c: Context,
   spool: Spool,
   first: Job,
-  lastEventId: number | null,
+  lastEventId: EventPosition | null,
   streams: StreamRegistry,
   options: SseOptions,
 ): Response {
@@ -66,12 +90,12 @@ export function jobEventStream(
     );
     const heartbeat = setInterval(() => void stream.write(': keep-alive\n\n').catch(stop), options.heartbeatMs);
     const send = (event: 'status' | 'progress', job: Job) =>
-      stream.writeSSE({ event, id: String(job.updatedAt), data: JSON.stringify(toJobView(job)) });
+      stream.writeSSE({ event, id: eventId(job), data: JSON.stringify(toJobView(job)) });
     try {
       await stream.write(`retry: ${options.retryMs}\n\n`);
       let job = first;
       let seen = fingerprint(job);
-      if (lastEventId === null || job.updatedAt > lastEventId) await send('status', job);
+      if (isNewer(job, lastEventId)) await send('status', job);
       let failures = 0;
       while (!stopped && !isFinal(job)) {
         await new Promise<void>((resolve) => {

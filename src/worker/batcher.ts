@@ -6,7 +6,9 @@
  */
 export class Batcher<T, R> {
   private pending: { item: T; deadline: number; resolve(result: R | undefined): void }[] = [];
-  private running: Promise<void> | null = null;
+  /** True from the moment a drain is scheduled until it has nothing left: no item can slip between. */
+  private draining = false;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly write: (items: T[]) => Promise<Map<T, R>>,
@@ -19,48 +21,54 @@ export class Batcher<T, R> {
   add(item: T, deadline: number): Promise<R | undefined> {
     return new Promise((resolve) => {
       this.pending.push({ item, deadline, resolve });
+      if (this.draining) return;
+      this.draining = true;
       // Start on the next turn of the event loop, so everything that finishes in this one joins the batch.
-      this.running ??= new Promise<void>((start) => setImmediate(start))
-        .then(() => this.drain())
-        .finally(() => {
-          this.running = null;
-        });
+      setImmediate(() => void this.drain());
     });
   }
 
   get idle(): boolean {
-    return this.running === null;
+    return !this.draining;
   }
 
   /** Resolves when everything added so far has been written or given up. */
-  async flushed(): Promise<void> {
-    while (this.running) await this.running;
+  flushed(): Promise<void> {
+    if (!this.draining) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private async drain(): Promise<void> {
     let retryDelay = 100;
-    while (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      try {
-        const outcomes = await this.write(batch.map((entry) => entry.item));
-        for (const entry of batch) entry.resolve(outcomes.get(entry.item));
-        retryDelay = 100;
-      } catch (err) {
-        if (!this.isTransient(err)) {
-          for (const entry of batch) entry.resolve(undefined);
-          this.onError(err, null);
-          continue;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending;
+        this.pending = [];
+        try {
+          const outcomes = await this.write(batch.map((entry) => entry.item));
+          for (const entry of batch) entry.resolve(outcomes.get(entry.item));
+          retryDelay = 100;
+        } catch (err) {
+          if (!this.isTransient(err)) {
+            for (const entry of batch) entry.resolve(undefined);
+            this.onError(err, null);
+            continue;
+          }
+          const now = Date.now();
+          const alive = batch.filter((entry) => entry.deadline > now);
+          for (const entry of batch) if (entry.deadline <= now) entry.resolve(undefined);
+          this.pending = [...alive, ...this.pending];
+          if (this.pending.length === 0) break;
+          this.onError(err, retryDelay);
+          await new Promise((resolve) => setTimeout(resolve, retryDelay));
+          retryDelay = Math.min(retryDelay * 2, 5_000);
         }
-        const now = Date.now();
-        const alive = batch.filter((entry) => entry.deadline > now);
-        for (const entry of batch) if (entry.deadline <= now) entry.resolve(undefined);
-        this.pending = [...alive, ...this.pending];
-        if (this.pending.length === 0) break;
-        this.onError(err, retryDelay);
-        await new Promise((resolve) => setTimeout(resolve, retryDelay));
-        retryDelay = Math.min(retryDelay * 2, 5_000);
       }
+    } finally {
+      this.draining = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
     }
   }
 }

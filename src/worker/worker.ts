@@ -13,7 +13,7 @@ import { type WorkOptions, parseOptions, workOptionsSchema } from '../core/optio
 import type { ClaimedJob, Job, JobError, Progress } from '../core/types.js';
 import { toJson } from '../core/validate.js';
 import { backoffDelay } from '../policies/backoff.js';
-import type { Completion, Failure, FailOutcome, Fence } from '../store/contract.js';
+import type { ClaimRequest, Completion, Failure, FailOutcome, Fence } from '../store/contract.js';
 import type { Spool } from '../client/spool.js';
 import { Batcher } from './batcher.js';
 import { createJobContext } from './job-context.js';
@@ -52,10 +52,12 @@ export class Worker {
   private pokeScheduled = false;
   private wakeRequested = false;
   private claimSeq = 0;
-  private lastRescue = 0;
   private claimRetryMs = 0;
   private pollTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  private rescueTimer: NodeJS.Timeout | null = null;
+  /** How often expired leases are looked for: half a lease, at most 5 s. */
+  private readonly rescueMs: number;
   private unsubscribe: (() => void) | null = null;
   private closing: Promise<void> | null = null;
   private readonly closedCallbacks: (() => void)[] = [];
@@ -80,6 +82,7 @@ export class Worker {
       );
     }
     this.pollMs = toMs(options.pollInterval ?? spool.settings.pollInterval, 'pollInterval');
+    this.rescueMs = Math.min(Math.floor(this.leaseMs / 2), 5_000);
     this.id = options.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     if (typeof handlers === 'function') {
       this.names = undefined;
@@ -99,11 +102,7 @@ export class Worker {
     const report = (context: string) => (err: unknown, retryInMs: number | null) =>
       this.reportError(err, `${context} on queue "${this.queue}" failed${retryInMs === null ? '' : `; retrying in ${retryInMs} ms`}`);
     const now = () => this.spool.clock.now();
-    this.completions = new Batcher(
-      async (items) => mapDone(items, await this.spool.store.complete(items, now())),
-      report('Recording completed jobs'),
-      isTransient,
-    );
+    this.completions = new Batcher((items) => this.writeCompletions(items), report('Recording completed jobs'), isTransient);
     this.failures = new Batcher(
       async (items) => {
         const outcomes = await this.spool.store.fail(items, now());
@@ -137,6 +136,9 @@ export class Worker {
     });
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.heartbeatMs);
     this.heartbeatTimer.unref();
+    void this.rescueExpired();
+    this.rescueTimer = setInterval(() => void this.rescueExpired(), this.rescueMs);
+    this.rescueTimer.unref();
     this.poke();
   }
 
@@ -193,6 +195,7 @@ export class Worker {
     }
     await Promise.all([this.completions.flushed(), this.failures.flushed(), this.releases.flushed()]);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.rescueTimer) clearInterval(this.rescueTimer);
     this.unsubscribe?.();
     this.state = 'closed';
     for (const callback of this.closedCallbacks) callback();
@@ -206,22 +209,9 @@ export class Worker {
     try {
       do {
         this.wakeRequested = false;
-        await this.rescueIfDue();
-        const free = this.concurrency - this.running.size;
-        if (free <= 0 || this.state !== 'running') break;
-        const limit = Math.min(free, this.batchSize);
-        const jobs = await this.spool.store.claim({
-          queue: this.queue,
-          names: this.names,
-          limit,
-          workerId: this.id,
-          token: `${this.id}:${++this.claimSeq}`,
-          now: this.spool.clock.now(),
-          leaseMs: this.leaseMs,
-        });
-        this.claimRetryMs = 0;
-        for (const job of jobs) this.run(job);
-        if (jobs.length === limit) this.wakeRequested = true;
+        const request = this.nextClaim();
+        if (!request) break;
+        this.startClaimed(await this.spool.store.claim(request), request);
       } while (this.wakeRequested && this.state === 'running');
     } catch (err) {
       this.claimRetryMs = Math.min(Math.max(this.claimRetryMs * 2, 100), 5_000);
@@ -236,12 +226,58 @@ export class Worker {
     }
   }
 
-  private async rescueIfDue(): Promise<void> {
-    const interval = Math.min(Math.floor(this.leaseMs / 2), 5_000);
-    if (Date.now() - this.lastRescue < interval) return;
-    this.lastRescue = Date.now();
-    const rescued = await this.spool.store.rescueExpired(this.spool.clock.now());
-    if (rescued > 0) this.spool.logger.warn(`Took back ${rescued} job(s) on expired leases; they run again.`, { queue: this.queue });
+  /** The claim this worker would make now, or null when it has no free slot or is stopping. */
+  private nextClaim(): ClaimRequest | null {
+    const free = this.concurrency - this.running.size;
+    if (free <= 0 || this.state !== 'running') return null;
+    return {
+      queue: this.queue,
+      names: this.names,
+      limit: Math.min(free, this.batchSize),
+      workerId: this.id,
+      token: `${this.id}:${++this.claimSeq}`,
+      now: this.spool.clock.now(),
+      leaseMs: this.leaseMs,
+    };
+  }
+
+  private startClaimed(jobs: ClaimedJob[], request: ClaimRequest): void {
+    this.claimRetryMs = 0;
+    for (const job of jobs) this.run(job);
+    // A full batch suggests more is waiting.
+    if (jobs.length === request.limit) this.wakeRequested = true;
+  }
+
+  /**
+   * Writes completions; when the store can and no claim is under way, the next claim rides in the
+   * same round trip: on a busy queue that halves the trips to the store.
+   */
+  private async writeCompletions(items: Completion[]): Promise<Map<Completion, true>> {
+    const { store } = this.spool;
+    const request = store.completeAndClaim && !this.claiming ? this.nextClaim() : null;
+    if (!request || !store.completeAndClaim) return mapDone(items, await store.complete(items, this.spool.clock.now()));
+    this.claiming = true;
+    try {
+      const { completed, claimed } = await store.completeAndClaim(items, request);
+      this.startClaimed(claimed, request);
+      return mapDone(items, completed);
+    } finally {
+      this.claiming = false;
+      if (this.wakeRequested) {
+        this.wakeRequested = false;
+        this.poke();
+      }
+    }
+  }
+
+  /** Takes back jobs whose lease expired (their worker crashed or hung), on a timer of its own. */
+  private async rescueExpired(): Promise<void> {
+    try {
+      const rescued = await this.spool.store.rescueExpired(this.spool.clock.now());
+      if (rescued > 0) this.spool.logger.warn(`Took back ${rescued} job(s) on expired leases; they run again.`, { queue: this.queue });
+    } catch (err) {
+      this.reportError(err, `Taking back jobs on expired leases failed; trying again in ${this.rescueMs} ms`);
+    }
   }
 
   private run(job: ClaimedJob): void {
@@ -303,8 +339,14 @@ export class Worker {
     entry.settle = null;
     clearTimeout(timer);
     entry.finishing = true;
+    // Queue the outcome's write before freeing the slot, so the next claim can ride along with it.
+    const recording = this.record(job, outcome, entry.abortReason ?? undefined);
     this.freeSlot(job.id);
-    const reason = entry.abortReason ?? undefined;
+    await recording;
+  }
+
+  private async record(job: ClaimedJob, outcome: Outcome, reason: SpoolError | undefined): Promise<void> {
+    const { spool } = this;
     if (isSpoolError(reason, 'SPOOL_SHUTDOWN')) return this.release(job);
     if (isSpoolError(reason, 'SPOOL_CANCELLED')) {
       spool.events.emit('cancelled', { job: { ...job, status: 'cancelled' } });

@@ -7,7 +7,7 @@ import { JobNotFoundError } from '../../core/errors.js';
 import { requireScope } from '../auth.js';
 import type { RouteContext, SpoolApi } from '../context.js';
 import { JobIdParams, problemResponses } from '../schemas.js';
-import { isFinal, jobEventStream, parseLastEventId } from '../sse.js';
+import { isFinal, isNewer, jobEventStream, parseLastEventId } from '../sse.js';
 
 export function eventRoutes(app: SpoolApi, ctx: RouteContext): void {
   app.openapi(
@@ -17,7 +17,7 @@ export function eventRoutes(app: SpoolApi, ctx: RouteContext): void {
       summary: "Watch a job's status and progress",
       description: [
         'Server-Sent Events. `event: status` when the status or attempt changes, `event: progress` when only progress does;',
-        '`id` is the job’s updatedAt and `data` the whole job as JSON. The stream ends after a final state (completed, failed, cancelled).',
+        '`id` is `<updatedAt>-<digest>` and `data` the whole job as JSON. The stream ends after a final state (completed, failed, cancelled).',
         'Reconnect with Last-Event-ID to resume: the current job is sent at once if it changed. A reconnect after the final',
         'event gets 204 No Content, which stops EventSource clients. A comment line is sent every 15 s to keep proxies open.',
       ].join(' '),
@@ -36,7 +36,7 @@ export function eventRoutes(app: SpoolApi, ctx: RouteContext): void {
       const job = await ctx.spool.getJob(id);
       if (!job) throw new JobNotFoundError(id);
       const lastEventId = parseLastEventId(c.req.header('last-event-id'));
-      if (lastEventId !== null && isFinal(job) && job.updatedAt <= lastEventId) return c.body(null, 204) as never;
+      if (lastEventId !== null && isFinal(job) && !isNewer(job, lastEventId)) return c.body(null, 204) as never;
       return jobEventStream(c, ctx.spool, job, lastEventId, ctx.streams, ctx.sse) as never;
     },
   );

@@ -31,9 +31,9 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   );
   -- The claim path: only waiting rows are indexed, in the order claims take them.
   CREATE INDEX jobs_ready ON "${s}".jobs (queue, priority DESC, run_at, id) WHERE status = 'waiting';
-  CREATE INDEX jobs_leases ON "${s}".jobs (lease_expires_at) WHERE status = 'active';
   CREATE UNIQUE INDEX jobs_idempotency ON "${s}".jobs (queue, idempotency_key) WHERE idempotency_key IS NOT NULL;
-  CREATE INDEX jobs_listing ON "${s}".jobs (queue, status, id);
+  -- Listing by status (and queue), and finding expired leases among the few active rows.
+  CREATE INDEX jobs_listing ON "${s}".jobs (status, queue, id);
   CREATE INDEX jobs_finished ON "${s}".jobs (status, finished_at) WHERE finished_at IS NOT NULL;
 
   -- One notification per statement and queue, delivered on commit: a job enqueued inside the

@@ -29,6 +29,7 @@ export const sqliteMigrations: readonly string[] = [
   -- The claim path: only waiting rows are indexed, in the order claims take them.
   CREATE INDEX spool_jobs_ready ON spool_jobs (queue, priority DESC, run_at, id) WHERE status = 'waiting';
   CREATE UNIQUE INDEX spool_jobs_idempotency ON spool_jobs (queue, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  -- Listing by status (and queue), and finding expired leases among the few active rows.
   CREATE INDEX spool_jobs_listing ON spool_jobs (status, queue, id);
   CREATE INDEX spool_jobs_finished ON spool_jobs (status, finished_at) WHERE finished_at IS NOT NULL;
   `,

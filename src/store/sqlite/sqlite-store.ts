@@ -120,6 +120,10 @@ export class SqliteStore implements Store {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
+    return this.claimNow(request);
+  }
+
+  private claimNow(request: ClaimRequest): ClaimedJob[] {
     const { queue, names, limit, workerId, token, now, leaseMs } = request;
     const rows = (
       names
@@ -130,6 +134,10 @@ export class SqliteStore implements Store {
   }
 
   async complete(items: readonly Completion[], now: number): Promise<string[]> {
+    return this.completeNow(items, now);
+  }
+
+  private completeNow(items: readonly Completion[], now: number): string[] {
     const statement = this.sql(
       `UPDATE spool_jobs SET status = 'completed', result = ?,
          finished_at = ?, updated_at = ?, lease_token = NULL, lease_expires_at = NULL

@@ -1,0 +1,117 @@
+/**
+ * @module
+ * `npm run bench [-- --quick] [-- --only=spool-postgres,bullmq] [-- --workloads=1,3]`
+ * Runs the workloads on Spool and its peers in one run on this machine and writes
+ * bench/results/latest.md and latest.json; prints the same markdown to stdout.
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { concurrency, fullSizes, quickSizes } from './config.js';
+import { environment } from './env.js';
+import { type Run, renderMarkdown, toJson } from './report.js';
+import { loadSystem, queueSystems } from './systems/index.js';
+import type { Table } from './table.js';
+import { errorMessage, now } from './util.js';
+import { backlog } from './workloads/backlog.js';
+import { ceiling } from './workloads/ceiling.js';
+import type { WorkloadContext } from './workloads/context.js';
+import { latency } from './workloads/latency.js';
+import { scaleOut } from './workloads/scale-out.js';
+import { singleEnqueue } from './workloads/single-enqueue.js';
+import { throughput } from './workloads/throughput.js';
+
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+
+function argument(name: string): string | undefined {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+async function main(): Promise<void> {
+  const started = now();
+  const quick = process.argv.includes('--quick');
+  const only = argument('only')?.split(',');
+  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7').split(','));
+  const ctx: WorkloadContext = {
+    sizes: quick ? quickSizes : fullSizes,
+    systems: queueSystems.filter((s) => !only || only.includes(s.name)),
+    log: (message) => process.stderr.write(`[bench ${((now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}\n`),
+    settings: new Map(),
+  };
+  const problems: string[] = [];
+  const tables: Table[] = [];
+  const attempt = async (name: string, body: () => Promise<void>) => {
+    try {
+      await body();
+    } catch (err) {
+      problems.push(`${name} did not finish: ${errorMessage(err)}`);
+    }
+  };
+
+  const env = await environment();
+  for (const info of ctx.systems) {
+    const text = await loadSystem(info.name).then(
+      (system) => system.settings({ concurrency }),
+      (err: unknown) => `could not load: ${errorMessage(err)}`,
+    );
+    ctx.settings.set(info.label, text);
+  }
+  if (chosen.has('1') || chosen.has('6')) {
+    await attempt('workload 1', async () => {
+      const r = await throughput(ctx);
+      tables.push(r.throughput, r.memory);
+    });
+  }
+  if (chosen.has('2')) await attempt('workload 2', async () => void tables.push(await singleEnqueue(ctx)));
+  if (chosen.has('3')) await attempt('workload 3', async () => void tables.push(await latency(ctx)));
+  if (chosen.has('4')) await attempt('workload 4', async () => void tables.push(await scaleOut(ctx)));
+  if (chosen.has('5')) await attempt('workload 5', async () => void tables.push(await backlog(ctx)));
+  if (chosen.has('7')) await attempt('workload 7', async () => void tables.push(await ceiling(ctx)));
+
+  tables.sort((a, b) => a.title.localeCompare(b.title, 'en', { numeric: true }));
+  addCeilingNotes(tables);
+  for (const t of tables)
+    for (const r of t.rows) if (r.note?.startsWith('not measured')) problems.push(`${t.title}, ${r.label}: ${r.note}`);
+
+  const run: Run = {
+    mode: quick ? 'quick' : 'full',
+    seconds: (now() - started) / 1000,
+    environment: env,
+    settings: Object.fromEntries(ctx.settings),
+    tables,
+    problems,
+  };
+  const markdown = renderMarkdown(run);
+  await mkdir(resultsDir, { recursive: true });
+  await writeAtomically(`${resultsDir}latest.md`, markdown);
+  await writeAtomically(`${resultsDir}latest.json`, `${JSON.stringify(toJson(run), null, 2)}\n`);
+  process.stdout.write(`${markdown}\n`);
+}
+
+/** Puts Spool (PostgreSQL) beside the ceiling it runs on. */
+function addCeilingNotes(tables: Table[]): void {
+  const find = (id: string) => tables.find((t) => t.id === id);
+  const ceilingTable = find('ceiling');
+  if (!ceilingTable) return;
+  const claims = ceilingTable.rows.filter((r) => r.label.startsWith('claim')).map((r) => r.values.rate ?? 0);
+  const bestClaim = Math.max(0, ...claims);
+  const insert = ceilingTable.rows.find((r) => r.label.startsWith('single-row'))?.values.rate ?? 0;
+  const spoolProcess = find('throughput')?.rows.find((r) => r.label === 'Spool (PostgreSQL)')?.values.process;
+  const spoolSingle = find('single-enqueue')?.rows.find((r) => r.label === 'Spool (PostgreSQL)')?.values.rate;
+  const pct = (a: number | null | undefined, b: number) => (a && b ? `${((a / b) * 100).toFixed(0)}%` : '—');
+  ceilingTable.notes.push(
+    `Spool (PostgreSQL) against this ceiling: workload 1 process/s is ${pct(spoolProcess, bestClaim)} of the best claim + complete figure; workload 2 single enqueue is ${pct(spoolSingle, insert)} of single-row INSERTs.`,
+  );
+}
+
+async function writeAtomically(file: string, text: string): Promise<void> {
+  await writeFile(`${file}.tmp`, text);
+  await rename(`${file}.tmp`, file);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

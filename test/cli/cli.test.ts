@@ -1,0 +1,232 @@
+/**
+ * The `spool` command as a spawned process: help and exit codes, the client commands against a
+ * server over HTTP and straight on a store, and `status --watch` following a job to its end.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NonRetryableError } from '../../src/index.js';
+import {
+  type TestService,
+  type TestStore,
+  freePort,
+  postgresStore,
+  secrets,
+  sqliteStore,
+  startTestService,
+  storeKinds,
+} from '../server/helpers.js';
+import { spool } from './run.js';
+
+const kinds = await storeKinds();
+
+describe('spool: help and usage', () => {
+  it('has --help on every command, exiting 0', async () => {
+    const commands = [
+      [],
+      ['serve'],
+      ['worker'],
+      ['enqueue'],
+      ['status'],
+      ['jobs'],
+      ['queues'],
+      ['cancel'],
+      ['retry'],
+      ['migrate'],
+      ['token', 'create'],
+    ];
+    const results = await Promise.all(commands.map((command) => spool([...command, '--help'])));
+    for (const [index, result] of results.entries()) {
+      const name = commands[index]?.join(' ') ?? '';
+      expect(result.code, name).toBe(0);
+      expect(result.stdout, name).toContain(`Usage: spool${name ? ` ${name}` : ''}`);
+    }
+    expect(results[0]?.stdout).toMatch(/Exit codes: 0 done; 1 .*; 2 usage error; 3 cannot reach/);
+    expect(results[4]?.stdout).toContain('--watch');
+    expect(results[1]?.stdout).toContain('--insecure-no-auth');
+  });
+
+  it('exits 2 on usage errors, saying what was wrong', async () => {
+    const [unknown, badId, badJson, badStatus] = await Promise.all([
+      spool(['frobnicate']),
+      spool(['status', 'abc']),
+      spool(['enqueue', 'emails', 'send', '{not json']),
+      spool(['jobs', '--status', 'exploded']),
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+    expect(badId.code).toBe(2);
+    expect(badId.stderr).toContain('"abc" is not a job id');
+    expect(badJson.code).toBe(2);
+    expect(badJson.stderr).toContain('not valid JSON');
+    expect(badStatus.code).toBe(2);
+    expect(badStatus.stderr).toContain('use one of waiting, active, completed, failed, cancelled');
+  });
+
+  it('exits 3 when the server or the store cannot be reached', async () => {
+    const port = await freePort();
+    const [server, store] = await Promise.all([
+      spool(['status', '1', '--url', `http://127.0.0.1:${port}`]),
+      spool(['queues', '--store', `postgres://postgres@127.0.0.1:${port}/test`]),
+    ]);
+    expect(server.code).toBe(3);
+    expect(server.stderr).toContain(`Cannot reach the Spool server at http://127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(store.code).toBe(3);
+    expect(store.stderr).toMatch(/Cannot reach PostgreSQL/);
+  });
+
+  it('creates tokens: the secret once, its hash for the config', async () => {
+    const result = await spool(['token', 'create', '--name', 'ci', '--scopes', 'enqueue,read', '--json']);
+    expect(result.code).toBe(0);
+    const token = JSON.parse(result.stdout) as { secret: string; hash: string; scopes: string[] };
+    expect(token.secret).toMatch(/^spool_[A-Za-z0-9_-]{32}$/);
+    expect(token.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(token.scopes).toEqual(['enqueue', 'read']);
+    const bad = await spool(['token', 'create', '--name', 'ci', '--scopes', 'write']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown scope "write"');
+  });
+});
+
+describe('spool against a server (HTTP)', () => {
+  let store: TestStore;
+  let s: TestService;
+  const env = () => ({ SPOOL_URL: s.url, SPOOL_TOKEN: secrets.admin });
+
+  beforeAll(async () => {
+    store = sqliteStore();
+    s = await startTestService({
+      store,
+      sse: { pollMs: 50 },
+      queues: [
+        {
+          name: 'media',
+          options: {},
+          handlers: {
+            resize: async (payload: { steps: number }, ctx: { progress(v: unknown, m?: string): Promise<void> }) => {
+              for (let i = 1; i <= payload.steps; i++) {
+                await new Promise((r) => setTimeout(r, 60));
+                await ctx.progress({ done: i, total: payload.steps }, `step ${i}`);
+              }
+              return { variants: payload.steps };
+            },
+            corrupt: async () => {
+              throw new NonRetryableError('The image is corrupt; upload it again.');
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await s?.close();
+    await store?.cleanup();
+  });
+
+  it('enqueues, then watches a job to completion with progress, printing the result (exit 0)', async () => {
+    const enqueued = await spool(['enqueue', 'media', 'resize', '{"steps":4}', '--json'], { env: env() });
+    expect(enqueued.code).toBe(0);
+    const { id, created } = JSON.parse(enqueued.stdout) as { id: string; created: boolean };
+    expect(created).toBe(true);
+
+    const watched = await spool(['status', id, '--watch'], { env: env() });
+    expect(watched.code).toBe(0);
+    expect(JSON.parse(watched.stdout)).toEqual({ variants: 4 });
+    expect(watched.stderr).toMatch(new RegExp(`job ${id} media/resize +completed +\\[#{24}\\] 100%`));
+    expect(watched.stderr).toContain(`job ${id} completed after 1 attempt(s)`);
+  });
+
+  it('watches a failing job to its error (exit 1)', async () => {
+    const enqueued = await spool(['enqueue', 'media', 'corrupt', '--json'], { env: env() });
+    const { id } = JSON.parse(enqueued.stdout) as { id: string };
+    const watched = await spool(['status', id, '--watch'], { env: env() });
+    expect(watched.code).toBe(1);
+    expect(watched.stderr).toContain(`job ${id} failed after 1 attempt(s): The image is corrupt; upload it again.`);
+    const status = await spool(['status', id], { env: env() });
+    expect(status.code).toBe(1);
+    expect(status.stdout).toContain('error     The image is corrupt; upload it again.');
+  });
+
+  it('enqueue --watch follows the new job, and --json prints each snapshot as a line', async () => {
+    const result = await spool(['enqueue', 'media', 'resize', '{"steps":2}', '--watch', '--json'], { env: env() });
+    expect(result.code).toBe(0);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { status: string; result: unknown });
+    expect(lines.at(-1)).toMatchObject({ status: 'completed', result: { variants: 2 } });
+  });
+
+  it('lists jobs, counts queues, cancels and retries', async () => {
+    const first = JSON.parse(
+      (await spool(['enqueue', 'parked', 'later', '{"n":1}', '--delay', '1h', '--json'], { env: env() })).stdout,
+    ) as { id: string };
+    const again = await spool(['enqueue', 'parked', 'later', '--idempotency-key', 'k1'], { env: env() });
+    expect(again.stdout).toMatch(/^enqueued job \d+ \(parked\/later\), waiting/);
+    const dup = await spool(['enqueue', 'parked', 'later', '--idempotency-key', 'k1'], { env: env() });
+    expect(dup.stdout).toMatch(/already exists for idempotency key "k1"/);
+
+    const jobs = await spool(['jobs', '--queue', 'parked', '--json'], { env: env() });
+    expect(jobs.code).toBe(0);
+    expect((JSON.parse(jobs.stdout) as { jobs: unknown[] }).jobs).toHaveLength(2);
+    const table = await spool(['jobs', '--queue', 'parked', '--limit', '1'], { env: env() });
+    expect(table.stdout).toMatch(/^ID +QUEUE +NAME +STATUS +ATTEMPTS +PROGRESS +CREATED\n/);
+    expect(table.stderr).toMatch(/more: spool jobs --cursor \S+ --queue parked/);
+
+    const cancelled = await spool(['cancel', first.id], { env: env() });
+    expect(cancelled).toMatchObject({ code: 0, stdout: `job ${first.id} cancelled\n` });
+    const queues = await spool(['queues'], { env: env() });
+    expect(queues.stdout).toMatch(/^QUEUE +WAITING +ACTIVE +COMPLETED +FAILED +CANCELLED +TOTAL\n/);
+    expect(queues.stdout).toMatch(/\nparked +1 +0 +0 +0 +1 +2\n/);
+    const retried = await spool(['retry', first.id], { env: env() });
+    expect(retried).toMatchObject({ code: 0, stdout: `job ${first.id} is waiting to run again\n` });
+    const conflict = await spool(['retry', first.id], { env: env() });
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain('only failed or cancelled jobs can be retried');
+    const missing = await spool(['status', '999999'], { env: env() });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No job has the id "999999"');
+  });
+
+  it('reports auth problems from the server (exit 1)', async () => {
+    const [none, wrong] = await Promise.all([
+      spool(['queues'], { env: { SPOOL_URL: s.url } }),
+      spool(['cancel', '1', '--token', secrets.read], { env: { SPOOL_URL: s.url } }),
+    ]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('This route needs an API token');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('needs "admin"');
+  });
+});
+
+describe.each(kinds)('spool straight on a $kind store', ({ kind }) => {
+  let store: TestStore;
+
+  beforeAll(async () => {
+    store = kind === 'sqlite' ? sqliteStore() : await postgresStore();
+  });
+
+  afterAll(async () => {
+    await store?.cleanup();
+  });
+
+  const target = () => ['--store', store.url, ...(store.schema ? ['--schema', store.schema] : [])];
+
+  it('migrates, enqueues, reads, lists and cancels without a server', async () => {
+    const migrated = await spool(['migrate', ...target()]);
+    expect(migrated.code).toBe(0);
+    expect(migrated.stdout).toContain(`the ${kind} store at`);
+    expect(migrated.stdout).toContain('is up to date');
+
+    const enqueued = await spool(['enqueue', 'emails', 'send', '-', ...target(), '--json'], { input: '{"to":"ada@example.com"}' });
+    expect(enqueued.code).toBe(0);
+    const { id } = JSON.parse(enqueued.stdout) as { id: string };
+    const status = JSON.parse((await spool(['status', id, ...target(), '--json'])).stdout) as { status: string; payload: unknown };
+    expect(status).toMatchObject({ status: 'waiting', payload: { to: 'ada@example.com' } });
+    const cancelled = await spool(['cancel', id, ...target()]);
+    expect(cancelled.stdout).toBe(`job ${id} cancelled\n`);
+    const watched = await spool(['status', id, '--watch', ...target()]);
+    expect(watched.code).toBe(1);
+    expect(watched.stderr).toContain(`job ${id} was cancelled`);
+  });
+});
