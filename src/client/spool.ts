@@ -23,6 +23,7 @@ import { type Job, type JobStatus, type NewJob, finalStatuses, jobStatuses } fro
 import { assertName, toJson } from '../core/validate.js';
 import type { BacklogPoint, FinalStatus, QueueCounts, Store, ThroughputPoint, Transaction } from '../store/contract.js';
 import { defaultStoreUrl, openStore } from '../store/open-store.js';
+import { newJobToJob } from '../store/row.js';
 import type { Handlers } from '../worker/types.js';
 import { Worker } from '../worker/worker.js';
 import { installShutdownSignals } from './shutdown-signals.js';
@@ -139,7 +140,19 @@ export class Spool {
     const jobs = items.map((item, index) => this.toNewJob(item, now, items.length > 1 ? `jobs[${index}]` : 'job'));
     // No await before the store call: on SQLite the insert must run inside the caller's synchronous transaction.
     const results = await this.store.enqueue(jobs, now, options.tx);
-    return results.map(({ job, created }) => ({ id: job.id, created, job, wait: (o) => this.waitFor<R>(job.id, o) }));
+    return results.map(({ id, created, createdFrom, existing }) => {
+      let job = existing;
+      return {
+        id,
+        created,
+        // Built on first read: a bulk enqueue of thousands rarely looks at them.
+        get job() {
+          job ??= newJobToJob(jobs[createdFrom ?? 0] as NewJob, id, now);
+          return job;
+        },
+        wait: (o) => this.waitFor<R>(id, o),
+      };
+    });
   }
 
   async getJob(id: string): Promise<Job | null> {
@@ -332,7 +345,11 @@ export class Spool {
   private toNewJob(item: EnqueueItem, now: number, what: string): NewJob {
     const queue = assertName(item?.queue, 'queue');
     const name = assertName(item.name, 'job name');
-    const options = parseOptions(enqueueOptionsSchema, item.options, `${what} options for ${queue}/${name}`) as EnqueueOptions;
+    // Most bulk enqueues pass no options: skip the schema for them.
+    const options =
+      item.options === undefined
+        ? {}
+        : (parseOptions(enqueueOptionsSchema, item.options, `${what} options for ${queue}/${name}`) as EnqueueOptions);
     if (options.delay !== undefined && options.runAt !== undefined) {
       throw new InvalidArgumentError(`Give ${what} either delay or runAt, not both.`);
     }
@@ -350,7 +367,7 @@ export class Spool {
       timeout:
         options.timeout === undefined ? defaults.timeout : options.timeout === null ? null : toMs(options.timeout, `${what}.timeout`),
       idempotencyKey: options.idempotencyKey ?? null,
-      metadata: toJson(options.metadata ?? {}, `metadata of ${queue}/${name}`, maxPayloadBytes),
+      metadata: options.metadata === undefined ? '{}' : toJson(options.metadata, `metadata of ${queue}/${name}`, maxPayloadBytes),
       callbackUrl: options.callbackUrl ?? null,
       runAt,
     };

@@ -7,10 +7,18 @@
  */
 import type { ClaimedJob, Job, JobError, JobStatus, NewJob, Progress } from '../core/types.js';
 
+/**
+ * What enqueue did with one input. A created job is described by the input at `createdFrom` plus
+ * its id (the store reads nothing back, which is what makes bulk inserts fast); a job that
+ * already existed under the same idempotency key comes back whole in `existing`.
+ */
 export interface EnqueueResult {
-  job: Job;
-  /** False when an idempotency key matched an existing job, which is returned instead. */
+  id: string;
+  /** False when an idempotency key matched a job that already existed (or an earlier input). */
   created: boolean;
+  /** The index of the input this job was created from, when it was created by this call. */
+  createdFrom: number | null;
+  existing: Job | null;
 }
 
 export interface ClaimRequest {

@@ -1,4 +1,4 @@
-import type { BackoffPolicy, ClaimedJob, Job, JobError, JobStatus, Progress } from '../core/types.js';
+import type { BackoffPolicy, ClaimedJob, Job, JobError, JobStatus, NewJob, Progress } from '../core/types.js';
 
 /** A jobs row as either store's driver returns it: JSON may arrive as text or parsed, numbers as text. */
 export interface JobRow {
@@ -76,6 +76,35 @@ export type ClaimedRow = Omit<
   JobRow,
   'status' | 'result' | 'updated_at' | 'started_at' | 'finished_at' | 'lease_token' | 'lease_expires_at' | 'worker_id'
 >;
+
+/** The job a NewJob becomes on insert, built without reading it back. */
+export function newJobToJob(input: NewJob, id: string, now: number): Job {
+  return {
+    id,
+    queue: input.queue,
+    name: input.name,
+    payload: JSON.parse(input.payload),
+    status: 'waiting',
+    priority: input.priority,
+    attempts: 0,
+    maxAttempts: input.maxAttempts,
+    backoff: input.backoff,
+    timeout: input.timeout,
+    idempotencyKey: input.idempotencyKey,
+    metadata: JSON.parse(input.metadata),
+    callbackUrl: input.callbackUrl,
+    progress: null,
+    result: null,
+    errors: [],
+    runAt: input.runAt,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    finishedAt: null,
+    leaseExpiresAt: null,
+    workerId: null,
+  };
+}
 
 export function rowToClaimed(row: ClaimedRow, claim: { token: string; now: number; leaseMs: number; workerId: string }): ClaimedJob {
   return {

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { type Logger, consoleLogger } from '../../core/logger.js';
-import type { ClaimedJob, Job, JobStatus, NewJob, Progress } from '../../core/types.js';
+import type { BackoffPolicy, ClaimedJob, Job, JobStatus, NewJob, Progress } from '../../core/types.js';
 import type {
   ClaimRequest,
   Completion,
@@ -35,6 +35,12 @@ interface Queryable {
 }
 
 const idPattern = /^\d{1,19}$/;
+
+interface InsertedRow {
+  id: string;
+  queue: string;
+  idempotency_key: string | null;
+}
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
@@ -138,7 +144,7 @@ export class PostgresStore implements Store {
     const via = tx as Queryable | undefined;
     const first = jobs[0] as NewJob;
     if (jobs.length === 1 && first.idempotencyKey === null) {
-      const [row] = await this.run(
+      const [row] = await this.run<{ id: string }>(
         'insertOne',
         [
           first.queue,
@@ -156,57 +162,45 @@ export class PostgresStore implements Store {
         via,
       );
       this.wakeLocal([first.queue]);
-      return [{ job: rowToJob(row as JobRow), created: true }];
+      return [{ id: String(row?.id), created: true, createdFrom: 0, existing: null }];
     }
-    const inserted = await this.run(
-      'insertMany',
-      [
-        jobs.map((j) => j.queue),
-        jobs.map((j) => j.name),
-        jobs.map((j) => j.payload),
-        jobs.map((j) => j.priority),
-        jobs.map((j) => j.maxAttempts),
-        jobs.map((j) => JSON.stringify(j.backoff)),
-        jobs.map((j) => j.timeout),
-        jobs.map((j) => j.idempotencyKey),
-        jobs.map((j) => j.metadata),
-        jobs.map((j) => j.runAt),
-        now,
-        jobs.map((j) => j.callbackUrl),
-      ],
-      via,
-    );
+    const inserted = await this.run<InsertedRow>('insertMany', [batchJson(jobs), now], via);
     if (inserted.length > 0) this.wakeLocal(jobs.map((job) => job.queue));
-    return this.matchInserted(jobs, inserted.map(rowToJob), via);
+    return this.matchInserted(jobs, inserted, via);
   }
 
   /**
    * Lines inserted rows up with the input. Identity values follow insertion order, which follows
    * the input order; a job whose idempotency key already existed gets the existing job instead.
    */
-  private async matchInserted(jobs: readonly NewJob[], inserted: Job[], via?: Queryable): Promise<EnqueueResult[]> {
+  private async matchInserted(jobs: readonly NewJob[], inserted: InsertedRow[], via?: Queryable): Promise<EnqueueResult[]> {
     inserted.sort((a, b) => Number(a.id) - Number(b.id));
     const keyOf = (queue: string, key: string) => `${queue}\u0000${key}`;
-    const byKey = new Map<string, Job>();
-    for (const job of inserted) if (job.idempotencyKey !== null) byKey.set(keyOf(job.queue, job.idempotencyKey), job);
-    const missing = jobs.filter((j) => j.idempotencyKey !== null && !byKey.has(keyOf(j.queue, j.idempotencyKey)));
+    const createdByKey = new Map<string, string>();
+    for (const row of inserted) if (row.idempotency_key !== null) createdByKey.set(keyOf(row.queue, row.idempotency_key), String(row.id));
+    const missing = jobs.filter((j) => j.idempotencyKey !== null && !createdByKey.has(keyOf(j.queue, j.idempotencyKey)));
+    const existingByKey = new Map<string, Job>();
     if (missing.length > 0) {
-      const existing = await this.run('findByKeys', [missing.map((j) => j.queue), missing.map((j) => j.idempotencyKey)], via);
-      for (const job of existing.map(rowToJob)) byKey.set(keyOf(job.queue, job.idempotencyKey as string), job);
+      const rows = await this.run('findByKeys', [missing.map((j) => j.queue), missing.map((j) => j.idempotencyKey)], via);
+      for (const job of rows.map(rowToJob)) existingByKey.set(keyOf(job.queue, job.idempotencyKey as string), job);
     }
-    const createdIds = new Set(inserted.map((job) => job.id));
-    const claimedByInput = new Set<string>();
+    const firstInputOf = new Map<string, number>();
     let next = 0;
-    return jobs.map((input) => {
-      if (input.idempotencyKey !== null) {
-        const job = byKey.get(keyOf(input.queue, input.idempotencyKey));
-        if (!job) throw new Error(`Spool could not find the job for idempotency key "${input.idempotencyKey}" after inserting it.`);
-        const created = createdIds.has(job.id) && !claimedByInput.has(job.id);
-        claimedByInput.add(job.id);
-        return { job, created };
+    return jobs.map((input, index): EnqueueResult => {
+      if (input.idempotencyKey === null) {
+        while (inserted[next] && inserted[next]?.idempotency_key !== null) next++;
+        return { id: String(inserted[next++]?.id), created: true, createdFrom: index, existing: null };
       }
-      while (inserted[next] && inserted[next]?.idempotencyKey !== null) next++;
-      return { job: inserted[next++] as Job, created: true };
+      const key = keyOf(input.queue, input.idempotencyKey);
+      const existing = existingByKey.get(key);
+      if (existing) return { id: existing.id, created: false, createdFrom: null, existing };
+      const id = createdByKey.get(key);
+      if (id === undefined)
+        throw new Error(`Spool could not find the job for idempotency key "${input.idempotencyKey}" after inserting it.`);
+      const first = firstInputOf.get(key);
+      if (first !== undefined) return { id, created: false, createdFrom: first, existing: null };
+      firstInputOf.set(key, index);
+      return { id, created: true, createdFrom: index, existing: null };
     });
   }
 
@@ -443,6 +437,26 @@ export class PostgresStore implements Store {
     this.notifications = null;
     await this.pool.end().catch(() => {});
   }
+}
+
+/**
+ * The batch as one JSON array, assembled around the payload and metadata text the client already
+ * serialised and checked, so nothing is escaped or parsed twice. Queue and job names match
+ * [A-Za-z0-9._:-] and need no escaping.
+ */
+function batchJson(jobs: readonly NewJob[]): string {
+  const backoffs = new Map<BackoffPolicy, string>();
+  const parts = jobs.map((j) => {
+    let backoff = backoffs.get(j.backoff);
+    if (backoff === undefined) {
+      backoff = JSON.stringify(j.backoff);
+      backoffs.set(j.backoff, backoff);
+    }
+    const key = j.idempotencyKey === null ? 'null' : JSON.stringify(j.idempotencyKey);
+    const callback = j.callbackUrl === null ? 'null' : JSON.stringify(j.callbackUrl);
+    return `{"q":"${j.queue}","n":"${j.name}","p":${j.payload},"pr":${j.priority},"ma":${j.maxAttempts},"b":${backoff},"t":${j.timeout ?? 'null'},"k":${key},"m":${j.metadata},"r":${j.runAt},"c":${callback}}`;
+  });
+  return `[${parts.join(',')}]`;
 }
 
 /** JSON arrives as text and bigints as numbers: rowToJob parses JSON the same way for both stores. */

@@ -14,21 +14,22 @@ export function postgresStatements(s: string) {
       INSERT INTO ${jobs} (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at,
                            callback_url)
       VALUES ($1, $2, $3::json, 'waiting', $4, $5, $6::json, $7, $8::json, $9, $10, $10, $11)
-      RETURNING *`,
+      RETURNING id`,
 
-    /** $1..$10 and $12 arrays, one element per job; $11 now. Rows whose idempotency key exists are skipped. */
+    /**
+     * $1 the jobs as one JSON array (see batchJson), $2 now. One JSON document parses faster on
+     * both sides than a dozen escaped arrays. Rows whose idempotency key exists are skipped.
+     */
     insertMany: `
       INSERT INTO ${jobs} (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
                            run_at, created_at, updated_at, callback_url)
-      SELECT queue, name, payload::json, 'waiting', priority, max_attempts, backoff::json, timeout_ms, idempotency_key, metadata::json,
-             run_at, $11, $11, callback_url
-      FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::bigint[],
-                  $12::text[])
-           WITH ORDINALITY AS input(queue, name, payload, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata, run_at,
-                                    callback_url, ord)
-      ORDER BY ord
+      SELECT x.q, x.n, x.p, 'waiting', x.pr, x.ma, x.b, x.t, x.k, x.m, x.r, $2, $2, x.c
+      FROM ROWS FROM (json_to_recordset($1::json)
+             AS (q text, n text, p json, pr integer, ma integer, b json, t bigint, k text, m json, r bigint, c text))
+           WITH ORDINALITY AS x(q, n, p, pr, ma, b, t, k, m, r, c, ord)
+      ORDER BY x.ord
       ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-      RETURNING *`,
+      RETURNING id, queue, idempotency_key`,
 
     /** $1 queues, $2 keys (pairwise). */
     findByKeys: `

@@ -92,27 +92,36 @@ export class SqliteStore implements Store {
     const insert = db === this.db ? this.sql(insertSql) : db.prepare(insertSql);
     const existing = db === this.db ? this.sql(existingSql) : db.prepare(existingSql);
     const results: EnqueueResult[] = [];
+    const createdFrom = new Map<string, number>();
     const insertAll = db.transaction(() => {
-      for (const job of jobs) {
-        const row = insert.get(
-          numbered(
-            job.queue,
-            job.name,
-            job.payload,
-            job.priority,
-            job.maxAttempts,
-            JSON.stringify(job.backoff),
-            job.timeout,
-            job.idempotencyKey,
-            job.metadata,
-            job.runAt,
-            now,
-            job.callbackUrl,
-          ),
-        ) as JobRow | undefined;
-        if (row) results.push({ job: rowToJob(row), created: true });
-        else results.push({ job: rowToJob(existing.get(job.queue, job.idempotencyKey) as JobRow), created: false });
-      }
+      jobs.forEach((job, index) => {
+        const { changes, lastInsertRowid } = insert.run(
+          job.queue,
+          job.name,
+          job.payload,
+          job.priority,
+          job.maxAttempts,
+          JSON.stringify(job.backoff),
+          job.timeout,
+          job.idempotencyKey,
+          job.metadata,
+          job.runAt,
+          now,
+          now,
+          job.callbackUrl,
+        );
+        if (changes > 0) {
+          const id = String(lastInsertRowid);
+          if (job.idempotencyKey !== null) createdFrom.set(id, index);
+          results.push({ id, created: true, createdFrom: index, existing: null });
+        } else {
+          // The key exists: from an earlier call, or from an earlier input of this one.
+          const row = existing.get(job.queue, job.idempotencyKey) as JobRow;
+          const id = String(row.id);
+          const earlier = createdFrom.get(id);
+          results.push({ id, created: false, createdFrom: earlier ?? null, existing: earlier === undefined ? rowToJob(row) : null });
+        }
+      });
     });
     insertAll.immediate();
     for (const queue of new Set(jobs.map((job) => job.queue))) this.wake(queue);
@@ -359,9 +368,8 @@ function numbered(...values: unknown[]): Record<number, unknown> {
 const insertSql = `
   INSERT INTO spool_jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
                           run_at, created_at, updated_at, callback_url)
-  VALUES (?1, ?2, ?3, 'waiting', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)
-  ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-  RETURNING *`;
+  VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`;
 
 const existingSql = 'SELECT * FROM spool_jobs WHERE queue = ? AND idempotency_key = ?';
 
