@@ -8,11 +8,16 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Spool } from '../client/spool.js';
 import { type AuthEnv, type AuthSettings, requireScope } from './auth.js';
 import type { RouteContext } from './context.js';
+import { dashboardHandler, defaultDashboardDir } from './dashboard.js';
 import { ProblemError, errorToProblem, makeProblem, problemResponse } from './problem.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { jobErrorRoutes } from './routes/job-errors.js';
 import { jobRoutes } from './routes/jobs.js';
 import { queueRoutes } from './routes/queues.js';
+import { statsRoutes } from './routes/stats.js';
+import { whoamiRoutes } from './routes/whoami.js';
 import { EnqueueBody } from './schemas.js';
 import { type SseOptions, type StreamRegistry, defaultSseOptions } from './sse.js';
 
@@ -24,6 +29,8 @@ export interface AppOptions {
   /** Queues this server is configured with, listed by GET /v1/queues even while empty. */
   queues?: readonly string[];
   sse?: Partial<SseOptions>;
+  /** The built dashboard to serve at `/`, or false for the API alone. @defaultValue the repository's dashboard/dist */
+  dashboard?: string | false;
 }
 
 export interface SpoolApp {
@@ -87,6 +94,10 @@ export function createApp(options: AppOptions): SpoolApp {
   jobRoutes(app, ctx);
   eventRoutes(app, ctx);
   queueRoutes(app, ctx);
+  jobErrorRoutes(app, ctx);
+  deadLetterRoutes(app, ctx);
+  statsRoutes(app, ctx);
+  whoamiRoutes(app, ctx);
 
   app.use('/v1/openapi.json', requireScope(options.auth, 'read'));
   app.doc31('/v1/openapi.json', {
@@ -98,6 +109,9 @@ export function createApp(options: AppOptions): SpoolApp {
         'Durable jobs over HTTP: enqueue, watch status and progress, cancel and retry. Errors are application/problem+json (RFC 9457).',
     },
   });
+
+  const dashboard = options.dashboard ?? defaultDashboardDir;
+  if (dashboard !== false) app.get('*', dashboardHandler(dashboard));
 
   app.notFound((c) =>
     problemResponse(

@@ -101,11 +101,17 @@ export interface Principal {
 
 export type AuthEnv = { Variables: { principal: Principal } };
 
+/** Middleware: 401 without a valid bearer token; any scope will do (for `GET /v1/auth/whoami`). */
+export function requireToken(auth: AuthSettings): MiddlewareHandler<AuthEnv> {
+  return requireScope(auth, null);
+}
+
 /**
- * Middleware: 401 without a valid bearer token, 403 when the token lacks `scope`.
- * Authentication runs before the request is validated, so nothing is revealed to strangers.
+ * Middleware: 401 without a valid bearer token, 403 when the token lacks `scope` (null: any
+ * scope will do). Authentication runs before the request is validated, so nothing is revealed
+ * to strangers.
  */
-export function requireScope(auth: AuthSettings, scope: Scope): MiddlewareHandler<AuthEnv> {
+export function requireScope(auth: AuthSettings, scope: Scope | null): MiddlewareHandler<AuthEnv> {
   return async function authorize(c, next) {
     if (auth.mode === 'insecure') {
       c.set('principal', { name: 'insecure-dev-mode', scopes: ['admin'] });
@@ -122,7 +128,7 @@ export function requireScope(auth: AuthSettings, scope: Scope): MiddlewareHandle
         'www-authenticate': `Bearer realm="spool"${header ? ', error="invalid_token"' : ''}`,
       });
     }
-    if (!hasScope(token, scope)) {
+    if (scope !== null && !hasScope(token, scope)) {
       return problemResponse(
         makeProblem(
           403,

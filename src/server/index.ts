@@ -15,3 +15,5 @@ export { startService } from './service.js';
 export type { Service, ServiceOptions } from './service.js';
 export { loadConfig } from '../config/load-config.js';
 export type { ResolvedConfig } from '../config/load-config.js';
+export { startBacklogSampler } from './backlog-sampler.js';
+export type { BacklogSampler } from './backlog-sampler.js';

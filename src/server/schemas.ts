@@ -154,3 +154,76 @@ export function problemResponses(...statuses: number[]) {
     [401, 403, ...statuses].map((status) => [status, { description: descriptions[status] ?? 'An error.', content: problemContent }]),
   );
 }
+
+const durationQuery = (description: string, example: string) =>
+  z.string().regex(/^\d+(ms|s|m|h|d)?$/, 'use milliseconds or a duration such as "30s", "1m", "1h"').optional().openapi({ description, example });
+
+export const ThroughputQuery = z
+  .object({
+    window: durationQuery('How far back to count. Default 1h, at most 1d.', '1h'),
+    bucket: durationQuery('The width of each bucket. Default 1m, at least 1s.', '1m'),
+  })
+  .strict();
+
+export const ThroughputResponse = z
+  .object({
+    windowMs: z.number().int(),
+    bucketMs: z.number().int(),
+    points: z.array(
+      z.object({
+        at: z.number().int().openapi({ description: 'Start of the bucket, epoch milliseconds.' }),
+        queue: z.string(),
+        completed: z.number().int(),
+        failed: z.number().int(),
+      }),
+    ),
+  })
+  .openapi('Throughput');
+
+export const BacklogQuery = z.object({ window: durationQuery('How far back to read samples. Default 1h, at most 1d.', '1h') }).strict();
+
+export const BacklogResponse = z
+  .object({
+    windowMs: z.number().int(),
+    points: z.array(
+      z.object({
+        at: z.number().int().openapi({ description: 'When the sample was taken, epoch milliseconds.' }),
+        queue: z.string(),
+        waiting: z.number().int(),
+        active: z.number().int(),
+      }),
+    ),
+  })
+  .openapi('Backlog');
+
+export const DeadLetterActionResponse = z
+  .object({
+    queue: z.string(),
+    count: z.number().int().openapi({ description: 'How many failed jobs were retried or deleted.' }),
+  })
+  .openapi('DeadLetterAction');
+
+export const WhoamiResponse = z
+  .object({
+    name: z.string().openapi({ example: 'ops' }),
+    scopes: z.array(z.enum(['enqueue', 'read', 'admin'])),
+    insecure: z.boolean().openapi({ description: 'True when the server runs in the insecure dev mode (no tokens).' }),
+  })
+  .openapi('Whoami');
+
+export const JobErrorDetailsResponse = z
+  .object({
+    id: z.string(),
+    errors: z.array(
+      z.object({
+        message: z.string(),
+        code: z.string().optional(),
+        name: z.string().optional(),
+        stack: z.string().optional(),
+        attempt: z.number().int(),
+        at: z.number().int(),
+        final: z.boolean().optional(),
+      }),
+    ),
+  })
+  .openapi('JobErrorDetails');

@@ -10,6 +10,7 @@ import { type Logger, consoleLogger } from '../core/logger.js';
 import { startWebhookWorker, webhookQueue } from '../webhooks/deliver.js';
 import { createApp } from './app.js';
 import { type AuthSettings, isLoopback } from './auth.js';
+import { type BacklogSampler, startBacklogSampler } from './backlog-sampler.js';
 import { type HttpServer, listen } from './server.js';
 import type { SseOptions } from './sse.js';
 
@@ -25,6 +26,10 @@ export interface ServiceOptions {
   insecureNoAuth?: boolean;
   logger?: Logger;
   sse?: Partial<SseOptions>;
+  /** How often the HTTP server samples each queue's backlog for the dashboard. @defaultValue 15 s */
+  backlogSampleInterval?: number;
+  /** The built dashboard to serve at `/`, or false for the API alone. @defaultValue the repository's dashboard/dist */
+  dashboard?: string | false;
 }
 
 export interface Service {
@@ -73,6 +78,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     shutdownSignals: false,
   });
   let server: HttpServer | null = null;
+  let sampler: BacklogSampler | null = null;
   try {
     if (runWorkers) {
       for (const queue of config.queues) {
@@ -99,8 +105,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         bodyLimit: config.server.bodyLimit,
         queues: [...config.queues.map((q) => q.name), webhookQueue],
         sse: options.sse,
+        dashboard: options.dashboard,
       });
       server = await listen(spoolApp, config.server.host, config.server.port);
+      sampler = startBacklogSampler(spool, logger, options.backlogSampleInterval);
       if (auth.mode === 'insecure') {
         const bar = '!'.repeat(78);
         logger.warn(
@@ -115,6 +123,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       }
     }
   } catch (err) {
+    await sampler?.stop();
     await server?.close();
     await spool.close({ timeout: 1_000 }).catch(() => {});
     throw err;
@@ -125,6 +134,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     url: server?.url ?? null,
     close() {
       closing ??= (async () => {
+        await sampler?.stop();
         await server?.close();
         await spool.close();
       })();

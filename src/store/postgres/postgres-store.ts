@@ -441,8 +441,8 @@ export class PostgresStore implements Store {
 
 /**
  * The batch as one JSON array, assembled around the payload and metadata text the client already
- * serialised and checked, so nothing is escaped or parsed twice. Queue and job names match
- * [A-Za-z0-9._:-] and need no escaping.
+ * serialised and checked, so nothing is escaped or parsed twice. A JSON null payload arrives as
+ * SQL NULL from json_to_recordset; the statement turns it back into JSON null.
  */
 function batchJson(jobs: readonly NewJob[]): string {
   const backoffs = new Map<BackoffPolicy, string>();
@@ -454,7 +454,7 @@ function batchJson(jobs: readonly NewJob[]): string {
     }
     const key = j.idempotencyKey === null ? 'null' : JSON.stringify(j.idempotencyKey);
     const callback = j.callbackUrl === null ? 'null' : JSON.stringify(j.callbackUrl);
-    return `{"q":"${j.queue}","n":"${j.name}","p":${j.payload},"pr":${j.priority},"ma":${j.maxAttempts},"b":${backoff},"t":${j.timeout ?? 'null'},"k":${key},"m":${j.metadata},"r":${j.runAt},"c":${callback}}`;
+    return `{"q":${JSON.stringify(j.queue)},"n":${JSON.stringify(j.name)},"p":${j.payload},"pr":${j.priority},"ma":${j.maxAttempts},"b":${backoff},"t":${j.timeout ?? 'null'},"k":${key},"m":${j.metadata},"r":${j.runAt},"c":${callback}}`;
   });
   return `[${parts.join(',')}]`;
 }

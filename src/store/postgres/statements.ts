@@ -23,7 +23,7 @@ export function postgresStatements(s: string) {
     insertMany: `
       INSERT INTO ${jobs} (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
                            run_at, created_at, updated_at, callback_url)
-      SELECT x.q, x.n, x.p, 'waiting', x.pr, x.ma, x.b, x.t, x.k, x.m, x.r, $2, $2, x.c
+      SELECT x.q, x.n, coalesce(x.p, 'null'::json), 'waiting', x.pr, x.ma, x.b, x.t, x.k, x.m, x.r, $2, $2, x.c
       FROM ROWS FROM (json_to_recordset($1::json)
              AS (q text, n text, p json, pr integer, ma integer, b json, t bigint, k text, m json, r bigint, c text))
            WITH ORDINALITY AS x(q, n, p, pr, ma, b, t, k, m, r, c, ord)
