@@ -148,7 +148,11 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** The queue name a wake-up carries when the store cannot tell which queue changed. */
+export const anyQueue = '*';
+
 export interface StoreListener {
+  /** Jobs may be ready on `queue` (or on any queue, when it is `anyQueue`). */
   onWake?(queue: string): void;
   onCancel?(id: string): void;
   /** Notifications may have been missed (the connection dropped); look for work once. */

@@ -13,7 +13,7 @@ import { type WorkOptions, parseOptions, workOptionsSchema } from '../core/optio
 import type { ClaimedJob, Job, JobError, Progress } from '../core/types.js';
 import { toJson } from '../core/validate.js';
 import { backoffDelay } from '../policies/backoff.js';
-import type { ClaimRequest, Completion, Failure, FailOutcome, Fence } from '../store/contract.js';
+import { type ClaimRequest, type Completion, type Failure, type FailOutcome, type Fence, anyQueue } from '../store/contract.js';
 import type { Spool } from '../client/spool.js';
 import { Batcher } from './batcher.js';
 import { createJobContext } from './job-context.js';
@@ -129,7 +129,7 @@ export class Worker {
     this.state = 'running';
     this.unsubscribe = this.spool.store.subscribe({
       onWake: (queue) => {
-        if (queue === this.queue) this.poke();
+        if (queue === this.queue || queue === anyQueue) this.poke();
       },
       onCancel: (id) => this.abort(id, new SpoolError('SPOOL_CANCELLED', `Job ${id} was cancelled.`)),
       onReconnected: () => this.poke(),

@@ -23,6 +23,7 @@ import type {
   ThroughputPoint,
   Transaction,
 } from '../contract.js';
+import { anyQueue } from '../contract.js';
 import {
   type ClaimedRow,
   type JobRow,
@@ -33,6 +34,7 @@ import {
   rowToClaimed,
   rowToJob,
 } from '../row.js';
+import { ChangeWatcher } from './change-watcher.js';
 import { sqliteMigrations } from './migrations.js';
 
 type Db = Database.Database;
@@ -42,6 +44,7 @@ export class SqliteStore implements Store {
   private readonly db: Db;
   private readonly listeners = new Set<StoreListener>();
   private readonly statements = new Map<string, Database.Statement>();
+  private changes: ChangeWatcher | null = null;
 
   constructor(readonly path: string) {
     try {
@@ -324,7 +327,12 @@ export class SqliteStore implements Store {
 
   subscribe(listener: StoreListener): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.changes ??= new ChangeWatcher(this.db, this.path, () => this.wake(anyQueue));
+    this.changes.start();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.changes?.stop();
+    };
   }
 
   async ping(): Promise<boolean> {
@@ -338,6 +346,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    this.changes?.stop();
     if (this.db.open) this.db.close();
   }
 
