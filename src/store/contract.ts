@@ -101,11 +101,6 @@ export interface Store {
   claim(request: ClaimRequest): Promise<ClaimedJob[]>;
   /** Returns the ids that were completed; a stale token completes nothing. */
   complete(items: readonly Completion[], now: number): Promise<string[]>;
-  /**
-   * Completes `items` and claims the next jobs in one round trip: what a busy worker does most.
-   * Optional; a worker without it calls complete, then claim.
-   */
-  completeAndClaim?(items: readonly Completion[], next: ClaimRequest): Promise<{ completed: string[]; claimed: ClaimedJob[] }>;
   /** Records errors and either schedules a retry or fails for good, in one statement. */
   fail(items: readonly Failure[], now: number): Promise<FailOutcome[]>;
   /** Extends leases; returns the ids still held (the rest were lost or cancelled). */

@@ -102,7 +102,11 @@ export class Worker {
     const report = (context: string) => (err: unknown, retryInMs: number | null) =>
       this.reportError(err, `${context} on queue "${this.queue}" failed${retryInMs === null ? '' : `; retrying in ${retryInMs} ms`}`);
     const now = () => this.spool.clock.now();
-    this.completions = new Batcher((items) => this.writeCompletions(items), report('Recording completed jobs'), isTransient);
+    this.completions = new Batcher(
+      async (items) => mapDone(items, await this.spool.store.complete(items, now())),
+      report('Recording completed jobs'),
+      isTransient,
+    );
     this.failures = new Batcher(
       async (items) => {
         const outcomes = await this.spool.store.fail(items, now());
@@ -248,28 +252,6 @@ export class Worker {
     if (jobs.length === request.limit) this.wakeRequested = true;
   }
 
-  /**
-   * Writes completions; when the store can and no claim is under way, the next claim rides in the
-   * same round trip: on a busy queue that halves the trips to the store.
-   */
-  private async writeCompletions(items: Completion[]): Promise<Map<Completion, true>> {
-    const { store } = this.spool;
-    const request = store.completeAndClaim && !this.claiming ? this.nextClaim() : null;
-    if (!request || !store.completeAndClaim) return mapDone(items, await store.complete(items, this.spool.clock.now()));
-    this.claiming = true;
-    try {
-      const { completed, claimed } = await store.completeAndClaim(items, request);
-      this.startClaimed(claimed, request);
-      return mapDone(items, completed);
-    } finally {
-      this.claiming = false;
-      if (this.wakeRequested) {
-        this.wakeRequested = false;
-        this.poke();
-      }
-    }
-  }
-
   /** Takes back jobs whose lease expired (their worker crashed or hung), on a timer of its own. */
   private async rescueExpired(): Promise<void> {
     try {
@@ -339,7 +321,8 @@ export class Worker {
     entry.settle = null;
     clearTimeout(timer);
     entry.finishing = true;
-    // Queue the outcome's write before freeing the slot, so the next claim can ride along with it.
+    // The slot frees once the outcome's write is queued: the next claim and this write then go
+    // to the store side by side.
     const recording = this.record(job, outcome, entry.abortReason ?? undefined);
     this.freeSlot(job.id);
     await recording;

@@ -221,25 +221,6 @@ export class PostgresStore implements Store {
     return rows.map((row) => String(row.id));
   }
 
-  async completeAndClaim(items: readonly Completion[], next: ClaimRequest): Promise<{ completed: string[]; claimed: ClaimedJob[] }> {
-    const { queue, names, limit, workerId, token, now, leaseMs } = next;
-    const rows = await this.run<ClaimedRow & { done_ids: string[] | null }>('completeAndClaim', [
-      items.map((i) => i.id),
-      items.map((i) => i.token),
-      items.map((i) => i.result),
-      now,
-      queue,
-      limit,
-      token,
-      now + leaseMs,
-      workerId,
-      names ?? null,
-    ]);
-    const completed = (rows[0]?.done_ids ?? []).map(String);
-    const claimed = rows.filter((row) => row.id !== null).map((row) => rowToClaimed(row, next));
-    return { completed, claimed: claimed.sort(claimOrder) };
-  }
-
   async fail(items: readonly Failure[], now: number): Promise<FailOutcome[]> {
     if (items.length === 0) return [];
     const rows = await this.run<{ id: string; status: 'waiting' | 'failed'; run_at: string }>('fail', [

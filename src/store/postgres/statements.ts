@@ -50,32 +50,6 @@ export function postgresStatements(s: string) {
       FROM next WHERE j.id = next.id
       RETURNING ${claimedColumns.replace(/(\w+)/g, 'j.$1')}`,
 
-    /**
-     * complete and claim in one statement: $1 ids, $2 tokens, $3 results, $4 now, then the claim's
-     * $5 queue, $6 limit, $7 token, $8 lease expiry, $9 worker id, $10 names or null. Always one
-     * row at least: done_ids, then the claimed job's columns (null when nothing was claimed).
-     */
-    completeAndClaim: `
-      WITH done AS (
-        UPDATE ${jobs} j SET status = 'completed', result = d.result::json, finished_at = $4, updated_at = $4,
-               lease_token = NULL, lease_expires_at = NULL
-        FROM unnest($1::bigint[], $2::text[], $3::text[]) AS d(id, token, result)
-        WHERE j.id = d.id AND j.lease_token = d.token AND j.status = 'active'
-        RETURNING j.id
-      ), next AS (
-        SELECT id FROM ${jobs}
-        WHERE queue = $5 AND status = 'waiting' AND run_at <= $4 AND ($10::text[] IS NULL OR name = ANY($10::text[]))
-        ORDER BY priority DESC, run_at, id
-        LIMIT $6
-        FOR UPDATE SKIP LOCKED
-      ), claimed AS (
-        UPDATE ${jobs} j SET status = 'active', attempts = j.attempts + 1, lease_token = $7, lease_expires_at = $8,
-               started_at = $4, updated_at = $4, worker_id = $9
-        FROM next WHERE j.id = next.id
-        RETURNING ${claimedColumns.replace(/(\w+)/g, 'j.$1')}
-      )
-      SELECT (SELECT array_agg(id) FROM done) AS done_ids, claimed.* FROM (VALUES (1)) AS one LEFT JOIN claimed ON true`,
-
     /** $1 ids, $2 tokens, $3 results, $4 now. */
     complete: `
       UPDATE ${jobs} j SET status = 'completed', result = done.result::json, finished_at = $4, updated_at = $4,
