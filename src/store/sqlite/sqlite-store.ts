@@ -52,7 +52,7 @@ export class SqliteStore implements Store {
       this.db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode survives a process crash; only an OS crash can lose the last commits.
       this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('cache_size = -65536');
+      this.db.pragma('cache_size = -16384');
     } catch (err) {
       throw new StoreUnavailableError(
         `Could not open the SQLite database at "${path}": ${(err as Error).message}. Check that the folder exists and is writable.`,
