@@ -18,7 +18,7 @@
 import { z } from 'zod';
 import type { Duration } from '../core/duration.js';
 import type { RetentionOptions, SpoolOptions, WorkOptions } from '../core/options.js';
-import { backoffSchema } from '../core/options.js';
+import { sharedSpoolFields } from '../core/options.js';
 import type { Handlers } from '../worker/types.js';
 
 export interface QueueConfig extends Omit<WorkOptions, 'id'> {
@@ -81,25 +81,7 @@ const namePattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 export const configSchema = z
   .object({
     store: z.string().min(1).optional(),
-    schema: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'use lower-case letters, digits and "_", starting with a letter')
-      .optional(),
-    maxPayloadBytes: z.number().int().positive().optional(),
-    defaults: z
-      .object({
-        maxAttempts: z.number().int().min(1).max(1_000).optional(),
-        backoff: backoffSchema.optional(),
-        timeout: duration.nullable().optional(),
-      })
-      .strict()
-      .optional(),
-    retention: z
-      .object({ completed: duration.optional(), failed: duration.optional(), cancelled: duration.optional() })
-      .strict()
-      .optional(),
-    pollInterval: duration.optional(),
-    shutdownTimeout: duration.optional(),
+    ...sharedSpoolFields,
     queues: z
       .record(
         z.string().regex(namePattern, 'queue names use 1 to 128 letters, digits, ".", "_", ":" or "-"'),

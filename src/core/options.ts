@@ -101,29 +101,33 @@ export interface SpoolOptions {
   shutdownTimeout?: Duration;
 }
 
+/** The options a config file and createSpool both take, declared once. */
+export const sharedSpoolFields = {
+  schema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'use lower-case letters, digits and "_", starting with a letter')
+    .optional(),
+  maxPayloadBytes: z.number().int().positive().optional(),
+  defaults: z
+    .object({
+      maxAttempts: z.number().int().min(1).max(1_000).optional(),
+      backoff: backoffSchema.optional(),
+      timeout: duration.nullable().optional(),
+    })
+    .strict()
+    .optional(),
+  retention: z.object({ completed: duration.optional(), failed: duration.optional(), cancelled: duration.optional() }).strict().optional(),
+  pollInterval: duration.optional(),
+  shutdownTimeout: duration.optional(),
+};
+
 export const spoolOptionsSchema = z
   .object({
     // Objects with behaviour pass through as they are: z.custom checks without copying them.
     store: z
       .union([z.string(), z.custom<object>((v) => typeof v === 'object' && v !== null && 'claim' in v, 'must be a store URL or a Store')])
       .optional(),
-    schema: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'use lower-case letters, digits and "_", starting with a letter')
-      .optional(),
-    maxPayloadBytes: z.number().int().positive().optional(),
-    defaults: z
-      .object({
-        maxAttempts: z.number().int().min(1).max(1_000).optional(),
-        backoff: backoffSchema.optional(),
-        timeout: duration.nullable().optional(),
-      })
-      .strict()
-      .optional(),
-    retention: z
-      .object({ completed: duration.optional(), failed: duration.optional(), cancelled: duration.optional() })
-      .strict()
-      .optional(),
+    ...sharedSpoolFields,
     clock: z.custom<Clock>((v) => typeof (v as Clock | null)?.now === 'function', 'must have a now() method').optional(),
     logger: z
       .custom<Logger>(
@@ -131,9 +135,7 @@ export const spoolOptionsSchema = z
         'must have debug, info, warn and error methods',
       )
       .optional(),
-    pollInterval: duration.optional(),
     shutdownSignals: z.union([z.array(z.string()), z.literal(false)]).optional(),
-    shutdownTimeout: duration.optional(),
   })
   .strict();
 
