@@ -3,18 +3,28 @@
  * Spool on either store: the adapters for SQLite and PostgreSQL differ only in the store URL and
  * in how setup wipes it, so both are built here.
  */
-import { type Spool, createSpool, silentLogger } from '../../src/index.js';
+import { existsSync } from 'node:fs';
+import type { Spool } from '../../src/index.js';
 import { pollMs, queueName } from '../config.js';
 import type { BenchPayload, SystemAdapter, SystemModule, WorkerAdapter, WorkerOptions } from '../types.js';
 
 const jobName = 'noop';
 
-const open = (store: string): Promise<Spool> => createSpool({ store, shutdownSignals: false, logger: silentLogger, pollInterval: pollMs });
+/**
+ * Spool is measured as it ships, compiled to JavaScript in dist/ (`npm run build`), as the peers
+ * are: loading TypeScript through tsx at run time costs a worker about 40 MB more memory.
+ */
+const built = new URL('../../dist/index.js', import.meta.url);
+export const spoolBuild = existsSync(built) ? 'dist/ (compiled JavaScript)' : 'src/ through tsx (run `npm run build` to measure dist/)';
+const library = (await import(existsSync(built) ? built.href : '../../src/index.js')) as typeof import('../../src/index.js');
+
+const open = (store: string): Promise<Spool> =>
+  library.createSpool({ store, shutdownSignals: false, logger: library.silentLogger, pollInterval: pollMs });
 
 export function spoolSystem(store: string, wipe: () => Promise<void>, storeNote: string): SystemModule {
   return {
     settings: (o) =>
-      `${storeNote}; enqueueMany in bulk, enqueue one at a time; work() with concurrency ${o.concurrency}, batchSize ${o.batchSize ?? o.concurrency}, pollInterval ${pollMs} ms; logger silent`,
+      `${storeNote}; Spool loaded from ${spoolBuild}; enqueueMany in bulk, enqueue one at a time; work() with concurrency ${o.concurrency}, batchSize ${o.batchSize ?? o.concurrency}, pollInterval ${pollMs} ms; logger silent`,
     createAdapter: () => createAdapter(store, wipe),
     createWorker: (o) => createWorker(store, o),
   };

@@ -21,7 +21,8 @@ export function startBacklogSampler(spool: Spool, logger: Logger, intervalMs = 1
     if (stopped || spool.closed) return;
     inFlight = spool.sampleBacklog().then(
       () => {},
-      (err: unknown) => logger.warn('Sampling the backlog for the dashboard failed; trying again later.', { error: coerceError(err).message }),
+      (err: unknown) =>
+        logger.warn('Sampling the backlog for the dashboard failed; trying again later.', { error: coerceError(err).message }),
     );
   };
   sample();

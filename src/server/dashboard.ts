@@ -15,8 +15,8 @@ import type { AuthEnv } from './auth.js';
 /** Where `npm run build` puts the dashboard: `dashboard/dist/` at the repository root. */
 export const defaultDashboardDir = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url));
 
-/** Paths that belong to the API and operations, never to the dashboard. */
-const apiPath = /^\/(v1|healthz|readyz|metrics)(\/|$)/;
+/** Paths that belong to the API (any version) and operations, never to the dashboard. */
+const apiPath = /^\/(v\d+|healthz|readyz|metrics)(\/|$)/;
 
 const securityHeaders: Record<string, string> = {
   'content-security-policy':
@@ -27,18 +27,15 @@ const securityHeaders: Record<string, string> = {
 
 export function dashboardHandler(dir: string): MiddlewareHandler<AuthEnv> {
   const index = join(dir, 'index.html');
-  const assets = serveStatic<AuthEnv>({
-    root: dir,
-    onFound: (path, c) => {
-      c.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
-    },
-  });
-  const page = serveStatic<AuthEnv>({ path: index, onFound: (_path, c) => void c.header('cache-control', 'no-cache') });
+  const assets = serveStatic<AuthEnv>({ root: dir });
+  const page = serveStatic<AuthEnv>({ path: index });
 
   return async function serveDashboard(c, next) {
     if ((c.req.method !== 'GET' && c.req.method !== 'HEAD') || apiPath.test(c.req.path)) return next();
     if (!existsSync(index)) return c.html(missingBuildPage(dir), 503, { 'cache-control': 'no-store' });
     for (const [name, value] of Object.entries(securityHeaders)) c.header(name, value);
+    // Vite names assets by content hash, so they never change; index.html is checked every time.
+    c.header('cache-control', c.req.path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     // A file of the build, or a client route (no extension): the app's index.html.
     const response = await assets(c, async () => {});
     if (response) return response;

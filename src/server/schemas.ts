@@ -156,7 +156,11 @@ export function problemResponses(...statuses: number[]) {
 }
 
 const durationQuery = (description: string, example: string) =>
-  z.string().regex(/^\d+(ms|s|m|h|d)?$/, 'use milliseconds or a duration such as "30s", "1m", "1h"').optional().openapi({ description, example });
+  z
+    .string()
+    .regex(/^\d+(ms|s|m|h|d)?$/, 'use milliseconds or a duration such as "30s", "1m", "1h"')
+    .optional()
+    .openapi({ description, example });
 
 export const ThroughputQuery = z
   .object({

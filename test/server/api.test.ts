@@ -232,13 +232,19 @@ describe.each(kinds)('HTTP API on $kind', ({ make }) => {
       [
         '/healthz',
         '/readyz',
+        '/v1/auth/whoami',
         '/v1/jobs',
         '/v1/jobs/{id}',
         '/v1/jobs/{id}/cancel',
+        '/v1/jobs/{id}/errors',
         '/v1/jobs/{id}/events',
         '/v1/jobs/{id}/retry',
         '/v1/queues',
+        '/v1/queues/{queue}/dead-letters',
+        '/v1/queues/{queue}/dead-letters/retry',
         '/v1/queues/{queue}/jobs',
+        '/v1/stats/backlog',
+        '/v1/stats/throughput',
       ].sort(),
     );
     expect(Object.keys(doc.paths['/v1/queues/{queue}/jobs'] ?? {}).sort()).toEqual(['get', 'post']);

@@ -13,7 +13,7 @@ type Secret = keyof typeof secrets;
 
 interface RouteCase {
   route: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: () => string;
   body?: unknown;
   needs: 'enqueue' | 'read' | 'admin';
@@ -72,6 +72,32 @@ describe('auth matrix over HTTP', () => {
       wrong: 'producer',
       ok: 200,
     },
+    {
+      route: 'GET /v1/jobs/{id}/errors',
+      method: 'GET',
+      path: () => `/v1/jobs/${jobId}/errors`,
+      needs: 'admin',
+      wrong: 'producer',
+      ok: 200,
+    },
+    { route: 'GET /v1/stats/throughput', method: 'GET', path: () => '/v1/stats/throughput', needs: 'read', wrong: 'enqueue', ok: 200 },
+    { route: 'GET /v1/stats/backlog', method: 'GET', path: () => '/v1/stats/backlog', needs: 'read', wrong: 'enqueue', ok: 200 },
+    {
+      route: 'POST /v1/queues/{queue}/dead-letters/retry',
+      method: 'POST',
+      path: () => '/v1/queues/idle/dead-letters/retry',
+      needs: 'admin',
+      wrong: 'producer',
+      ok: 200,
+    },
+    {
+      route: 'DELETE /v1/queues/{queue}/dead-letters',
+      method: 'DELETE',
+      path: () => '/v1/queues/idle/dead-letters',
+      needs: 'admin',
+      wrong: 'producer',
+      ok: 200,
+    },
   ];
 
   const call = (r: RouteCase, token?: string) =>
@@ -118,6 +144,31 @@ describe('auth matrix over HTTP', () => {
     }
   });
 
+  describe('GET /v1/auth/whoami (needs any valid token)', () => {
+    it('answers 401 without a token or with an unknown one', async () => {
+      const none = await s.api('/v1/auth/whoami');
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toBe('Bearer realm="spool"');
+      await none.body?.cancel();
+      const unknown = await s.api('/v1/auth/whoami', { token: 'not-a-configured-secret-123' });
+      expect(unknown.status).toBe(401);
+      await unknown.body?.cancel();
+    });
+
+    it.each([
+      ['enqueue', 'enqueuer', ['enqueue']],
+      ['read', 'reader', ['read']],
+      ['admin', 'operator', ['admin']],
+      ['producer', 'producer', ['enqueue', 'read']],
+    ] as const)('tells a %s token its name and scopes, never its secret', async (secret, name, scopes) => {
+      const response = await s.api('/v1/auth/whoami', { token: secrets[secret] });
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(JSON.parse(text)).toEqual({ name, scopes, insecure: false });
+      expect(text).not.toContain(secrets[secret]);
+    });
+  });
+
   it('needs no token for /healthz and /readyz', async () => {
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${s.url}/readyz`)).status).toBe(200);
@@ -138,6 +189,7 @@ describe('insecure dev mode', () => {
       const response = await s.api('/v1/queues/idle/jobs', { ...jsonBody({ name: 'noop' }) });
       expect(response.status).toBe(202);
       expect((await s.api('/v1/queues')).status).toBe(200);
+      expect(await (await s.api('/v1/auth/whoami')).json()).toEqual({ name: 'insecure-dev-mode', scopes: ['admin'], insecure: true });
     } finally {
       await s.close();
       await store.cleanup();

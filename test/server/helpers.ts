@@ -120,6 +120,8 @@ export interface TestServiceOptions {
   sse?: Partial<SseOptions>;
   host?: string;
   spoolOptions?: ResolvedConfig['spoolOptions'];
+  backlogSampleInterval?: number;
+  dashboard?: string | false;
 }
 
 export function testConfig(options: TestServiceOptions): ResolvedConfig {
@@ -149,6 +151,8 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     insecureNoAuth: options.insecureNoAuth,
     logger: silentLogger,
     sse: options.sse,
+    backlogSampleInterval: options.backlogSampleInterval,
+    dashboard: options.dashboard,
   });
   const url = service.url ?? '';
   return Object.assign(service, {
