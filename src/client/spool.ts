@@ -212,12 +212,15 @@ export class Spool {
   /** Runs a failed or cancelled job again with fresh attempts. */
   async retry(id: string): Promise<Job> {
     this.assertOpen();
-    const job = await this.store.retry(String(id), this.clock.now());
-    if (!job) throw new JobNotFoundError(String(id));
-    if (job.status !== 'waiting') {
-      throw new SpoolError('SPOOL_INVALID_STATE', `Job ${job.id} is ${job.status}; only failed or cancelled jobs can be retried.`);
+    const outcome = await this.store.retry(String(id), this.clock.now());
+    if (!outcome) throw new JobNotFoundError(String(id));
+    if (!outcome.retried) {
+      throw new SpoolError(
+        'SPOOL_INVALID_STATE',
+        `Job ${outcome.job.id} is ${outcome.job.status}; only failed or cancelled jobs can be retried.`,
+      );
     }
-    return job;
+    return outcome.job;
   }
 
   /** Jobs newest first, filtered, a page at a time. */

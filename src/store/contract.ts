@@ -119,8 +119,11 @@ export interface Store {
   counts(queue?: string): Promise<QueueCounts>;
   /** Cancels a waiting or active job; returns it, or null if it does not exist. Final jobs are returned unchanged. */
   cancel(id: string, now: number): Promise<Job | null>;
-  /** Moves a failed or cancelled job back to waiting with fresh attempts; returns it, or null if absent. */
-  retry(id: string, now: number): Promise<Job | null>;
+  /**
+   * Moves a failed or cancelled job back to waiting with fresh attempts, in one statement that
+   * checks the status itself. Returns the job and whether it was retried; null if absent.
+   */
+  retry(id: string, now: number): Promise<{ job: Job; retried: boolean } | null>;
   /** Deletes jobs in `status` that finished before `before`; returns how many. */
   prune(status: FinalStatus, before: number): Promise<number>;
   /** Moves every failed job of `queue` back to waiting with fresh attempts; returns how many. */

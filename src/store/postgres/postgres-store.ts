@@ -306,12 +306,15 @@ export class PostgresStore implements Store {
     return rowToJob(row);
   }
 
-  async retry(id: string, now: number): Promise<Job | null> {
+  async retry(id: string, now: number): Promise<{ job: Job; retried: boolean } | null> {
     if (!idPattern.test(id)) return null;
     const [row] = await this.run('retry', [id, now]);
-    if (!row) return this.getJob(id);
+    if (!row) {
+      const job = await this.getJob(id);
+      return job ? { job, retried: false } : null;
+    }
     this.wakeLocal([row.queue]);
-    return rowToJob(row);
+    return { job: rowToJob(row), retried: true };
   }
 
   async retryFailed(queue: string, now: number): Promise<number> {

@@ -268,16 +268,16 @@ export class SqliteStore implements Store {
     return rowToJob(row);
   }
 
-  async retry(id: string, now: number): Promise<Job | null> {
+  async retry(id: string, now: number): Promise<{ job: Job; retried: boolean } | null> {
     if (!/^\d{1,19}$/.test(id)) return null;
     const row = this.sql(
       `UPDATE spool_jobs SET status = 'waiting', attempts = 0, run_at = ?1, updated_at = ?1, finished_at = NULL,
          started_at = NULL, result = NULL, progress = NULL
        WHERE id = ?2 AND status IN ('failed', 'cancelled') RETURNING *`,
     ).get(numbered(now, id)) as JobRow | undefined;
-    if (!row) return this.getJob(id);
+    if (!row) return unchanged(await this.getJob(id));
     this.wake(row.queue);
-    return rowToJob(row);
+    return { job: rowToJob(row), retried: true };
   }
 
   async prune(status: FinalStatus, before: number): Promise<number> {
@@ -363,6 +363,10 @@ export class SqliteStore implements Store {
       .immediate();
     return done;
   }
+}
+
+function unchanged(job: Job | null): { job: Job; retried: false } | null {
+  return job ? { job, retried: false } : null;
 }
 
 /** Binds values to ?1, ?2, …: better-sqlite3 takes numbered parameters only as an object. */
