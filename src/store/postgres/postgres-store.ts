@@ -36,6 +36,9 @@ interface Queryable {
 
 const idPattern = /^\d{1,19}$/;
 
+/** Statements whose loss in a server crash only makes a job run again (see leasePool). */
+const leaseStatements = new Set<StatementName>(['claim', 'heartbeat']);
+
 interface InsertedRow {
   id: string;
   queue: string;
@@ -51,6 +54,14 @@ export class PostgresStore implements Store {
 
   private constructor(
     private readonly pool: pg.Pool,
+    /**
+     * Claims, heartbeats, progress and lease rescue commit without waiting for the WAL flush. If
+     * the server crashes before the flush, the job is simply still waiting (or its lease shorter)
+     * and it runs again, exactly as after a worker crash: delivery is at least once either way.
+     * Enqueues, completions, failures and everything else stay on durable commits, and a durable
+     * commit flushes the WAL written before it, claims included.
+     */
+    private readonly leasePool: pg.Pool,
     private readonly connectionString: string,
     readonly schema: string,
     private readonly logger: Logger,
@@ -71,20 +82,18 @@ export class PostgresStore implements Store {
     if (!url) throw new InvalidArgumentError(`Invalid PostgreSQL URL: expected postgres://user:password@host:5432/database.`);
     const max = Number(url.searchParams.get('poolSize') ?? 10);
     url.searchParams.delete('poolSize');
-    const pool = new pg.Pool({
-      connectionString: url.toString(),
-      max,
-      connectionTimeoutMillis: 5_000,
-      idleTimeoutMillis: 30_000,
-      types: rawJsonTypes,
-    });
-    // An idle connection that dies (server restart) must not crash the process; the pool replaces it.
-    pool.on('error', (err) => logger.warn(`A PostgreSQL connection was lost (${err.message}); it will be replaced.`));
-    const store = new PostgresStore(pool, url.toString(), schema, logger);
+    const settings = { connectionString: url.toString(), connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, types: rawJsonTypes };
+    const pool = new pg.Pool({ ...settings, max });
+    const leasePool = new pg.Pool({ ...settings, max: Math.max(2, Math.ceil(max / 3)), options: '-c synchronous_commit=off' });
+    for (const p of [pool, leasePool]) {
+      // An idle connection that dies (server restart) must not crash the process; the pool replaces it.
+      p.on('error', (err) => logger.warn(`A PostgreSQL connection was lost (${err.message}); it will be replaced.`));
+    }
+    const store = new PostgresStore(pool, leasePool, url.toString(), schema, logger);
     try {
       await pool.query('SELECT 1');
     } catch (err) {
-      await pool.end().catch(() => {});
+      await Promise.all([pool.end().catch(() => {}), leasePool.end().catch(() => {})]);
       throw toStoreError(err, store.where);
     }
     return store;
@@ -92,7 +101,7 @@ export class PostgresStore implements Store {
 
   private async run<T = JobRow>(name: StatementName, values: unknown[], via?: Queryable): Promise<T[]> {
     try {
-      const client = via ?? this.pool;
+      const client = via ?? (leaseStatements.has(name) ? this.leasePool : this.pool);
       // Named statements are prepared once per connection; a caller's connection gets plain ones.
       const result = await client.query(
         via ? { text: this.statements[name], values } : { name: `${this.schema}.${name}`, text: this.statements[name], values },
@@ -247,7 +256,7 @@ export class PostgresStore implements Store {
 
   async progress(item: Fence, progress: Progress, now: number): Promise<boolean> {
     try {
-      const result = await this.pool.query({
+      const result = await this.leasePool.query({
         name: `${this.schema}.progress`,
         text: this.statements.progress,
         values: [item.id, item.token, JSON.stringify(progress), now],
@@ -260,7 +269,7 @@ export class PostgresStore implements Store {
 
   async rescueExpired(now: number): Promise<number> {
     try {
-      const result = await this.pool.query({
+      const result = await this.leasePool.query({
         name: `${this.schema}.rescueExpired`,
         text: this.statements.rescueExpired,
         values: [now, leaseExpiredMessage],
@@ -419,7 +428,7 @@ export class PostgresStore implements Store {
     this.listeners.clear();
     await this.notifications?.stop();
     this.notifications = null;
-    await this.pool.end().catch(() => {});
+    await Promise.all([this.pool.end().catch(() => {}), this.leasePool.end().catch(() => {})]);
   }
 }
 
