@@ -137,6 +137,10 @@ export class SqliteStore implements Store {
 
   private claimNow(request: ClaimRequest): ClaimedJob[] {
     const { queue, names, limit, workerId, token, now, leaseMs } = request;
+    // A read first: readers never wait in WAL mode, while an UPDATE takes the write lock even when
+    // it matches nothing, and an idle worker's polls would then collide with producers' commits
+    // (SQLite's busy handler sleeps a millisecond or more on every collision).
+    if (this.sql(anyReadySql).get(queue, now) === undefined) return [];
     const rows = (
       names
         ? this.sql(claimNamedSql).all(numbered(token, now + leaseMs, now, now, workerId, queue, now, JSON.stringify(names), limit))
@@ -385,6 +389,8 @@ const insertSql = `
   ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`;
 
 const existingSql = 'SELECT * FROM spool_jobs WHERE queue = ? AND idempotency_key = ?';
+
+const anyReadySql = `SELECT 1 FROM spool_jobs WHERE queue = ? AND status = 'waiting' AND run_at <= ? LIMIT 1`;
 
 const claimSet = `UPDATE spool_jobs SET status = 'active', attempts = attempts + 1, lease_token = ?1, lease_expires_at = ?2,
     started_at = ?3, updated_at = ?4, worker_id = ?5`;
