@@ -4,12 +4,12 @@
  */
 export type { JobErrorView, JobView } from '../../../src/server/job-view.js';
 export type { JobStatus, Progress } from '../../../src/core/types.js';
+// The status lists are plain constants in a module with no imports: bundling them shares one truth.
+export { finalStatuses, jobStatuses } from '../../../src/core/types.js';
+export type { BacklogPoint, ThroughputPoint } from '../../../src/store/contract.js';
 
-import type { JobStatus } from '../../../src/core/types.js';
+import type { JobError, JobStatus } from '../../../src/core/types.js';
 import type { JobView } from '../../../src/server/job-view.js';
-
-export const jobStatuses: readonly JobStatus[] = ['waiting', 'active', 'completed', 'failed', 'cancelled'];
-export const finalStatuses: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
 
 export type Scope = 'enqueue' | 'read' | 'admin';
 
@@ -32,30 +32,8 @@ export interface JobPage {
   nextCursor: string | null;
 }
 
-export interface ThroughputPoint {
-  at: number;
-  queue: string;
-  completed: number;
-  failed: number;
-}
-
-export interface BacklogPoint {
-  at: number;
-  queue: string;
-  waiting: number;
-  active: number;
-}
-
 /** An error with its name and stack, from `GET /v1/jobs/{id}/errors` (admin scope). */
-export interface JobErrorDetail {
-  message: string;
-  code?: string;
-  name?: string;
-  stack?: string;
-  attempt: number;
-  at: number;
-  final?: boolean;
-}
+export type JobErrorDetail = JobError;
 
 /** An RFC 9457 problem, as every error response of the API is. */
 export interface Problem {
