@@ -106,6 +106,8 @@ export function newJobToJob(input: NewJob, id: string, now: number): Job {
   };
 }
 
+// Field by field on purpose, like rowToJob: building it as { ...shared, ...claimFields } measured
+// 30 → 50 µs of CPU per job in the worker's hot path.
 export function rowToClaimed(row: ClaimedRow, claim: { token: string; now: number; leaseMs: number; workerId: string }): ClaimedJob {
   return {
     id: String(row.id),

@@ -16,7 +16,9 @@ import { hashToken } from '../../src/server/auth.js';
 import { type Service, startService } from '../../src/server/service.js';
 import type { SseOptions } from '../../src/server/sse.js';
 
-export const postgresUrl = process.env.SPOOL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { postgresUrl, probePostgres } from '../helpers/stores.js';
+
+export { postgresUrl };
 
 export interface TestStore {
   kind: 'sqlite' | 'postgres';
@@ -36,20 +38,6 @@ export function sqliteStore(): TestStore {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function postgresReachable(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3_000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (err) {
-    return (err as Error).message || String((err as { code?: unknown }).code);
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 export async function postgresStore(): Promise<TestStore> {
@@ -77,7 +65,7 @@ export async function postgresStore(): Promise<TestStore> {
  */
 export async function storeKinds(): Promise<{ kind: 'sqlite' | 'postgres'; make: StoreMaker }[]> {
   const kinds: { kind: 'sqlite' | 'postgres'; make: StoreMaker }[] = [{ kind: 'sqlite', make: async () => sqliteStore() }];
-  const problem = await postgresReachable();
+  const problem = await probePostgres();
   if (problem === null) {
     kinds.push({ kind: 'postgres', make: postgresStore });
   } else {
