@@ -4,6 +4,7 @@
  * 0 done; 1 the job failed or was cancelled, or the operation failed (not found, conflict,
  * refused); 2 usage error (bad arguments, options or input); 3 the server or store cannot be reached.
  */
+import { errorCatalog, isSpoolErrorCode } from '../core/error-catalog.js';
 import { isSpoolError } from '../core/errors.js';
 
 export const exitCodes = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
@@ -31,19 +32,7 @@ const networkCodes = new Set([
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CliError) return err.exitCode;
-  if (isSpoolError(err)) {
-    switch (err.code) {
-      case 'SPOOL_INVALID_ARGUMENT':
-      case 'SPOOL_PAYLOAD_NOT_JSON':
-      case 'SPOOL_PAYLOAD_TOO_LARGE':
-      case 'SPOOL_UNKNOWN_STORE':
-        return exitCodes.usage;
-      case 'SPOOL_STORE_UNAVAILABLE':
-        return exitCodes.unreachable;
-      default:
-        return exitCodes.failed;
-    }
-  }
+  if (isSpoolError(err) && isSpoolErrorCode(err.code)) return errorCatalog[err.code].exit;
   const code = (err as { code?: unknown })?.code ?? (err as { cause?: { code?: unknown } })?.cause?.code;
   if (typeof code === 'string' && networkCodes.has(code)) return exitCodes.unreachable;
   return exitCodes.failed;

@@ -4,7 +4,7 @@
  * when no server runs or for operators on the database host.
  */
 import { type Spool, createSpool } from '../client/spool.js';
-import { JobNotFoundError, SpoolError } from '../core/errors.js';
+import { JobNotFoundError } from '../core/errors.js';
 import { consoleLogger } from '../core/logger.js';
 import type { EnqueueOptions } from '../core/options.js';
 import type { JobStatus } from '../core/types.js';
@@ -44,10 +44,6 @@ export class StoreBackend implements Backend {
   }
 
   async retry(id: string): Promise<JobView> {
-    const before = await this.getJob(id);
-    if (before.status !== 'failed' && before.status !== 'cancelled') {
-      throw new SpoolError('SPOOL_INVALID_STATE', `Job ${id} is ${before.status}; only failed or cancelled jobs can be retried.`);
-    }
     return toJobView(await this.spool.retry(id));
   }
 

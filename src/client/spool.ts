@@ -1,31 +1,48 @@
 /**
  * @module
  * The Spool: the library's front door. Enqueue, read, wait for, cancel and retry jobs, and start
- * workers. Options are validated here, once, and resolved to plain values for the store.
+ * workers. Options are validated here, once, and resolved to plain values for the store; the
+ * store keeps the time (see `store/contract.ts`), so this layer passes durations, not instants.
  */
 import { type Clock, systemClock } from '../core/clock.js';
+import { defaults as builtIn } from '../core/defaults.js';
 import { toMs } from '../core/duration.js';
 import { InvalidArgumentError, JobCancelledError, JobFailedError, JobNotFoundError, SpoolError, isSpoolError } from '../core/errors.js';
 import { type Listener, SpoolEmitter, type SpoolEventName, type SpoolEvents } from '../core/events.js';
 import { type Logger, consoleLogger } from '../core/logger.js';
+import { assertName, assertPublicName } from '../core/names.js';
 import {
   type EnqueueOptions,
   type JobDefaults,
   type SpoolOptions,
   type WorkOptions,
-  defaultJobOptions,
   enqueueOptionsSchema,
+  maxEpochMs,
   parseOptions,
   resolveBackoff,
+  resolveTimeout,
   spoolOptionsSchema,
 } from '../core/options.js';
+import { OutageLog } from '../core/outage-log.js';
 import { type Job, type JobStatus, type NewJob, finalStatuses, jobStatuses } from '../core/types.js';
-import { assertName, toJson } from '../core/validate.js';
-import type { BacklogPoint, FinalStatus, QueueCounts, Store, ThroughputPoint, Transaction } from '../store/contract.js';
+import { toJson } from '../core/validate.js';
+import type {
+  BacklogPoint,
+  FinalStatus,
+  QueueCounts,
+  QueueRecord,
+  StatsPart,
+  Store,
+  StorePart,
+  ThroughputPoint,
+  Transaction,
+} from '../store/contract.js';
 import { defaultStoreUrl, openStore } from '../store/open-store.js';
 import { newJobToJob } from '../store/row.js';
+import type { WorkerPort } from '../worker/port.js';
 import type { Handlers } from '../worker/types.js';
 import { Worker } from '../worker/worker.js';
+import { Maintenance } from './maintenance.js';
 import { installShutdownSignals } from './shutdown-signals.js';
 
 export interface JobHandle<R = unknown> {
@@ -61,6 +78,14 @@ export interface JobPage {
   nextCursor: string | null;
 }
 
+/** A queue as `queues()` lists it: its row (when the store keeps rows) and its jobs per status. */
+export interface QueueInfo {
+  name: string;
+  counts: Record<JobStatus, number>;
+  /** Null for a queue the store has no row for (a store without the `queues` part). */
+  record: QueueRecord | null;
+}
+
 /** Settings every part of a Spool reads, resolved from SpoolOptions. */
 export interface SpoolSettings {
   maxPayloadBytes: number;
@@ -77,8 +102,9 @@ export async function createSpool(options: SpoolOptions = {}): Promise<Spool> {
 export class Spool {
   readonly events: SpoolEmitter;
   private readonly workers = new Set<Worker>();
+  private readonly outage: OutageLog;
+  private readonly maintenance: Maintenance;
   private closing: Promise<void> | null = null;
-  private pruneTimer: NodeJS.Timeout | null = null;
   private removeSignals: (() => void) | null = null;
 
   private constructor(
@@ -89,23 +115,30 @@ export class Spool {
     private readonly shutdownSignals: NodeJS.Signals[] | false,
   ) {
     this.events = new SpoolEmitter(logger);
+    this.outage = new OutageLog(this.events, logger);
+    this.maintenance = new Maintenance(store, settings, this.events, logger, this.outage);
   }
 
   static async create(input: SpoolOptions = {}): Promise<Spool> {
     const options = parseOptions(spoolOptionsSchema, input, 'createSpool options') as SpoolOptions;
     const settings = resolveSettings(options);
     const logger = options.logger ?? consoleLogger();
+    if (typeof options.store === 'object' && options.clock) {
+      throw new InvalidArgumentError(
+        'A Store object keeps its own clock: pass the clock to openStore(url, { clock }) instead of to createSpool.',
+      );
+    }
     const store =
       typeof options.store === 'object'
         ? options.store
-        : await openStore(options.store ?? defaultStoreUrl, { schema: options.schema, logger });
+        : await openStore(options.store ?? defaultStoreUrl, { schema: options.schema, logger, clock: options.clock });
     try {
       await store.migrate();
     } catch (err) {
       await store.close().catch(() => {});
       throw err;
     }
-    return new Spool(store, options.clock ?? systemClock, logger, settings, options.shutdownSignals ?? ['SIGTERM', 'SIGINT']);
+    return new Spool(store, options.clock ?? systemClock, logger, settings, options.shutdownSignals ?? builtIn.shutdownSignals);
   }
 
   on<E extends SpoolEventName>(name: E, listener: Listener<E>): () => void {
@@ -136,18 +169,17 @@ export class Spool {
     this.assertOpen();
     if (!Array.isArray(items)) throw new InvalidArgumentError('enqueueMany takes an array of { queue, name, payload, options }.');
     if (items.length === 0) return [];
-    const now = this.clock.now();
-    const jobs = items.map((item, index) => this.toNewJob(item, now, items.length > 1 ? `jobs[${index}]` : 'job'));
+    const jobs = items.map((item, index) => this.toNewJob(item, items.length > 1 ? `jobs[${index}]` : 'job'));
     // No await before the store call: on SQLite the insert must run inside the caller's synchronous transaction.
-    const results = await this.store.enqueue(jobs, now, options.tx);
-    return results.map(({ id, created, createdFrom, existing }) => {
+    const results = await this.store.enqueue(jobs, options.tx);
+    return results.map(({ id, created, createdFrom, createdAt, existing }) => {
       let job = existing;
       return {
         id,
         created,
         // Built on first read: a bulk enqueue of thousands rarely looks at them.
         get job() {
-          job ??= newJobToJob(jobs[createdFrom ?? 0] as NewJob, id, now);
+          job ??= newJobToJob(jobs[createdFrom ?? 0] as NewJob, id, createdAt);
           return job;
         },
         wait: (o) => this.waitFor<R>(id, o),
@@ -200,19 +232,17 @@ export class Spool {
   /** Cancels a waiting job at once, or aborts an active one through its signal. Final jobs are returned unchanged. */
   async cancel(id: string): Promise<Job> {
     this.assertOpen();
-    const before = await this.store.getJob(String(id));
-    if (!before) throw new JobNotFoundError(String(id));
-    const job = await this.store.cancel(before.id, this.clock.now());
-    if (!job) throw new JobNotFoundError(String(id));
+    const outcome = await this.store.cancel(String(id));
+    if (!outcome) throw new JobNotFoundError(String(id));
     // An active job's worker emits 'cancelled' when its handler stops.
-    if (job.status === 'cancelled' && before.status === 'waiting') this.events.emit('cancelled', { job });
-    return job;
+    if (outcome.job.status === 'cancelled' && outcome.previous === 'waiting') this.events.emit('cancelled', { job: outcome.job });
+    return outcome.job;
   }
 
-  /** Runs a failed or cancelled job again with fresh attempts. */
+  /** Runs a failed or cancelled job again with fresh attempts; any other status is SPOOL_INVALID_STATE. */
   async retry(id: string): Promise<Job> {
     this.assertOpen();
-    const outcome = await this.store.retry(String(id), this.clock.now());
+    const outcome = await this.store.retry(String(id));
     if (!outcome) throw new JobNotFoundError(String(id));
     if (!outcome.retried) {
       throw new SpoolError(
@@ -226,9 +256,9 @@ export class Spool {
   /** Jobs newest first, filtered, a page at a time. */
   async listJobs(options: ListJobsOptions = {}): Promise<JobPage> {
     this.assertOpen();
-    const limit = options.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-      throw new InvalidArgumentError(`limit must be a whole number from 1 to 500; got ${limit}.`);
+    const limit = options.limit ?? builtIn.list.limit;
+    if (!Number.isInteger(limit) || limit < 1 || limit > builtIn.list.maxLimit)
+      throw new InvalidArgumentError(`limit must be a whole number from 1 to ${builtIn.list.maxLimit}; got ${limit}.`);
     if (options.status !== undefined && !jobStatuses.includes(options.status)) {
       throw new InvalidArgumentError(`Unknown status ${JSON.stringify(options.status)}; use one of ${jobStatuses.join(', ')}.`);
     }
@@ -247,10 +277,19 @@ export class Spool {
     return this.store.counts(queue);
   }
 
+  /** Every queue with a row or with jobs, sorted by name, with its jobs per status. */
+  async queues(): Promise<QueueInfo[]> {
+    this.assertOpen();
+    const [counts, records] = await Promise.all([this.store.counts(), this.store.queues?.list() ?? Promise.resolve([])]);
+    const byName = new Map(records.map((record) => [record.name, record]));
+    const names = [...new Set([...Object.keys(counts), ...byName.keys()])].sort();
+    return names.map((name) => ({ name, counts: counts[name] ?? emptyCounts(), record: byName.get(name) ?? null }));
+  }
+
   /** Runs every failed job (dead letter) of `queue` again with fresh attempts; returns how many. */
   async retryFailed(queue: string): Promise<number> {
     this.assertOpen();
-    return this.store.retryFailed(assertName(queue, 'queue'), this.clock.now());
+    return this.store.retryFailed(assertName(queue, 'queue'));
   }
 
   /** Deletes every job of `queue` in a final status (default: the failed ones); returns how many. */
@@ -264,60 +303,71 @@ export class Spool {
     return this.store.purge(assertName(queue, 'queue'), status);
   }
 
+  /** Which optional parts the store has. */
+  has(part: StorePart): boolean {
+    return this.store[part] !== undefined;
+  }
+
   /** Completed and failed jobs per queue per bucket over the last `windowMs` (default an hour, by the minute). */
   async throughput(options: { windowMs?: number; bucketMs?: number } = {}): Promise<ThroughputPoint[]> {
     this.assertOpen();
-    const bucketMs = options.bucketMs ?? 60_000;
-    const windowMs = options.windowMs ?? 3_600_000;
-    if (!(bucketMs >= 1_000) || !(windowMs >= bucketMs))
-      throw new InvalidArgumentError('bucketMs must be at least 1000 and windowMs at least bucketMs.');
-    const now = this.clock.now();
-    return this.store.throughput(Math.floor((now - windowMs) / bucketMs) * bucketMs, bucketMs);
+    const bucketMs = options.bucketMs ?? builtIn.stats.bucketMs;
+    const windowMs = options.windowMs ?? builtIn.stats.windowMs;
+    if (!(bucketMs >= builtIn.stats.minBucketMs) || !(windowMs >= bucketMs))
+      throw new InvalidArgumentError(`bucketMs must be at least ${builtIn.stats.minBucketMs} and windowMs at least bucketMs.`);
+    return this.stats().throughput(windowMs, bucketMs);
   }
 
   /** Records waiting and active counts per queue now, keeping a day of samples; returns the counts. Servers call it every 15 s. */
   async sampleBacklog(): Promise<QueueCounts> {
     this.assertOpen();
-    const now = this.clock.now();
     const counts = await this.store.counts();
-    await this.store.recordBacklog(now, counts, now - 86_400_000);
+    await this.stats().recordBacklog(counts, builtIn.maintenance.backlogKeep);
     return counts;
   }
 
   /** Backlog samples over the last `windowMs` (default an hour), oldest first. */
   async backlog(options: { windowMs?: number } = {}): Promise<BacklogPoint[]> {
     this.assertOpen();
-    return this.store.backlog(this.clock.now() - (options.windowMs ?? 3_600_000));
+    return this.stats().backlog(options.windowMs ?? builtIn.stats.windowMs);
   }
 
   /** Starts a worker on `queue`; it runs until `close()` (or the Spool's) or a shutdown signal. */
   work(queue: string, handlers: Handlers, options: WorkOptions = {}): Worker {
     this.assertOpen();
     assertName(queue, 'queue');
-    const worker = new Worker(this, queue, handlers, options);
+    const port: WorkerPort = {
+      store: this.store,
+      clock: this.clock,
+      logger: this.logger,
+      events: this.events,
+      settings: this.settings,
+    };
+    const worker = new Worker(port, queue, handlers, options, this.outage);
     this.workers.add(worker);
     worker.onClosed(() => this.workers.delete(worker));
-    this.startBackgroundDuties();
+    void this.store.queues?.ensure([queue]).catch(() => {});
+    this.startBackgroundDuties(worker);
     worker.start();
     return worker;
   }
 
-  /** Deletes finished jobs older than their retention; returns how many. Workers run it every minute. */
+  /** Deletes finished jobs older than their retention; returns how many. Workers' Spools do it every minute. */
   async prune(): Promise<number> {
-    const now = this.clock.now();
-    const { completed, failed, cancelled } = this.settings.retention;
-    const removed = await Promise.all([
-      this.store.prune('completed', now - completed),
-      this.store.prune('failed', now - failed),
-      this.store.prune('cancelled', now - cancelled),
-    ]);
-    return removed.reduce((a, b) => a + b, 0);
+    this.assertOpen();
+    return this.maintenance.prune();
+  }
+
+  /** Takes back jobs whose lease expired now, instead of at the next sweep; returns how many. */
+  async rescueExpired(): Promise<number> {
+    this.assertOpen();
+    return this.maintenance.rescue();
   }
 
   /** Stops every worker gracefully (up to `timeout`, default shutdownTimeout), then the store. Safe to call twice. */
   close(options: { timeout?: number } = {}): Promise<void> {
     this.closing ??= (async () => {
-      if (this.pruneTimer) clearInterval(this.pruneTimer);
+      this.maintenance.stop();
       this.removeSignals?.();
       await Promise.all([...this.workers].map((worker) => worker.close(options)));
       await this.store.close();
@@ -329,13 +379,15 @@ export class Spool {
     return this.closing !== null;
   }
 
-  private startBackgroundDuties(): void {
-    if (!this.pruneTimer) {
-      this.pruneTimer = setInterval(() => {
-        this.prune().catch((err: unknown) => this.events.emit('error', { error: err as Error, context: 'Pruning finished jobs failed' }));
-      }, 60_000);
-      this.pruneTimer.unref();
+  private stats(): StatsPart {
+    if (!this.store.stats) {
+      throw new SpoolError('SPOOL_INVALID_STATE', `This ${this.store.kind} store keeps no statistics (it has no "stats" part).`);
     }
+    return this.store.stats;
+  }
+
+  private startBackgroundDuties(worker: Worker): void {
+    this.maintenance.start(worker.leaseMs);
     if (!this.removeSignals && this.shutdownSignals) {
       this.removeSignals = installShutdownSignals(this.shutdownSignals, this.logger, this.settings.shutdownTimeout, () => this.close());
     }
@@ -345,8 +397,10 @@ export class Spool {
     if (this.closing) throw new SpoolError('SPOOL_CLOSED', 'This Spool is closed; create a new one with createSpool().');
   }
 
-  private toNewJob(item: EnqueueItem, now: number, what: string): NewJob {
-    const queue = assertName(item?.queue, 'queue');
+  private toNewJob(item: EnqueueItem, what: string): NewJob {
+    if (typeof item !== 'object' || item === null)
+      throw new InvalidArgumentError(`${what} must be an object { queue, name, payload, options }.`);
+    const queue = assertPublicName(item.queue, 'queue');
     const name = assertName(item.name, 'job name');
     // Most bulk enqueues pass no options: skip the schema for them.
     const options =
@@ -356,23 +410,21 @@ export class Spool {
     if (options.delay !== undefined && options.runAt !== undefined) {
       throw new InvalidArgumentError(`Give ${what} either delay or runAt, not both.`);
     }
-    let runAt = now;
-    if (options.delay !== undefined) runAt = now + toMs(options.delay, `${what}.delay`);
-    if (options.runAt !== undefined) runAt = toEpochMs(options.runAt, `${what}.runAt`);
     const { defaults, maxPayloadBytes } = this.settings;
     return {
       queue,
       name,
-      payload: toJson(item.payload, `payload of ${queue}/${name}`, maxPayloadBytes),
-      priority: options.priority ?? 0,
+      payload: toJson(item.payload, 'payload', maxPayloadBytes, 'refuse', `job ${queue}/${name}`),
+      priority: options.priority ?? builtIn.job.priority,
       maxAttempts: options.maxAttempts ?? defaults.maxAttempts,
       backoff: resolveBackoff(options.backoff, defaults.backoff, `${what}.backoff`),
-      timeout:
-        options.timeout === undefined ? defaults.timeout : options.timeout === null ? null : toMs(options.timeout, `${what}.timeout`),
+      timeout: resolveTimeout(options.timeout, defaults.timeout, `${what}.timeout`),
       idempotencyKey: options.idempotencyKey ?? null,
-      metadata: options.metadata === undefined ? '{}' : toJson(options.metadata, `metadata of ${queue}/${name}`, maxPayloadBytes),
+      metadata:
+        options.metadata === undefined ? '{}' : toJson(options.metadata, 'metadata', maxPayloadBytes, 'refuse', `job ${queue}/${name}`),
       callbackUrl: options.callbackUrl ?? null,
-      runAt,
+      runAt: options.runAt === undefined ? null : toEpochMs(options.runAt, `${what}.runAt`),
+      delay: options.delay === undefined ? 0 : toMs(options.delay, `${what}.delay`),
     };
   }
 }
@@ -380,28 +432,36 @@ export class Spool {
 function resolveSettings(options: SpoolOptions): SpoolSettings {
   const d = options.defaults ?? {};
   return {
-    maxPayloadBytes: options.maxPayloadBytes ?? 1024 * 1024,
+    maxPayloadBytes: options.maxPayloadBytes ?? builtIn.maxPayloadBytes,
     defaults: {
-      maxAttempts: d.maxAttempts ?? defaultJobOptions.maxAttempts,
-      backoff: resolveBackoff(d.backoff, defaultJobOptions.backoff, 'defaults.backoff'),
-      timeout: d.timeout === undefined ? defaultJobOptions.timeout : d.timeout === null ? null : toMs(d.timeout, 'defaults.timeout'),
+      maxAttempts: d.maxAttempts ?? builtIn.job.maxAttempts,
+      backoff: resolveBackoff(d.backoff, builtIn.job.backoff, 'defaults.backoff'),
+      timeout: resolveTimeout(d.timeout, builtIn.job.timeout, 'defaults.timeout'),
     },
     retention: {
-      completed: toMs(options.retention?.completed ?? '1d', 'retention.completed'),
-      failed: toMs(options.retention?.failed ?? '7d', 'retention.failed'),
-      cancelled: toMs(options.retention?.cancelled ?? '1d', 'retention.cancelled'),
+      completed:
+        options.retention?.completed === undefined ? builtIn.retention.completed : toMs(options.retention.completed, 'retention.completed'),
+      failed: options.retention?.failed === undefined ? builtIn.retention.failed : toMs(options.retention.failed, 'retention.failed'),
+      cancelled:
+        options.retention?.cancelled === undefined ? builtIn.retention.cancelled : toMs(options.retention.cancelled, 'retention.cancelled'),
     },
-    pollInterval: toMs(options.pollInterval ?? 1_000, 'pollInterval'),
-    shutdownTimeout: toMs(options.shutdownTimeout ?? 30_000, 'shutdownTimeout'),
+    pollInterval: options.pollInterval === undefined ? builtIn.pollInterval : toMs(options.pollInterval, 'pollInterval'),
+    shutdownTimeout: options.shutdownTimeout === undefined ? builtIn.shutdownTimeout : toMs(options.shutdownTimeout, 'shutdownTimeout'),
   };
 }
 
 function toEpochMs(value: Date | number | string, what: string): number {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
-  if (!Number.isFinite(ms) || ms < 0) {
-    throw new InvalidArgumentError(`${what} must be a Date, epoch milliseconds or an ISO 8601 string; got ${JSON.stringify(value)}.`);
+  if (!Number.isFinite(ms) || ms < 0 || ms > maxEpochMs) {
+    throw new InvalidArgumentError(
+      `${what} must be a Date, epoch milliseconds or an ISO 8601 string before the year 10000; got ${JSON.stringify(value)}.`,
+    );
   }
-  return ms;
+  return Math.floor(ms);
+}
+
+function emptyCounts(): Record<JobStatus, number> {
+  return Object.fromEntries(jobStatuses.map((status) => [status, 0])) as Record<JobStatus, number>;
 }
 
 function encodeCursor(id: string): string {

@@ -18,7 +18,9 @@
 import { z } from 'zod';
 import type { Duration } from '../core/duration.js';
 import type { RetentionOptions, SpoolOptions, WorkOptions } from '../core/options.js';
-import { sharedSpoolFields } from '../core/options.js';
+import { namePattern, nameRule } from '../core/names.js';
+import { queueWorkFields, sharedSpoolFields } from '../core/options.js';
+import { scopes } from '../core/scopes.js';
 import type { Handlers } from '../worker/types.js';
 
 export interface QueueConfig extends Omit<WorkOptions, 'id'> {
@@ -74,9 +76,7 @@ export function defineConfig(config: SpoolConfig): SpoolConfig {
   return config;
 }
 
-const duration = z.union([z.number().nonnegative(), z.string()]);
 const fn = z.custom<(...args: unknown[]) => unknown>((value) => typeof value === 'function', 'must be a function');
-const namePattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 export const configSchema = z
   .object({
@@ -84,15 +84,11 @@ export const configSchema = z
     ...sharedSpoolFields,
     queues: z
       .record(
-        z.string().regex(namePattern, 'queue names use 1 to 128 letters, digits, ".", "_", ":" or "-"'),
+        z.string().regex(namePattern, `queue names ${nameRule}`),
         z
           .object({
             handlers: z.union([z.string().min(1), fn, z.record(z.string(), fn)]),
-            concurrency: z.number().int().min(1).max(10_000).optional(),
-            batchSize: z.number().int().min(1).max(10_000).optional(),
-            lease: duration.optional(),
-            heartbeatInterval: duration.optional(),
-            pollInterval: duration.optional(),
+            ...queueWorkFields,
           })
           .strict(),
       )
@@ -107,7 +103,7 @@ export const configSchema = z
                 hash: z
                   .string()
                   .regex(/^[0-9a-f]{64}$/i, 'must be the SHA-256 hex (64 characters) of the secret; `spool token create` prints it'),
-                scopes: z.array(z.enum(['enqueue', 'read', 'admin'])).min(1),
+                scopes: z.array(z.enum(scopes)).min(1),
               })
               .strict(),
           )

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError } from '../core/errors.js';
+import { describeIssues } from '../core/issues.js';
 import type { SpoolOptions, WorkOptions } from '../core/options.js';
 import type { TokenEntry } from '../server/auth.js';
 import { parseTokensEnv } from '../server/auth.js';
@@ -84,19 +85,9 @@ async function importConfig(file: string): Promise<unknown> {
 
 /** Validates a config object, naming every bad field. */
 export function parseConfig(input: unknown, where: string): SpoolConfig {
-  const result = configSchema.safeParse(input);
+  const result = configSchema.safeParse(input, { reportInput: true });
   if (result.success) return result.data as SpoolConfig;
-  const problems = result.error.issues.map((issue) => {
-    const field = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${[field, k].filter(Boolean).join('.')}"`).join(', ')}`;
-    }
-    if (issue.code === 'invalid_key') {
-      return `${field}: invalid name; ${issue.issues.map((inner) => inner.message).join('; ')}`;
-    }
-    return `${field || '(the config object)'}: ${issue.message}`;
-  });
-  throw new ConfigError(`${where} is invalid: ${problems.join('; ')}.`);
+  throw new ConfigError(`${where} is invalid: ${describeIssues(result.error.issues, { noun: 'field' }).join('; ')}.`);
 }
 
 async function loadHandlers(spec: string | Handlers, baseDir: string, queue: string): Promise<Handlers> {

@@ -2,27 +2,12 @@
  * @module
  * Typed errors. Each has a stable `code` and a message that says what was wrong and what to do.
  * Check kinds with the type guards (`isSpoolError(err, 'SPOOL_…')`), not `instanceof`, so errors
- * that crossed a process or a package copy still match.
+ * that crossed a process or a package copy still match. What each code means at the HTTP and CLI
+ * edges, and whether it is transient, is in `error-catalog.ts`.
  */
+import { type SpoolErrorCode, errorCatalog, isSpoolErrorCode } from './error-catalog.js';
 
-export type SpoolErrorCode =
-  | 'SPOOL_INVALID_ARGUMENT'
-  | 'SPOOL_PAYLOAD_NOT_JSON'
-  | 'SPOOL_PAYLOAD_TOO_LARGE'
-  | 'SPOOL_UNKNOWN_STORE'
-  | 'SPOOL_STORE_UNAVAILABLE'
-  | 'SPOOL_JOB_NOT_FOUND'
-  | 'SPOOL_JOB_FAILED'
-  | 'SPOOL_JOB_CANCELLED'
-  | 'SPOOL_INVALID_STATE'
-  | 'SPOOL_CLOSED'
-  | 'SPOOL_NON_RETRYABLE'
-  | 'SPOOL_TIMEOUT'
-  | 'SPOOL_CANCELLED'
-  | 'SPOOL_LEASE_LOST'
-  | 'SPOOL_SHUTDOWN'
-  | 'SPOOL_NO_HANDLER'
-  | 'SPOOL_WAIT_TIMEOUT';
+export type { SpoolErrorCode } from './error-catalog.js';
 
 export class SpoolError extends Error {
   readonly code: SpoolErrorCode;
@@ -33,6 +18,15 @@ export class SpoolError extends Error {
     this.code = code;
     this.name = new.target.name;
   }
+}
+
+/**
+ * True when `err` may pass by itself (the store is away or busy): the same write can succeed in a
+ * moment, so it is retried instead of given up.
+ */
+export function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return isSpoolError(err) && isSpoolErrorCode(code) && errorCatalog[code].transient;
 }
 
 export function isSpoolError(err: unknown, code?: SpoolErrorCode): err is SpoolError {

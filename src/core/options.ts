@@ -1,42 +1,91 @@
 /**
  * @module
- * Every option Spool takes, declared once with its type, its documentation and its default,
- * and validated at the edge with one schema library (zod) shared by the library, API and CLI.
+ * Every option Spool takes, declared once with its type, its documentation and its bounds, and
+ * validated at the edge with one schema library (zod) shared by the library, the config file, the
+ * HTTP API (whose body schema extends `enqueueOptionsFields`) and the CLI. Defaults live in
+ * `defaults.ts`; turning zod's issues into sentences lives in `issues.ts`.
  */
 import { z } from 'zod';
 import type { Clock } from './clock.js';
-import { type Duration, toMs } from './duration.js';
+import { defaults } from './defaults.js';
+import { type Duration, durationRule, durationSchema, maxDurationMs, maxTimerMs, toMs } from './duration.js';
 import { InvalidArgumentError } from './errors.js';
+import { describeIssues } from './issues.js';
 import type { Logger } from './logger.js';
 import type { BackoffPolicy } from './types.js';
 
-const duration = z.union([z.number(), z.string()]) as unknown as z.ZodType<Duration>;
+const duration = durationSchema.meta({ description: `A duration: ${durationRule}.`, example: '30s' });
+
+/** Text a database can store as it is: no NUL characters, no lone surrogates. */
+export function isStorableText(text: string): boolean {
+  return !text.includes('\u0000') && text.isWellFormed();
+}
+
+const storableText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine(isStorableText, 'must not contain NUL characters or unpaired surrogates (text a database cannot store)');
+
+/** The latest time a job may be scheduled for: the end of year 9999. */
+export const maxEpochMs = 253_402_300_799_999;
 
 export const backoffSchema = z
   .object({
-    type: z.enum(['exponential', 'fixed']),
+    type: z.enum(['exponential', 'fixed']).meta({ description: '`exponential` doubles the base each attempt, with full jitter.' }),
     base: duration.optional(),
     cap: duration.optional(),
   })
-  .strict();
+  .strict()
+  .meta({ description: 'How long to wait between attempts. Default exponential from 1 s to 5 min.' });
+
+/** The enqueue options as JSON can carry them: the HTTP body extends exactly these. */
+export const enqueueOptionsFields = {
+  delay: duration.optional().meta({ description: 'Wait this long before the job may run. Not with runAt.' }),
+  runAt: z
+    .union([z.number().min(0).max(maxEpochMs), z.string().max(64)])
+    .optional()
+    .meta({ description: 'Run no earlier than this time: epoch milliseconds or an ISO 8601 string. Not with delay.' }),
+  priority: z.number().int().min(-1_000_000).max(1_000_000).optional().meta({ description: 'Higher runs first. Default 0.' }),
+  maxAttempts: z.number().int().min(1).max(1_000).optional().meta({ description: 'Attempts before the job fails for good. Default 3.' }),
+  backoff: backoffSchema.optional(),
+  timeout: duration
+    .nullable()
+    .optional()
+    .meta({ description: 'How long one attempt may run (at most 24.8 days); null for no limit. Default none.' }),
+  idempotencyKey: storableText(255)
+    .optional()
+    .meta({ description: 'Enqueueing again with the same key on the same queue returns the existing job.' }),
+  metadata: z.record(z.string(), z.unknown()).optional().meta({ description: 'Free-form JSON kept with the job.' }),
+  callbackUrl: z
+    .string()
+    .max(2_048)
+    .refine((url) => callbackUrlProblem(url) === null, { error: (issue) => callbackUrlProblem(String(issue.input)) ?? 'invalid' })
+    .optional()
+    .meta({
+      description: 'Spool POSTs the signed outcome here when the job reaches a final state.',
+      example: 'https://example.com/hooks/spool',
+    }),
+};
 
 export const enqueueOptionsSchema = z
-  .object({
-    delay: duration.optional(),
-    runAt: z.union([z.date(), z.number(), z.string()]).optional(),
-    priority: z.number().int().min(-1_000_000).max(1_000_000).optional(),
-    maxAttempts: z.number().int().min(1).max(1_000).optional(),
-    backoff: backoffSchema.optional(),
-    timeout: duration.nullable().optional(),
-    idempotencyKey: z.string().min(1).max(255).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
-    callbackUrl: z
-      .string()
-      .max(2_048)
-      .refine((url) => /^https?:\/\/[^\s]+$/i.test(url) && URL.canParse(url), 'must be an absolute http:// or https:// URL')
-      .optional(),
-  })
+  .object({ ...enqueueOptionsFields, runAt: z.union([z.date(), enqueueOptionsFields.runAt.unwrap()]).optional() })
   .strict();
+
+/** What is wrong with a callback URL at enqueue time, or null. Where it may connect is checked again at delivery. */
+export function callbackUrlProblem(url: string): string | null {
+  if (!isStorableText(url) || /\s/.test(url)) return 'must be a URL without spaces or control characters';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'must be an absolute http:// or https:// URL';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'must be an absolute http:// or https:// URL';
+  if (parsed.username || parsed.password) return 'must not contain a user name or password; authenticate the receiver with the signature';
+  return null;
+}
 
 export interface EnqueueOptions {
   /** Wait this long before the job may run. @defaultValue 0 */
@@ -49,7 +98,7 @@ export interface EnqueueOptions {
   maxAttempts?: number;
   /** How long to wait between attempts. @defaultValue exponential, base 1s, cap 5m, full jitter */
   backoff?: { type: 'exponential' | 'fixed'; base?: Duration; cap?: Duration };
-  /** How long one attempt may run before it is aborted and counted as failed; null for no limit. @defaultValue null */
+  /** How long one attempt may run before it is aborted and counted as failed (at most 24.8 days); null for no limit. @defaultValue null */
   timeout?: Duration | null;
   /** Enqueueing again with the same key on the same queue returns the existing job. */
   idempotencyKey?: string;
@@ -64,12 +113,6 @@ export interface JobDefaults {
   backoff: BackoffPolicy;
   timeout: number | null;
 }
-
-export const defaultJobOptions: JobDefaults = {
-  maxAttempts: 3,
-  backoff: { type: 'exponential', base: 1_000, cap: 300_000 },
-  timeout: null,
-};
 
 export interface RetentionOptions {
   /** Delete completed jobs this long after they finish. @defaultValue 1 day */
@@ -90,7 +133,10 @@ export interface SpoolOptions {
   /** Defaults for every job's options. */
   defaults?: { maxAttempts?: number; backoff?: EnqueueOptions['backoff']; timeout?: Duration | null };
   retention?: RetentionOptions;
-  /** Where the time comes from; tests pass a ManualClock. */
+  /**
+   * Where the time comes from; tests pass a ManualClock. Without one, PostgreSQL judges leases,
+   * delays and expiry by the database server's clock, one clock for every machine.
+   */
   clock?: Clock;
   logger?: Logger;
   /** How often idle workers look for work that no wake-up announced (delayed jobs, other processes). @defaultValue 1s */
@@ -107,10 +153,15 @@ export const sharedSpoolFields = {
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'use lower-case letters, digits and "_", starting with a letter')
     .optional(),
-  maxPayloadBytes: z.number().int().positive().optional(),
+  maxPayloadBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(256 * 1024 * 1024)
+    .optional(),
   defaults: z
     .object({
-      maxAttempts: z.number().int().min(1).max(1_000).optional(),
+      maxAttempts: enqueueOptionsFields.maxAttempts,
       backoff: backoffSchema.optional(),
       timeout: duration.nullable().optional(),
     })
@@ -154,29 +205,22 @@ export interface WorkOptions {
   id?: string;
 }
 
-export const workOptionsSchema = z
-  .object({
-    concurrency: z.number().int().min(1).max(10_000).optional(),
-    batchSize: z.number().int().min(1).max(10_000).optional(),
-    lease: duration.optional(),
-    heartbeatInterval: duration.optional(),
-    pollInterval: duration.optional(),
-    id: z.string().min(1).max(200).optional(),
-  })
-  .strict();
+/** The work options a config file's queue takes (all but the worker's id). */
+export const queueWorkFields = {
+  concurrency: z.number().int().min(1).max(10_000).optional(),
+  batchSize: z.number().int().min(1).max(10_000).optional(),
+  lease: duration.optional(),
+  heartbeatInterval: duration.optional(),
+  pollInterval: duration.optional(),
+};
+
+export const workOptionsSchema = z.object({ ...queueWorkFields, id: z.string().min(1).max(200).optional() }).strict();
 
 /** Parses `input` with `schema`, or throws an InvalidArgumentError naming each bad field. */
 export function parseOptions<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
-  const result = schema.safeParse(input ?? {});
+  const result = schema.safeParse(input ?? {}, { reportInput: true });
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const field = issue.path.length ? issue.path.join('.') : '(the options object)';
-    if (issue.code === 'unrecognized_keys') {
-      return `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${issue.path.length ? ` in ${field}` : ''}`;
-    }
-    return `${field}: ${issue.message}`;
-  });
-  throw new InvalidArgumentError(`Invalid ${what}: ${problems.join('; ')}.`);
+  throw new InvalidArgumentError(`Invalid ${what}: ${describeIssues(result.error.issues).join('; ')}.`);
 }
 
 export function resolveBackoff(input: EnqueueOptions['backoff'], fallback: BackoffPolicy, what: string): BackoffPolicy {
@@ -186,3 +230,13 @@ export function resolveBackoff(input: EnqueueOptions['backoff'], fallback: Backo
   if (cap < base) throw new InvalidArgumentError(`${what}.cap (${cap} ms) must not be less than ${what}.base (${base} ms).`);
   return { type: input.type, base, cap };
 }
+
+/** A job timeout in milliseconds, bounded so Node's timer cannot overflow; null for none. */
+export function resolveTimeout(value: Duration | null | undefined, fallback: number | null, what: string): number | null {
+  if (value === undefined) return fallback;
+  if (value === null) return null;
+  return toMs(value, what, maxTimerMs);
+}
+
+export const defaultJobOptions: JobDefaults = defaults.job;
+export { maxDurationMs };

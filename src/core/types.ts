@@ -5,7 +5,9 @@
  * Glossary
  * - job: a named unit of work with a JSON payload, in a queue. It has an id, a status,
  *   attempts, progress, and a result or an error.
- * - queue: a named stream of jobs. Workers claim jobs from one queue.
+ * - queue: a named stream of jobs with a row of its own (its policies and their live state,
+ *   such as paused). Workers claim jobs from one queue. Names starting with `spool.` are
+ *   Spool's internal queues (webhook deliveries), refused from public calls.
  * - name: what a job is (`send-email`); a worker picks the handler by it.
  * - handler: the user's function that does a job's work: `(payload, ctx) => result`.
  * - worker: a loop in one process that claims jobs from a queue under a lease, runs their
@@ -15,6 +17,9 @@
  * - lease token: the fencing token of one claim. A worker that lost its lease holds a stale
  *   token, and the store refuses its completion or failure.
  * - attempt: one claim of a job. `attempts` counts them; `maxAttempts` bounds them.
+ * - outcome: what a worker records when an attempt ends: complete, fail, retry at a time,
+ *   defer (back to waiting without spending the attempt), release (shutdown) or suspend.
+ * - maintenance: the once-per-Spool duties: taking back expired leases and pruning old jobs.
  * - dead letters: the jobs in `failed`; they can be retried by hand.
  * - store: the only code that knows SQL (SQLite or PostgreSQL).
  */
@@ -100,7 +105,10 @@ export interface NewJob {
   idempotencyKey: string | null;
   metadata: string;
   callbackUrl: string | null;
-  runAt: number;
+  /** Run no earlier than this time (epoch ms), when the caller named one; else `delay` from the store's now. */
+  runAt: number | null;
+  /** Milliseconds after the store's now before the job may run (0: at once). Ignored when `runAt` is set. */
+  delay: number;
 }
 
 /** A job a worker holds under a lease; `token` fences every later write. */

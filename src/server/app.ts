@@ -19,6 +19,7 @@ import { queueRoutes } from './routes/queues.js';
 import { statsRoutes } from './routes/stats.js';
 import { whoamiRoutes } from './routes/whoami.js';
 import { EnqueueBody } from './schemas.js';
+import { describeIssue, formatPath } from '../core/issues.js';
 import { type SseOptions, type StreamRegistry, defaultSseOptions } from './sse.js';
 
 export interface AppOptions {
@@ -39,12 +40,22 @@ export interface SpoolApp {
   stopAccepting(): void;
 }
 
+/** Where a bad value was, as a person would say it. */
 const targets: Record<string, string> = {
-  json: 'the request body',
-  query: 'the query string',
-  param: 'the URL path',
-  header: 'the headers',
+  json: 'request body',
+  query: 'query string',
+  param: 'URL',
+  header: 'request headers',
 };
+
+/** A field as the problem names it: body fields by path, URL parts by what they are. */
+function fieldName(target: string, path: readonly PropertyKey[]): string {
+  const joined = formatPath(path);
+  if (target === 'param') return joined === 'queue' ? 'queue name' : joined === 'id' ? 'job id' : joined;
+  if (target === 'query') return `query parameter "${joined}"`;
+  if (target === 'header') return `header "${joined}"`;
+  return joined ? `field "${joined}"` : 'the body';
+}
 
 export function createApp(options: AppOptions): SpoolApp {
   const streams: StreamRegistry = new Set();
@@ -60,26 +71,27 @@ export function createApp(options: AppOptions): SpoolApp {
   };
 
   const app = new OpenAPIHono<AuthEnv>({
-    defaultHook: (result) => {
+    defaultHook: (result, c) => {
       if (result.success) return;
       const where = targets[result.target] ?? result.target;
       const errors = result.error.issues.flatMap((issue) => {
-        const path = issue.path.map(String);
         if (issue.code === 'unrecognized_keys') {
           return issue.keys.map((key) => ({
-            field: fieldName(result.target, [...path, key]),
+            field: fieldName(result.target, [...issue.path, key]),
             message:
-              result.target === 'json' && path.length === 0
+              result.target === 'json' && issue.path.length === 0
                 ? `unknown field; the fields are ${Object.keys(EnqueueBody.shape).join(', ')}`
                 : 'unknown field; remove it',
           }));
         }
-        return [{ field: fieldName(result.target, path), message: issue.message }];
+        const field = fieldName(result.target, issue.path);
+        // A bad part of the URL is named with its value: the caller may not see which one it sent.
+        const value = result.target === 'param' && typeof issue.path[0] === 'string' ? c.req.param(issue.path[0]) : undefined;
+        return [{ field: value === undefined ? field : `${field} ${JSON.stringify(value.slice(0, 200))}`, message: describeIssue(issue) }];
       });
       const first = errors[0];
-      const sentence = first
-        ? `Invalid ${where}: ${first.field}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''}, listed in errors)` : ''}.`
-        : `Invalid ${where}.`;
+      const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''}, listed in errors)` : '';
+      const sentence = first ? `Invalid ${first.field} in the ${where}: ${first.message}${more}.` : `Invalid ${where}.`;
       return problemResponse(makeProblem(400, 'SPOOL_INVALID_ARGUMENT', sentence, errors));
     },
   });
@@ -127,12 +139,4 @@ export function createApp(options: AppOptions): SpoolApp {
       for (const stop of [...streams]) stop();
     },
   };
-}
-
-function fieldName(target: string, path: string[]): string {
-  const joined = path.join('.');
-  if (target === 'query') return `query parameter "${joined}"`;
-  if (target === 'param') return `path parameter "${joined}"`;
-  if (target === 'header') return `header "${joined}"`;
-  return joined ? `field "${joined}"` : 'the body';
 }

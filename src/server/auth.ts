@@ -9,8 +9,10 @@ import type { MiddlewareHandler } from 'hono';
 import { InvalidArgumentError } from '../core/errors.js';
 import { makeProblem, problemResponse } from './problem.js';
 
-export const scopes = ['enqueue', 'read', 'admin'] as const;
-export type Scope = (typeof scopes)[number];
+import { type Scope, scopes } from '../core/scopes.js';
+
+export { scopes };
+export type { Scope };
 
 /** One API token as configured: a name for logs, the SHA-256 hex of its secret, its scopes. */
 export interface TokenEntry {
@@ -133,7 +135,7 @@ export function requireScope(auth: AuthSettings, scope: Scope | null): Middlewar
         makeProblem(
           403,
           'SPOOL_FORBIDDEN',
-          `The token "${token.name}" has the scope(s) ${token.scopes.join(', ')}; this route needs "${scope}" (or "admin"). Use a token with that scope.`,
+          `The token "${token.name}" has the scope${token.scopes.length > 1 ? 's' : ''} ${token.scopes.join(', ')}; this route needs "${scope}"${scope === 'admin' ? '' : ' (or "admin", which includes it)'}. Use a token with that scope.`,
         ),
         { 'www-authenticate': `Bearer realm="spool", error="insufficient_scope", scope="${scope}"` },
       );

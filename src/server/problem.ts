@@ -1,8 +1,10 @@
 /**
  * @module
  * Errors over HTTP as `application/problem+json` (RFC 9457): a stable `code`, the HTTP status,
- * and a `detail` sentence a person can act on. SpoolError codes map to statuses here, once.
+ * and a `detail` sentence a person can act on. SpoolError codes map to statuses in the error
+ * catalog (`core/error-catalog.ts`).
  */
+import { errorCatalog, isSpoolErrorCode } from '../core/error-catalog.js';
 import { isSpoolError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 
@@ -18,16 +20,6 @@ export interface Problem {
   /** For validation problems: each bad field and what is wrong with it. */
   errors?: { field: string; message: string }[];
 }
-
-const statusByCode: Record<string, number> = {
-  SPOOL_INVALID_ARGUMENT: 400,
-  SPOOL_PAYLOAD_NOT_JSON: 400,
-  SPOOL_PAYLOAD_TOO_LARGE: 413,
-  SPOOL_JOB_NOT_FOUND: 404,
-  SPOOL_INVALID_STATE: 409,
-  SPOOL_STORE_UNAVAILABLE: 503,
-  SPOOL_CLOSED: 503,
-};
 
 const titles: Record<number, string> = {
   400: 'Bad Request',
@@ -80,9 +72,10 @@ export class ProblemError extends Error {
  */
 export function errorToProblem(err: unknown, logger: Logger): Problem {
   if (err instanceof ProblemError) return err.problem;
-  if (isSpoolError(err)) {
-    const status = statusByCode[err.code];
-    if (status !== undefined) return makeProblem(status, err.code, err.message);
+  if (isSpoolError(err) && isSpoolErrorCode(err.code)) {
+    const status = errorCatalog[err.code].http;
+    // A 5xx from an error meant for workers (a timeout, a handler's own) is not the caller's to read.
+    if (status < 500 || status === 503) return makeProblem(status, err.code, err.message);
   }
   const status = (err as { status?: unknown })?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {

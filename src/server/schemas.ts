@@ -4,10 +4,12 @@
  * `GET /v1/openapi.json`, so the contract and the code cannot drift apart.
  */
 import { z } from '@hono/zod-openapi';
+import { namePattern, nameRule } from '../core/names.js';
+import { enqueueOptionsFields } from '../core/options.js';
+import { scopes } from '../core/scopes.js';
 import { jobStatuses } from '../core/types.js';
 
 const idPattern = /^[0-9]{1,19}$/;
-const namePattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 export const JobIdParams = z
   .object({
@@ -20,15 +22,12 @@ export const JobIdParams = z
 
 const queueParam = z
   .string()
-  .regex(namePattern, 'use 1 to 128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit')
+  .regex(namePattern, nameRule)
   .openapi({ param: { name: 'queue', in: 'path' }, example: 'emails' });
 
 export const QueueParams = z.object({ queue: queueParam }).strict();
 
-const duration = z
-  .union([z.number().nonnegative(), z.string()])
-  .openapi({ description: 'Milliseconds, or a string such as "500ms", "30s", "5m", "2h", "7d".', example: '30s' });
-
+/** The body of an enqueue: the job's name and payload, and the library's enqueue options as they are. */
 export const EnqueueBody = z
   .object({
     name: z.string().openapi({ description: 'What the job is; the worker picks its handler by it.', example: 'send-welcome' }),
@@ -36,21 +35,7 @@ export const EnqueueBody = z
       .any()
       .optional()
       .openapi({ description: 'Any JSON; passed to the handler.', example: { to: 'ada@example.com' } }),
-    delay: duration.optional(),
-    runAt: z.union([z.number(), z.string()]).optional().openapi({ description: 'Epoch milliseconds or an ISO 8601 time; not with delay.' }),
-    priority: z.number().int().optional().openapi({ description: 'Higher runs first. Default 0.' }),
-    maxAttempts: z.number().int().optional().openapi({ description: 'Attempts before the job fails for good. Default 3.' }),
-    backoff: z
-      .object({ type: z.enum(['exponential', 'fixed']), base: duration.optional(), cap: duration.optional() })
-      .strict()
-      .optional(),
-    timeout: duration.nullable().optional(),
-    idempotencyKey: z.string().optional().openapi({ description: 'Same as the Idempotency-Key header.' }),
-    metadata: z.record(z.string(), z.any()).optional(),
-    callbackUrl: z.string().optional().openapi({
-      description: 'Spool POSTs the signed outcome here when the job reaches a final state.',
-      example: 'https://example.com/hooks/spool',
-    }),
+    ...enqueueOptionsFields,
   })
   .strict()
   .openapi('EnqueueRequest');
@@ -110,7 +95,7 @@ export const EnqueueResponse = z
 export const ListQuery = z
   .object({
     status: z.enum(jobStatuses as [string, ...string[]]).optional(),
-    name: z.string().regex(namePattern, 'use a job name such as "send-welcome"').optional(),
+    name: z.string().regex(namePattern, `${nameRule} (a job name such as "send-welcome")`).optional(),
     limit: z.coerce.number().int().min(1).max(500).optional().openapi({ example: 50 }),
     cursor: z.string().optional().openapi({ description: 'nextCursor of the previous page.' }),
   })
@@ -122,9 +107,17 @@ export const JobPageSchema = z.object({ jobs: z.array(JobSchema), nextCursor: z.
 
 const CountsSchema = z.object(Object.fromEntries(jobStatuses.map((s) => [s, z.number().int()]))).openapi('Counts');
 
-export const QueuesResponse = z
-  .object({ queues: z.array(z.object({ name: z.string(), counts: CountsSchema, total: z.number().int() })) })
-  .openapi('Queues');
+export const QueueSchema = z
+  .object({
+    name: z.string(),
+    counts: CountsSchema,
+    total: z.number().int(),
+    paused: z.boolean().openapi({ description: 'True while claims are stopped in every process.' }),
+    internal: z.boolean().openapi({ description: "True for Spool's own queues (webhook deliveries), named spool.*" }),
+  })
+  .openapi('Queue');
+
+export const QueuesResponse = z.object({ queues: z.array(QueueSchema) }).openapi('Queues');
 
 export const ProblemSchema = z
   .object({
@@ -210,7 +203,7 @@ export const DeadLetterActionResponse = z
 export const WhoamiResponse = z
   .object({
     name: z.string().openapi({ example: 'ops' }),
-    scopes: z.array(z.enum(['enqueue', 'read', 'admin'])),
+    scopes: z.array(z.enum(scopes)),
     insecure: z.boolean().openapi({ description: 'True when the server runs in the insecure dev mode (no tokens).' }),
   })
   .openapi('Whoami');

@@ -1,16 +1,25 @@
 /**
  * @module
- * The store contract: the only seam that knows SQL. Batch-first, because throughput comes from
- * claiming and completing many jobs per round trip. Every state change is one statement that
- * checks the fencing token itself, so many processes can never race in application code.
- * Times are passed in from the Spool's clock, never read from the database, so tests move time.
+ * The store contract: the only seam that knows SQL, split by capability.
+ *
+ * - `JobStore`, the hot path every store implements: enqueue, claim, complete, fail, heartbeat,
+ *   release, progress, rescue. Batch-first, because throughput comes from claiming and completing
+ *   many jobs per round trip; every state change is one statement that checks the fencing token
+ *   itself, so many processes can never race in application code.
+ * - `AdminStore`, also required: read, list, count, cancel, retry, purge, prune.
+ * - Optional parts a feature adds (`stats`, `queues`), each an object of its own on the store, so
+ *   a store that lacks one simply has no such property and the feature says so.
+ *
+ * Time is the store's: a store opened with a clock (tests pass a ManualClock) uses it; otherwise
+ * PostgreSQL uses the database server's clock (one clock for every machine) and SQLite the
+ * machine's. Callers pass durations (a delay, a lease, a backoff), never "now".
  */
 import type { ClaimedJob, Job, JobError, JobStatus, NewJob, Progress } from '../core/types.js';
 
 /**
  * What enqueue did with one input. A created job is described by the input at `createdFrom` plus
- * its id (the store reads nothing back, which is what makes bulk inserts fast); a job that
- * already existed under the same idempotency key comes back whole in `existing`.
+ * its id and creation time (the store reads nothing else back, which is what makes bulk inserts
+ * fast); a job that already existed under the same idempotency key comes back whole in `existing`.
  */
 export interface EnqueueResult {
   id: string;
@@ -18,6 +27,8 @@ export interface EnqueueResult {
   created: boolean;
   /** The index of the input this job was created from, when it was created by this call. */
   createdFrom: number | null;
+  /** When the store created it (its clock), for created jobs. */
+  createdAt: number;
   existing: Job | null;
 }
 
@@ -29,7 +40,6 @@ export interface ClaimRequest {
   workerId: string;
   /** The fencing token written on every claimed job. */
   token: string;
-  now: number;
   leaseMs: number;
 }
 
@@ -45,9 +55,16 @@ export interface Completion extends Fence {
 }
 
 export interface Failure extends Fence {
-  error: JobError;
-  /** When to run again if attempts remain; null fails the job now (non-retryable). */
-  retryAt: number | null;
+  /** The error to append; the store stamps `at` with its own time. */
+  error: Omit<JobError, 'at'>;
+  /** Milliseconds until the next attempt if attempts remain; null fails the job now (non-retryable). */
+  retryInMs: number | null;
+}
+
+/** Back to waiting without spending the attempt: a shutdown, a job no handler here runs, a deferral. */
+export interface Release extends Fence {
+  /** Milliseconds before it may run again. @defaultValue 0 */
+  delayMs?: number;
 }
 
 export interface ListRequest {
@@ -63,6 +80,98 @@ export type QueueCounts = Record<string, Record<JobStatus, number>>;
 
 export type FinalStatus = 'completed' | 'failed' | 'cancelled';
 
+/** What a fail did to each job. */
+export interface FailOutcome {
+  id: string;
+  status: 'waiting' | 'failed';
+  runAt: number;
+  /** When the store recorded it. */
+  at: number;
+}
+
+/** What a completion did: the ids completed, with the store's time. */
+export interface CompleteOutcome {
+  id: string;
+  at: number;
+}
+
+/** Why a heartbeat did not extend a lease. */
+export type LeaseLoss = 'cancelled' | 'expired' | 'taken' | 'finished' | 'gone';
+
+export interface HeartbeatResult {
+  /** Leases extended. */
+  kept: string[];
+  /** Leases this worker no longer holds, and why, read in the same statement. */
+  lost: { id: string; reason: LeaseLoss }[];
+}
+
+export interface CancelResult {
+  /** The job after the call; unchanged when it was already final. */
+  job: Job;
+  /** Its status before the call. */
+  previous: JobStatus;
+}
+
+/**
+ * Something that runs SQL in the caller's own transaction, so a job is enqueued only if that
+ * transaction commits (the outbox pattern). A `pg` Client or PoolClient inside BEGIN fits for
+ * PostgreSQL; a better-sqlite3 Database inside `db.transaction()` fits for SQLite.
+ */
+export type Transaction = unknown;
+
+/** The hot path: what workers and producers call for every job. */
+export interface JobStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Inserts jobs in one statement; idempotency keys return existing jobs. Order of results follows input. */
+  enqueue(jobs: readonly NewJob[], tx?: Transaction): Promise<EnqueueResult[]>;
+  /** Moves up to `limit` runnable jobs to active under a lease, highest priority then oldest first. */
+  claim(request: ClaimRequest): Promise<ClaimedJob[]>;
+  /**
+   * Completes jobs whose lease `token` still holds. A token also holds after its lease expired
+   * and the job was taken back, until another worker claims it: finished work that could not be
+   * written during a store outage is then still accepted.
+   */
+  complete(items: readonly Completion[]): Promise<CompleteOutcome[]>;
+  /** Records errors and either schedules a retry or fails for good, in one statement; fenced like complete. */
+  fail(items: readonly Failure[]): Promise<FailOutcome[]>;
+  /** Extends leases; says for each lease not extended why it was lost. */
+  heartbeat(items: readonly Fence[], leaseMs: number): Promise<HeartbeatResult>;
+  /** Returns jobs to waiting without spending an attempt; returns the ids released. */
+  release(items: readonly Release[]): Promise<string[]>;
+  /** Stores progress on an active job; false if the lease was lost. */
+  progress(item: Fence, progress: Progress): Promise<boolean>;
+  /**
+   * Takes back active jobs whose lease expired: to waiting if attempts remain, else to failed
+   * with a lease-expired error. Returns how many were moved.
+   */
+  rescueExpired(): Promise<number>;
+  /**
+   * Calls `onWake(queue)` when jobs become ready (inserted) and `onCancel(id)` when a job is
+   * cancelled, including by other processes where the store can tell (PostgreSQL LISTEN).
+   */
+  subscribe(listener: StoreListener): () => void;
+}
+
+/** Reading and controlling jobs: the API, the CLI and the dashboard. */
+export interface AdminStore {
+  getJob(id: string): Promise<Job | null>;
+  listJobs(request: ListRequest): Promise<Job[]>;
+  counts(queue?: string): Promise<QueueCounts>;
+  /** Cancels a waiting or active job; null if it does not exist. Final jobs come back unchanged. */
+  cancel(id: string): Promise<CancelResult | null>;
+  /**
+   * Moves a failed or cancelled job back to waiting with fresh attempts, in one statement that
+   * checks the status itself. Returns the job and whether it was retried; null if absent.
+   */
+  retry(id: string): Promise<{ job: Job; retried: boolean } | null>;
+  /** Deletes jobs in `status` that finished more than `olderThanMs` ago; returns how many. */
+  prune(status: FinalStatus, olderThanMs: number): Promise<number>;
+  /** Moves every failed job of `queue` back to waiting with fresh attempts; returns how many. */
+  retryFailed(queue: string): Promise<number>;
+  /** Deletes every job of `queue` in a final `status`; returns how many. */
+  purge(queue: string, status: FinalStatus): Promise<number>;
+}
+
 export interface ThroughputPoint {
   at: number;
   queue: string;
@@ -77,74 +186,45 @@ export interface BacklogPoint {
   active: number;
 }
 
-/** What a fail did to each job. */
-export interface FailOutcome {
-  id: string;
-  status: 'waiting' | 'failed';
-  runAt: number;
+/** Optional: history for the dashboard's charts. */
+export interface StatsPart {
+  /** Completed and failed jobs per queue per bucket over the last `windowMs`, by finish time. */
+  throughput(windowMs: number, bucketMs: number): Promise<ThroughputPoint[]>;
+  /** Stores one sample of waiting and active counts per queue now, forgetting samples older than `keepMs`. */
+  recordBacklog(counts: QueueCounts, keepMs: number): Promise<void>;
+  /** Backlog samples of the last `windowMs`, oldest first. */
+  backlog(windowMs: number): Promise<BacklogPoint[]>;
 }
 
-/**
- * Something that runs SQL in the caller's own transaction, so a job is enqueued only if that
- * transaction commits (the outbox pattern). A `pg` Client or PoolClient inside BEGIN fits for
- * PostgreSQL; a better-sqlite3 Database inside `db.transaction()` fits for SQLite.
- */
-export type Transaction = unknown;
+/** A queue's own row: created on first use, where its policies and their live state live. */
+export interface QueueRecord {
+  name: string;
+  createdAt: number;
+  /** True while claims are stopped across every process. */
+  paused: boolean;
+}
 
-export interface Store {
-  readonly kind: 'sqlite' | 'postgres';
+/** Optional: queues as rows of their own. */
+export interface QueuesPart {
+  /** Every queue that has a row, by name. */
+  list(): Promise<QueueRecord[]>;
+  get(name: string): Promise<QueueRecord | null>;
+  /** Creates rows for queues that have none (no-op for the rest). */
+  ensure(names: readonly string[]): Promise<void>;
+}
+
+export interface Store extends JobStore, AdminStore {
   /** Applies pending migrations; safe when many processes start at once. */
   migrate(): Promise<void>;
-  /** Inserts jobs in one statement; idempotency keys return existing jobs. Order of results follows input. */
-  enqueue(jobs: readonly NewJob[], now: number, tx?: Transaction): Promise<EnqueueResult[]>;
-  /** Moves up to `limit` runnable jobs to active under a lease, highest priority then oldest first. */
-  claim(request: ClaimRequest): Promise<ClaimedJob[]>;
-  /** Returns the ids that were completed; a stale token completes nothing. */
-  complete(items: readonly Completion[], now: number): Promise<string[]>;
-  /** Records errors and either schedules a retry or fails for good, in one statement. */
-  fail(items: readonly Failure[], now: number): Promise<FailOutcome[]>;
-  /** Extends leases; returns the ids still held (the rest were lost or cancelled). */
-  heartbeat(items: readonly Fence[], now: number, leaseMs: number): Promise<string[]>;
-  /** Returns jobs to waiting without spending an attempt (graceful shutdown). */
-  release(items: readonly Fence[], now: number): Promise<string[]>;
-  /** Stores progress on an active job; false if the lease was lost. */
-  progress(item: Fence, progress: Progress, now: number): Promise<boolean>;
-  /**
-   * Takes back active jobs whose lease expired before `now`: to waiting if attempts remain,
-   * else to failed with a lease-expired error. Returns how many were moved.
-   */
-  rescueExpired(now: number): Promise<number>;
-  getJob(id: string): Promise<Job | null>;
-  listJobs(request: ListRequest): Promise<Job[]>;
-  counts(queue?: string): Promise<QueueCounts>;
-  /** Cancels a waiting or active job; returns it, or null if it does not exist. Final jobs are returned unchanged. */
-  cancel(id: string, now: number): Promise<Job | null>;
-  /**
-   * Moves a failed or cancelled job back to waiting with fresh attempts, in one statement that
-   * checks the status itself. Returns the job and whether it was retried; null if absent.
-   */
-  retry(id: string, now: number): Promise<{ job: Job; retried: boolean } | null>;
-  /** Deletes jobs in `status` that finished before `before`; returns how many. */
-  prune(status: FinalStatus, before: number): Promise<number>;
-  /** Moves every failed job of `queue` back to waiting with fresh attempts; returns how many. */
-  retryFailed(queue: string, now: number): Promise<number>;
-  /** Deletes every job of `queue` in a final `status`; returns how many. */
-  purge(queue: string, status: FinalStatus): Promise<number>;
-  /** Completed and failed jobs per queue per bucket (bucket start times), for jobs that finished since `since`. */
-  throughput(since: number, bucketMs: number): Promise<ThroughputPoint[]>;
-  /** Stores one sample of waiting and active counts per queue, and forgets samples older than `keepSince`. */
-  recordBacklog(at: number, counts: QueueCounts, keepSince: number): Promise<void>;
-  /** Backlog samples since `since`, oldest first. */
-  backlog(since: number): Promise<BacklogPoint[]>;
-  /**
-   * Calls `onWake(queue)` when jobs become ready (inserted) and `onCancel(id)` when a job is
-   * cancelled, including by other processes where the store can tell (PostgreSQL LISTEN).
-   */
-  subscribe(listener: StoreListener): () => void;
   /** True when the store answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+  readonly stats?: StatsPart;
+  readonly queues?: QueuesPart;
 }
+
+/** The optional parts a store may have, by name: what the conformance suite checks for. */
+export type StorePart = 'stats' | 'queues';
 
 /** The queue name a wake-up carries when the store cannot tell which queue changed. */
 export const anyQueue = '*';

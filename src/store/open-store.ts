@@ -1,26 +1,70 @@
+import type { Clock } from '../core/clock.js';
+import { defaults } from '../core/defaults.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Store } from './contract.js';
 
-export const defaultStoreUrl = 'sqlite:./spool.db';
+export const defaultStoreUrl = defaults.store;
+
+export interface OpenStoreOptions {
+  /** PostgreSQL schema. @defaultValue "spool" */
+  schema?: string;
+  logger?: Logger;
+  /** A clock instead of the database's (PostgreSQL) or the machine's (SQLite); tests pass a ManualClock. */
+  clock?: Clock;
+}
+
+const knownSchemes = ['sqlite', 'postgres', 'postgresql'];
 
 /**
  * Opens the store a URL names: `sqlite:<path>` (or `sqlite::memory:`, or a path ending in
  * `.db`/`.sqlite`) or `postgres://` / `postgresql://`. Drivers load lazily, so a SQLite user never
  * loads `pg` and the other way round.
  */
-export async function openStore(url: string, options: { schema?: string; logger?: Logger } = {}): Promise<Store> {
-  const trimmed = url.trim();
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const trimmed = String(url).trim();
   if (/^postgres(ql)?:\/\//i.test(trimmed)) {
     const { PostgresStore } = await import('./postgres/postgres-store.js');
-    return PostgresStore.connect(trimmed, options.schema, options.logger);
+    return PostgresStore.connect(trimmed, options);
   }
+  const scheme = /^([a-z][a-z0-9+.-]{1,20}):/i.exec(trimmed)?.[1]?.toLowerCase();
+  // A scheme we do not know is a typo (`sqllite:`, `postgress://`), not a file name with a colon.
+  if (scheme !== undefined && !knownSchemes.includes(scheme)) throw unknownStore(url, scheme);
   const sqlitePath = /^sqlite:(\/\/)?(.+)$/i.exec(trimmed)?.[2] ?? (/\.(db|sqlite3?)$/i.test(trimmed) ? trimmed : undefined);
   if (sqlitePath) {
     const { SqliteStore } = await import('./sqlite/sqlite-store.js');
-    return new SqliteStore(sqlitePath);
+    return new SqliteStore(sqlitePath, { clock: options.clock });
   }
-  throw new InvalidArgumentError(
-    `Unknown store URL ${JSON.stringify(url)}. Use "sqlite:./spool.db" for the embedded store, or "postgres://user:password@host:5432/database" for PostgreSQL.`,
+  throw unknownStore(url, scheme);
+}
+
+function unknownStore(url: string, scheme: string | undefined): InvalidArgumentError {
+  const guess = scheme ? closest(scheme) : null;
+  return new InvalidArgumentError(
+    `Unknown store URL ${JSON.stringify(url)}${guess ? ` (did you mean "${guess}:"?)` : ''}. Use "sqlite:./spool.db" for the embedded store, or "postgres://user:password@host:5432/database" for PostgreSQL.`,
   );
+}
+
+/** The known scheme a typo most likely meant, when it is close (edit distance 2 or less). */
+function closest(scheme: string): string | null {
+  let best: { name: string; distance: number } | null = null;
+  for (const name of knownSchemes) {
+    const distance = editDistance(scheme, name);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name ?? null;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] as number;
+      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] as number;
 }

@@ -77,7 +77,7 @@ export type ClaimedRow = Omit<
   'status' | 'result' | 'updated_at' | 'started_at' | 'finished_at' | 'lease_token' | 'lease_expires_at' | 'worker_id'
 >;
 
-/** The job a NewJob becomes on insert, built without reading it back. */
+/** The job a NewJob becomes on insert, built without reading it back; `now` is when the store created it. */
 export function newJobToJob(input: NewJob, id: string, now: number): Job {
   return {
     id,
@@ -96,7 +96,7 @@ export function newJobToJob(input: NewJob, id: string, now: number): Job {
     progress: null,
     result: null,
     errors: [],
-    runAt: input.runAt,
+    runAt: input.runAt ?? now + input.delay,
     createdAt: now,
     updatedAt: now,
     startedAt: null,
@@ -108,7 +108,7 @@ export function newJobToJob(input: NewJob, id: string, now: number): Job {
 
 // Field by field on purpose, like rowToJob: building it as { ...shared, ...claimFields } measured
 // 30 → 50 µs of CPU per job in the worker's hot path.
-export function rowToClaimed(row: ClaimedRow, claim: { token: string; now: number; leaseMs: number; workerId: string }): ClaimedJob {
+export function rowToClaimed(row: ClaimedRow, claim: { token: string; leaseMs: number; workerId: string }, now: number): ClaimedJob {
   return {
     id: String(row.id),
     queue: row.queue,
@@ -128,10 +128,10 @@ export function rowToClaimed(row: ClaimedRow, claim: { token: string; now: numbe
     errors: json<JobError[]>(row.errors, []),
     runAt: num(row.run_at),
     createdAt: num(row.created_at),
-    updatedAt: claim.now,
-    startedAt: claim.now,
+    updatedAt: now,
+    startedAt: now,
     finishedAt: null,
-    leaseExpiresAt: claim.now + claim.leaseMs,
+    leaseExpiresAt: now + claim.leaseMs,
     workerId: claim.workerId,
     token: claim.token,
   };

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import { type Logger, childLogger } from '../core/logger.js';
 import type { ClaimedJob, Progress } from '../core/types.js';
+import { sanitizeText } from '../core/validate.js';
 import type { JobContext } from './types.js';
 
 /** Checks a progress value: a percentage from 0 to 100, or `{ done, total }` with 0 ≤ done ≤ total. */
@@ -20,7 +21,7 @@ export function toProgress(value: Progress['value'], message: string | undefined
     );
   }
   if (message !== undefined && typeof message !== 'string') throw new InvalidArgumentError('A progress message must be a string.');
-  return message === undefined ? { value } : { value, message: message.slice(0, 1_000) };
+  return message === undefined ? { value } : { value, message: sanitizeText(message.slice(0, 1_000)) };
 }
 
 /**

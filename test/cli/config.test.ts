@@ -105,7 +105,7 @@ export default defineConfig({
         'spool.config.ts',
       ),
     ).toThrow(
-      /^spool\.config\.ts is invalid: .*queues\.emails\.concurrency: .*unknown field "queues\.emails\.retries".*auth\.tokens\.0\.hash: must be the SHA-256 hex.*auth\.tokens\.0\.scopes\.0: .*unknown field "server\.prot"/,
+      /^spool\.config\.ts is invalid: .*queues\.emails\.concurrency: must be a number; got the string "ten".*unknown field "queues\.emails\.retries".*auth\.tokens\[0\]\.hash: must be the SHA-256 hex.*auth\.tokens\[0\]\.scopes\[0\]: must be one of "enqueue", "read", "admin".*unknown field "server\.prot"/,
     );
     expect(() => parseConfig({ queues: { 'bad queue': { handlers: './x.ts' } } }, 'f')).toThrow(/queue names use 1 to 128 letters/);
   });

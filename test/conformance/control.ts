@@ -169,8 +169,8 @@ export function controlTests(h: Harness): void {
       await spool.cancel(cancelled.id);
       expect(await spool.retry(cancelled.id)).toMatchObject({ status: 'waiting', attempts: 0, finishedAt: null });
       const completed = await spool.enqueue('q', 'done');
-      await spool.store.claim({ queue: 'q', names: ['done'], limit: 1, workerId: 'w', token: 'tok', now: T0, leaseMs: 1_000 });
-      expect(await spool.store.complete([{ id: completed.id, token: 'tok', result: '1' }], T0)).toEqual([completed.id]);
+      await spool.store.claim({ queue: 'q', names: ['done'], limit: 1, workerId: 'w', token: 'tok', leaseMs: 1_000 });
+      expect(await spool.store.complete([{ id: completed.id, token: 'tok', result: '1' }])).toEqual([{ id: completed.id, at: T0 }]);
       const err = await caught(() => spool.retry(completed.id));
       expect(isSpoolError(err, 'SPOOL_INVALID_STATE')).toBe(true);
       expect(err.message).toContain('completed');

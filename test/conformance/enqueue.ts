@@ -122,10 +122,11 @@ export function enqueueTests(h: Harness): void {
         idempotencyKey: null,
         metadata: '{}',
         callbackUrl: null,
-        runAt: T0,
+        runAt: null,
+        delay: 0,
       };
       // The third row breaks a NOT NULL constraint: the two before it must not survive.
-      await expect(spool.store.enqueue([job, job, { ...job, queue: null as unknown as string }], T0)).rejects.toBeTruthy();
+      await expect(spool.store.enqueue([job, job, { ...job, queue: null as unknown as string }])).rejects.toBeTruthy();
       expect((await spool.listJobs()).jobs).toEqual([]);
     });
 
@@ -133,8 +134,7 @@ export function enqueueTests(h: Harness): void {
       const spool = await h.open();
       const handle = await spool.enqueue('q', 'n', null, { delay: '5s' });
       expect(handle.job.runAt).toBe(T0 + 5_000);
-      const claim = () =>
-        spool.store.claim({ queue: 'q', limit: 10, workerId: 'test', token: `t${h.clock.now()}`, now: h.clock.now(), leaseMs: 30_000 });
+      const claim = () => spool.store.claim({ queue: 'q', limit: 10, workerId: 'test', token: `t${h.clock.now()}`, leaseMs: 30_000 });
       expect(await claim()).toEqual([]);
       h.clock.advance(4_999);
       expect(await claim()).toEqual([]);
@@ -182,7 +182,7 @@ export function enqueueTests(h: Harness): void {
         { queue: 'q', name: 'd', options: { priority: 10 } },
         { queue: 'q', name: 'e' },
       ]);
-      const claimed = await spool.store.claim({ queue: 'q', limit: 10, workerId: 'w', token: 'tok', now: T0, leaseMs: 1_000 });
+      const claimed = await spool.store.claim({ queue: 'q', limit: 10, workerId: 'w', token: 'tok', leaseMs: 1_000 });
       expect(claimed.map((j) => j.id)).toEqual([b, d, a, e, c].map((x) => x?.id));
     });
 

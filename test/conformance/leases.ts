@@ -6,7 +6,6 @@ import { type Harness, T0, recordEvents } from './harness.js';
 
 function claim(
   spool: Spool,
-  now: number,
   token: string,
   options: { queue?: string; limit?: number; leaseMs?: number; names?: string[] } = {},
 ): Promise<ClaimedJob[]> {
@@ -16,7 +15,6 @@ function claim(
     limit: options.limit ?? 10,
     workerId: `worker-${token}`,
     token,
-    now,
     leaseMs: options.leaseMs ?? 1_000,
   });
 }
@@ -26,7 +24,7 @@ export function leaseTests(h: Harness): void {
     it('claim takes a lease with the given token and worker id, and counts an attempt', async () => {
       const spool = await h.open();
       const { id } = await spool.enqueue('q', 'n', { x: 1 });
-      const [job, ...rest] = await claim(spool, T0, 'tok-1', { leaseMs: 5_000 });
+      const [job, ...rest] = await claim(spool, 'tok-1', { leaseMs: 5_000 });
       expect(rest).toEqual([]);
       expect(job).toMatchObject({
         id,
@@ -38,7 +36,7 @@ export function leaseTests(h: Harness): void {
         startedAt: T0,
         payload: { x: 1 },
       });
-      expect(await claim(spool, T0, 'tok-2')).toEqual([]);
+      expect(await claim(spool, 'tok-2')).toEqual([]);
     });
 
     it('claim respects the limit, the queue and the job names', async () => {
@@ -49,53 +47,51 @@ export function leaseTests(h: Harness): void {
         { queue: 'q', name: 'a' },
         { queue: 'other', name: 'a' },
       ]);
-      expect(await claim(spool, T0, 't1', { limit: 1 })).toHaveLength(1);
-      const named = await claim(spool, T0, 't2', { names: ['b'] });
+      expect(await claim(spool, 't1', { limit: 1 })).toHaveLength(1);
+      const named = await claim(spool, 't2', { names: ['b'] });
       expect(named.map((j) => j.name)).toEqual(['b']);
-      const rest = await claim(spool, T0, 't3');
+      const rest = await claim(spool, 't3');
       expect(rest.map((j) => [j.queue, j.name])).toEqual([['q', 'a']]);
     });
 
     it('fencing: after the lease expires and another claim takes the job, the old token can neither complete nor fail it', async () => {
       const spool = await h.open();
       const { id } = await spool.enqueue('q', 'n', null, { maxAttempts: 3 });
-      const [first] = await claim(spool, h.clock.now(), 'old', { leaseMs: 1_000 });
+      const [first] = await claim(spool, 'old', { leaseMs: 1_000 });
       expect(first?.token).toBe('old');
       h.clock.advance(1_001);
-      expect(await spool.store.rescueExpired(h.clock.now())).toBe(1);
+      expect(await spool.store.rescueExpired()).toBe(1);
       const rescued = await spool.getJob(id);
       expect(rescued).toMatchObject({ status: 'waiting', attempts: 1, leaseExpiresAt: null });
       expect(rescued?.errors[0]).toMatchObject({ code: 'SPOOL_LEASE_EXPIRED', attempt: 1 });
-      const [second] = await claim(spool, h.clock.now(), 'new', { leaseMs: 1_000 });
+      const [second] = await claim(spool, 'new', { leaseMs: 1_000 });
       expect(second).toMatchObject({ id, token: 'new', attempts: 2 });
       const now = h.clock.now();
-      expect(await spool.store.complete([{ id, token: 'old', result: '"stale"' }], now)).toEqual([]);
-      expect(await spool.store.fail([{ id, token: 'old', error: { message: 'stale', attempt: 1, at: now }, retryAt: null }], now)).toEqual(
-        [],
-      );
-      expect(await spool.store.heartbeat([{ id, token: 'old' }], now, 60_000)).toEqual([]);
-      expect(await spool.store.progress({ id, token: 'old' }, { value: 99 }, now)).toBe(false);
-      expect(await spool.store.release([{ id, token: 'old' }], now)).toEqual([]);
+      expect(await spool.store.complete([{ id, token: 'old', result: '"stale"' }])).toEqual([]);
+      expect(await spool.store.fail([{ id, token: 'old', error: { message: 'stale', attempt: 1 }, retryInMs: null }])).toEqual([]);
+      expect(await spool.store.heartbeat([{ id, token: 'old' }], 60_000)).toEqual({ kept: [], lost: [{ id, reason: 'taken' }] });
+      expect(await spool.store.progress({ id, token: 'old' }, { value: 99 })).toBe(false);
+      expect(await spool.store.release([{ id, token: 'old' }])).toEqual([]);
       expect(await spool.getJob(id)).toMatchObject({ status: 'active', result: null, attempts: 2, progress: null });
-      expect(await spool.store.complete([{ id, token: 'new', result: '"fresh"' }], now)).toEqual([id]);
+      expect(await spool.store.complete([{ id, token: 'new', result: '"fresh"' }])).toEqual([{ id, at: now }]);
       expect(await spool.getJob(id)).toMatchObject({ status: 'completed', result: 'fresh', finishedAt: now });
     });
 
     it('a lease that has not expired is not rescued', async () => {
       const spool = await h.open();
       const { id } = await spool.enqueue('q', 'n');
-      await claim(spool, T0, 'tok', { leaseMs: 1_000 });
+      await claim(spool, 'tok', { leaseMs: 1_000 });
       h.clock.advance(999);
-      expect(await spool.store.rescueExpired(h.clock.now())).toBe(0);
+      expect(await spool.store.rescueExpired()).toBe(0);
       expect((await spool.getJob(id))?.status).toBe('active');
     });
 
     it('a job whose lease expires on its last attempt is failed with a lease-expired error', async () => {
       const spool = await h.open();
       const { id } = await spool.enqueue('q', 'n', null, { maxAttempts: 1 });
-      await claim(spool, T0, 'tok', { leaseMs: 1_000 });
+      await claim(spool, 'tok', { leaseMs: 1_000 });
       h.clock.advance(5_000);
-      expect(await spool.store.rescueExpired(h.clock.now())).toBe(1);
+      expect(await spool.store.rescueExpired()).toBe(1);
       const job = await spool.getJob(id);
       expect(job).toMatchObject({ status: 'failed', attempts: 1, finishedAt: T0 + 5_000 });
       expect(job?.errors).toEqual([expect.objectContaining({ code: 'SPOOL_LEASE_EXPIRED', attempt: 1, final: true })]);
@@ -105,27 +101,27 @@ export function leaseTests(h: Harness): void {
     it('heartbeat extends the lease; a stale token cannot', async () => {
       const spool = await h.open();
       const { id } = await spool.enqueue('q', 'n');
-      await claim(spool, T0, 'tok', { leaseMs: 1_000 });
+      await claim(spool, 'tok', { leaseMs: 1_000 });
       h.clock.advance(800);
-      expect(await spool.store.heartbeat([{ id, token: 'tok' }], h.clock.now(), 1_000)).toEqual([id]);
+      expect(await spool.store.heartbeat([{ id, token: 'tok' }], 1_000)).toEqual({ kept: [id], lost: [] });
       expect((await spool.getJob(id))?.leaseExpiresAt).toBe(T0 + 1_800);
-      expect(await spool.store.heartbeat([{ id, token: 'other' }], h.clock.now(), 60_000)).toEqual([]);
+      expect(await spool.store.heartbeat([{ id, token: 'other' }], 60_000)).toEqual({ kept: [], lost: [{ id, reason: 'taken' }] });
       h.clock.advance(900); // T0 + 1700: past the first lease, inside the extended one
-      expect(await spool.store.rescueExpired(h.clock.now())).toBe(0);
+      expect(await spool.store.rescueExpired()).toBe(0);
       expect((await spool.getJob(id))?.status).toBe('active');
       h.clock.advance(200); // T0 + 1900
-      expect(await spool.store.rescueExpired(h.clock.now())).toBe(1);
+      expect(await spool.store.rescueExpired()).toBe(1);
       expect((await spool.getJob(id))?.status).toBe('waiting');
     });
 
     it('release returns jobs to waiting without spending an attempt', async () => {
       const spool = await h.open();
       const { id } = await spool.enqueue('q', 'n', null, { maxAttempts: 1 });
-      await claim(spool, T0, 'tok');
-      expect(await spool.store.release([{ id, token: 'wrong' }], T0)).toEqual([]);
-      expect(await spool.store.release([{ id, token: 'tok' }], T0)).toEqual([id]);
+      await claim(spool, 'tok');
+      expect(await spool.store.release([{ id, token: 'wrong' }])).toEqual([]);
+      expect(await spool.store.release([{ id, token: 'tok' }])).toEqual([id]);
       expect(await spool.getJob(id)).toMatchObject({ status: 'waiting', attempts: 0, leaseExpiresAt: null, workerId: null, errors: [] });
-      const [again] = await claim(spool, T0, 'tok-2');
+      const [again] = await claim(spool, 'tok-2');
       expect(again).toMatchObject({ id, attempts: 1 });
     });
 
@@ -133,7 +129,7 @@ export function leaseTests(h: Harness): void {
       const spools = await Promise.all([h.open(), h.open(), h.open()]);
       const first = spools[0] as Spool;
       await first.enqueueMany(Array.from({ length: 60 }, (_, i) => ({ queue: 'q', name: 'n', payload: i })));
-      const batches = await Promise.all(Array.from({ length: 9 }, (_, i) => claim(spools[i % 3] as Spool, T0, `t${i}`, { limit: 10 })));
+      const batches = await Promise.all(Array.from({ length: 9 }, (_, i) => claim(spools[i % 3] as Spool, `t${i}`, { limit: 10 })));
       const ids = batches.flat().map((j) => j.id);
       expect(ids).toHaveLength(60);
       expect(new Set(ids).size).toBe(60);
@@ -157,8 +153,8 @@ export function leaseTests(h: Harness): void {
       // Move time past the lease and take the job, until the expiry wins over the worker's heartbeats.
       const taken = await until(async () => {
         h.clock.advance(5_000);
-        await spool.store.rescueExpired(h.clock.now());
-        const [job] = await claim(spool, h.clock.now(), 'thief', { leaseMs: 600_000 });
+        await spool.store.rescueExpired();
+        const [job] = await claim(spool, 'thief', { leaseMs: 600_000 });
         return job;
       });
       expect(taken).toMatchObject({ id, attempts: 2 });
@@ -166,7 +162,7 @@ export function leaseTests(h: Harness): void {
       expect(isSpoolError(reasons[0], 'SPOOL_LEASE_LOST')).toBe(true);
       await worker.close({ timeout: 2_000 });
       expect(await spool.getJob(id)).toMatchObject({ status: 'active', result: null, attempts: 2, workerId: 'worker-thief' });
-      expect(await spool.store.complete([{ id, token: 'thief', result: '"mine"' }], h.clock.now())).toEqual([id]);
+      expect((await spool.store.complete([{ id, token: 'thief', result: '"mine"' }])).map((c) => c.id)).toEqual([id]);
     });
 
     it('a worker heartbeats: a job running longer than its lease is not taken back', async () => {
@@ -179,7 +175,7 @@ export function leaseTests(h: Harness): void {
         h.clock.advance(600);
         const before = h.clock.now();
         await eventually(async () => ((await spool.getJob(id))?.leaseExpiresAt ?? 0) >= before + 1_000);
-        expect(await spool.store.rescueExpired(h.clock.now())).toBe(0);
+        expect(await spool.store.rescueExpired()).toBe(0);
       }
       finish.open();
       await expect(spool.waitFor(id, { timeout: 5_000 })).resolves.toBe('kept');
@@ -189,7 +185,7 @@ export function leaseTests(h: Harness): void {
     it('a worker takes back jobs whose lease expired (a crashed worker loses nothing)', async () => {
       const spool = await h.open();
       const { id } = await spool.enqueue('q', 'n');
-      await claim(spool, T0, 'crashed-worker', { leaseMs: 1_000 });
+      await claim(spool, 'crashed-worker', { leaseMs: 1_000 });
       h.clock.advance(1_001);
       spool.work('q', (_p, ctx) => `rescued on attempt ${ctx.attempt}`, { lease: 1_000 });
       await expect(spool.waitFor(id, { timeout: 5_000 })).resolves.toBe('rescued on attempt 2');
@@ -252,17 +248,12 @@ export function leaseTests(h: Harness): void {
         limit: 1,
         workerId: 'w',
         token: `t-${id}`,
-        now: h.clock.now(),
         leaseMs: 60_000,
       });
       expect(job?.id).toBe(id);
       if (status === 'completed')
-        expect(await spool.store.complete([{ id, token: `t-${id}`, result: 'null' }], h.clock.now())).toEqual([id]);
-      else
-        await spool.store.fail(
-          [{ id, token: `t-${id}`, error: { message: 'x', attempt: 1, at: h.clock.now() }, retryAt: null }],
-          h.clock.now(),
-        );
+        expect((await spool.store.complete([{ id, token: `t-${id}`, result: 'null' }])).map((c) => c.id)).toEqual([id]);
+      else await spool.store.fail([{ id, token: `t-${id}`, error: { message: 'x', attempt: 1 }, retryInMs: null }]);
       expect((await spool.getJob(id))?.status).toBe(status);
       return id;
     }
@@ -271,7 +262,7 @@ export function leaseTests(h: Harness): void {
       const spool = await h.open({ retention: { completed: '1h', failed: '3h', cancelled: '30m' } });
       const oldWaiting = await spool.enqueue('q', 'waiting');
       const oldActive = await spool.enqueue('q', 'active');
-      await claim(spool, T0, 'holder', { names: ['active'], leaseMs: 86_400_000 });
+      await claim(spool, 'holder', { names: ['active'], leaseMs: 86_400_000 });
       const oldCompleted = await finish(spool, 'completed');
       const oldFailed = await finish(spool, 'failed');
       const oldCancelled = await finish(spool, 'cancelled');

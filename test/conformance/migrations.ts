@@ -1,7 +1,7 @@
 /** Migrations: run on start, versioned, safe when many processes start at once. */
 import { describe, expect, it } from 'vitest';
 import { type Logger, ManualClock, createSpool, openStore } from '../helpers/api.js';
-import type { Harness } from './harness.js';
+import { type Harness, caught } from './harness.js';
 
 export function migrationTests(h: Harness): void {
   describe('migrations', () => {
@@ -32,7 +32,7 @@ export function migrationTests(h: Harness): void {
       }
     });
 
-    it('createSpool uses the clock, logger and Store objects it is given, not copies of them', async () => {
+    it('createSpool uses the logger and Store objects it is given, not copies; a Store keeps its own clock', async () => {
       const clock = new ManualClock(1_000);
       const lines: string[] = [];
       class ClassLogger implements Logger {
@@ -43,9 +43,11 @@ export function migrationTests(h: Harness): void {
         }
         error() {}
       }
-      const store = await openStore(h.url, { schema: h.schema });
+      const store = await openStore(h.url, { schema: h.schema, clock });
       try {
-        const spool = await createSpool({ ...h.options(), store, clock, logger: new ClassLogger() });
+        expect(await caught(() => createSpool({ ...h.options(), store, clock }))).toMatchObject({ code: 'SPOOL_INVALID_ARGUMENT' });
+        const { clock: _ignored, ...options } = h.options();
+        const spool = await createSpool({ ...options, store, logger: new ClassLogger() });
         try {
           expect(spool.store).toBe(store);
           clock.advance(500);

@@ -158,8 +158,7 @@ export function workerTests(h: Harness): void {
       expect(retrying.error).toMatchObject({ message: 'not yet', attempt: 1, at: T0 });
       expect(retrying.job).toMatchObject({ id, status: 'waiting' });
       expect(await spool.getJob(id)).toMatchObject({ status: 'waiting', attempts: 1, runAt: T0 + 30_000 });
-      const probe = () =>
-        spool.store.claim({ queue: 'q', limit: 1, workerId: 'probe', token: 'probe', now: h.clock.now(), leaseMs: 1_000 });
+      const probe = () => spool.store.claim({ queue: 'q', limit: 1, workerId: 'probe', token: 'probe', leaseMs: 1_000 });
       h.clock.advance(29_999);
       expect(await probe()).toEqual([]);
       h.clock.advance(1);

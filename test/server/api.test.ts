@@ -98,11 +98,13 @@ describe.each(kinds)('HTTP API on $kind', ({ make }) => {
 
     const badId = await s.api('/v1/jobs/abc', { token: secrets.read });
     expect(badId.status).toBe(400);
-    expect(((await badId.json()) as { detail: string }).detail).toMatch(/path parameter "id".*digits/);
+    expect(((await badId.json()) as { detail: string }).detail).toMatch(/^Invalid job id "abc" in the URL: job ids are the digits/);
 
     const badQueue = await enqueue('bad%20queue', { name: 'x' });
     expect(badQueue.status).toBe(400);
-    expect(((await badQueue.json()) as { detail: string }).detail).toMatch(/path parameter "queue"/);
+    expect(((await badQueue.json()) as { detail: string }).detail).toMatch(
+      /^Invalid queue name "bad queue" in the URL: use 1 to 128 letters/,
+    );
 
     const badName = await enqueue('work', { name: 'no spaces allowed' });
     expect(badName.status).toBe(400);
@@ -191,8 +193,11 @@ describe.each(kinds)('HTTP API on $kind', ({ make }) => {
       name: 'idle',
       counts: { waiting: 1, active: 0, completed: 0, failed: 0, cancelled: 1 },
       total: 2,
+      paused: false,
+      internal: false,
     });
     expect(body.queues.map((q) => q.name)).toEqual(expect.arrayContaining(['work', 'spool.webhooks']));
+    expect(body.queues.find((q) => q.name === 'spool.webhooks')).toMatchObject({ internal: true });
   });
 
   it('cancels a waiting job and retries it; retrying a waiting job is a 409', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { toMs } from '../../src/core/duration.js';
 import { isSpoolError } from '../../src/core/errors.js';
-import { assertName, toJson } from '../../src/core/validate.js';
+import { assertName } from '../../src/core/names.js';
+import { toJson } from '../../src/core/validate.js';
 
 describe('toJson', () => {
   it('serialises plain data and Dates', () => {
@@ -58,6 +59,6 @@ describe('toMs', () => {
 
   it('refuses negatives and nonsense, naming the option', () => {
     expect(() => toMs(-1, 'delay')).toThrow(/delay must be a duration of 0 or more/);
-    expect(() => toMs('soon' as never, 'timeout')).toThrow(/timeout must be milliseconds or a string like/);
+    expect(() => toMs('soon' as never, 'timeout')).toThrow(/timeout must be milliseconds, or a string such as/);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { InvalidArgumentError, JobNotFoundError, SpoolError } from '../../core/errors.js';
+import { InvalidArgumentError, JobNotFoundError } from '../../core/errors.js';
 import type { EnqueueOptions } from '../../core/options.js';
 import type { JobStatus } from '../../core/types.js';
 import { requireScope } from '../auth.js';
@@ -116,14 +116,7 @@ export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
       }),
       async (c) => {
         const { id } = c.req.valid('param');
-        if (action === 'retry') {
-          // Spool.retry returns a waiting or active job unchanged; over HTTP that is a conflict.
-          const before = await spool.getJob(id);
-          if (!before) throw new JobNotFoundError(id);
-          if (before.status !== 'failed' && before.status !== 'cancelled') {
-            throw new SpoolError('SPOOL_INVALID_STATE', `Job ${id} is ${before.status}; only failed or cancelled jobs can be retried.`);
-          }
-        }
+        // Both check the job's status in the statement that changes it: no read first.
         const job = action === 'cancel' ? await spool.cancel(id) : await spool.retry(id);
         return c.json(toJobView(job), 200);
       },

@@ -3,6 +3,7 @@
  * `GET /v1/queues`: every queue with its jobs counted per status.
  */
 import { createRoute } from '@hono/zod-openapi';
+import { isInternalName } from '../../core/names.js';
 import { jobStatuses } from '../../core/types.js';
 import { requireScope } from '../auth.js';
 import type { RouteContext, SpoolApi } from '../context.js';
@@ -16,7 +17,8 @@ export function queueRoutes(app: SpoolApi, ctx: RouteContext): void {
       method: 'get',
       path: '/v1/queues',
       summary: 'List queues with counts per status',
-      description: 'Every queue that holds jobs, and every queue this server is configured with, sorted by name.',
+      description:
+        "Every queue with a row (created on first use) or with jobs, and every queue this server is configured with, sorted by name. Spool's own queues are named spool.* and marked internal.",
       tags: ['queues'],
       security: [{ Bearer: [] }],
       middleware: [requireScope(ctx.auth, 'read')] as const,
@@ -26,14 +28,18 @@ export function queueRoutes(app: SpoolApi, ctx: RouteContext): void {
       },
     }),
     async (c) => {
-      const counts = await ctx.spool.counts();
-      for (const name of ctx.queues) counts[name] ??= zeros();
-      const queues = Object.keys(counts)
-        .sort()
-        .map((name) => {
-          const perStatus = counts[name] ?? zeros();
-          return { name, counts: perStatus, total: jobStatuses.reduce((sum, status) => sum + perStatus[status], 0) };
-        });
+      const listed = await ctx.spool.queues();
+      const known = new Set(listed.map((q) => q.name));
+      for (const name of ctx.queues) if (!known.has(name)) listed.push({ name, counts: zeros(), record: null });
+      const queues = listed
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map(({ name, counts, record }) => ({
+          name,
+          counts,
+          total: jobStatuses.reduce((sum, status) => sum + counts[status], 0),
+          paused: record?.paused ?? false,
+          internal: isInternalName(name),
+        }));
       return c.json({ queues }, 200);
     },
   );

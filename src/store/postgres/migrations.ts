@@ -70,4 +70,15 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
     PRIMARY KEY (at, queue)
   );
   `,
+  // A row per queue, for its policies and their live state (pause, limits, breakers). Created on
+  // first use; existing queues get theirs here.
+  (s) => `
+  CREATE TABLE "${s}".queues (
+    name       text    PRIMARY KEY,
+    created_at bigint  NOT NULL,
+    paused     boolean NOT NULL DEFAULT false
+  );
+  INSERT INTO "${s}".queues (name, created_at)
+  SELECT queue, min(created_at) FROM "${s}".jobs GROUP BY queue;
+  `,
 ];

@@ -2,23 +2,32 @@
  * @module
  * PostgreSQL: many processes and machines. Claims use FOR UPDATE SKIP LOCKED on a partial index;
  * batches travel as arrays; statements are prepared once per connection; LISTEN/NOTIFY wakes idle
- * workers at once.
+ * workers at once. Time is the database server's unless a test clock is given.
  */
 import pg from 'pg';
+import { type Clock, systemClock } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { type Logger, consoleLogger } from '../../core/logger.js';
-import type { BackoffPolicy, ClaimedJob, Job, JobStatus, NewJob, Progress } from '../../core/types.js';
+import type { ClaimedJob, Job, JobStatus, NewJob, Progress } from '../../core/types.js';
 import type {
-  ClaimRequest,
-  Completion,
   BacklogPoint,
+  CancelResult,
+  ClaimRequest,
+  CompleteOutcome,
+  Completion,
   EnqueueResult,
-  Failure,
-  FinalStatus,
   FailOutcome,
+  Failure,
   Fence,
+  FinalStatus,
+  HeartbeatResult,
+  LeaseLoss,
   ListRequest,
   QueueCounts,
+  QueueRecord,
+  QueuesPart,
+  Release,
+  StatsPart,
   Store,
   StoreListener,
   ThroughputPoint,
@@ -26,6 +35,7 @@ import type {
 } from '../contract.js';
 import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
 import { isConnectionError, toStoreError } from './connection-errors.js';
+import { type InsertedRow, batchJson, matchInserted } from './insert-batch.js';
 import { postgresMigrations } from './migrations.js';
 import { NotificationListener } from './notification-listener.js';
 import { type StatementName, postgresStatements } from './statements.js';
@@ -37,20 +47,25 @@ interface Queryable {
 const idPattern = /^\d{1,19}$/;
 
 /** Statements whose loss in a server crash only makes a job run again (see leasePool). */
-const leaseStatements = new Set<StatementName>(['claim', 'heartbeat']);
+const leaseStatements = new Set<StatementName>(['claim', 'heartbeat', 'progress', 'rescueExpired']);
 
-interface InsertedRow {
-  id: string;
-  queue: string;
-  idempotency_key: string | null;
+export interface PostgresStoreOptions {
+  schema?: string;
+  logger?: Logger;
+  /** A clock to use instead of the database's (tests). @defaultValue the database server's clock */
+  clock?: Clock;
 }
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
+  readonly stats: StatsPart;
+  readonly queues: QueuesPart;
   private readonly statements: ReturnType<typeof postgresStatements>;
   private readonly listeners = new Set<StoreListener>();
   private notifications: NotificationListener | null = null;
   private readonly where: string;
+  /** Queues this process knows have a row; the first enqueue of any other creates it. */
+  private readonly knownQueues = new Set<string>();
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -65,14 +80,30 @@ export class PostgresStore implements Store {
     private readonly connectionString: string,
     readonly schema: string,
     private readonly logger: Logger,
+    private readonly clock: Clock | undefined,
   ) {
     this.statements = postgresStatements(schema);
     const url = safeUrl(connectionString);
     this.where = url ? `${url.hostname}:${url.port || 5432}${url.pathname}` : 'the configured address';
+    this.stats = {
+      throughput: (windowMs, bucketMs) => this.throughput(windowMs, bucketMs),
+      recordBacklog: (counts, keepMs) => this.recordBacklog(counts, keepMs),
+      backlog: (windowMs) => this.backlog(windowMs),
+    };
+    this.queues = {
+      list: async () => (await this.run<QueueRow>('listQueues', [])).map(toQueueRecord),
+      get: async (name) => {
+        const [row] = await this.run<QueueRow>('getQueue', [name]);
+        return row ? toQueueRecord(row) : null;
+      },
+      ensure: (names) => this.ensureQueues(names),
+    };
   }
 
   /** Connects and checks the server answers; fails fast with a clear StoreUnavailableError. */
-  static async connect(connectionString: string, schema = 'spool', logger: Logger = consoleLogger()): Promise<PostgresStore> {
+  static async connect(connectionString: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const schema = options.schema ?? 'spool';
+    const logger = options.logger ?? consoleLogger();
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
       throw new InvalidArgumentError(
         `Invalid PostgreSQL schema ${JSON.stringify(schema)}: use lower-case letters, digits and "_", starting with a letter.`,
@@ -89,7 +120,8 @@ export class PostgresStore implements Store {
       // An idle connection that dies (server restart) must not crash the process; the pool replaces it.
       p.on('error', (err) => logger.warn(`A PostgreSQL connection was lost (${err.message}); it will be replaced.`));
     }
-    const store = new PostgresStore(pool, leasePool, url.toString(), schema, logger);
+    const clock = options.clock === systemClock ? undefined : options.clock;
+    const store = new PostgresStore(pool, leasePool, url.toString(), schema, logger, clock);
     try {
       await pool.query('SELECT 1');
     } catch (err) {
@@ -99,14 +131,22 @@ export class PostgresStore implements Store {
     return store;
   }
 
+  /** "Now" for a statement: the test clock's, or null for the database's own. */
+  private now(): number | null {
+    return this.clock ? this.clock.now() : null;
+  }
+
   private async run<T = JobRow>(name: StatementName, values: unknown[], via?: Queryable): Promise<T[]> {
+    return (await this.exec(name, values, via)).rows as T[];
+  }
+
+  private async exec(name: StatementName, values: unknown[], via?: Queryable): Promise<{ rows: unknown[]; rowCount: number | null }> {
     try {
       const client = via ?? (leaseStatements.has(name) ? this.leasePool : this.pool);
       // Named statements are prepared once per connection; a caller's connection gets plain ones.
-      const result = await client.query(
+      return await client.query(
         via ? { text: this.statements[name], values } : { name: `${this.schema}.${name}`, text: this.statements[name], values },
       );
-      return result.rows as T[];
     } catch (err) {
       throw toStoreError(err, this.where);
     }
@@ -146,14 +186,24 @@ export class PostgresStore implements Store {
     }
   }
 
-  async enqueue(jobs: readonly NewJob[], now: number, tx?: Transaction): Promise<EnqueueResult[]> {
+  private async ensureQueues(names: readonly string[]): Promise<void> {
+    const unknown = [...new Set(names)].filter((name) => !this.knownQueues.has(name));
+    if (unknown.length === 0) return;
+    await this.exec('ensureQueues', [unknown, this.now()]);
+    for (const name of unknown) this.knownQueues.add(name);
+  }
+
+  async enqueue(jobs: readonly NewJob[], tx?: Transaction): Promise<EnqueueResult[]> {
     if (tx !== undefined && typeof (tx as Queryable)?.query !== 'function') {
       throw new InvalidArgumentError('On PostgreSQL, `tx` must be a pg Client or PoolClient inside BEGIN … COMMIT.');
     }
     const via = tx as Queryable | undefined;
+    // Outside the caller's transaction on purpose: a queue's row may outlive a rolled-back enqueue.
+    await this.ensureQueues(jobs.map((job) => job.queue));
+    const now = this.now();
     const first = jobs[0] as NewJob;
     if (jobs.length === 1 && first.idempotencyKey === null) {
-      const [row] = await this.run<{ id: string }>(
+      const [row] = await this.run<{ id: string; created_at: string }>(
         'insertOne',
         [
           first.queue,
@@ -167,117 +217,86 @@ export class PostgresStore implements Store {
           first.runAt,
           now,
           first.callbackUrl,
+          first.delay,
         ],
         via,
       );
       this.wakeLocal([first.queue]);
-      return [{ id: String(row?.id), created: true, createdFrom: 0, existing: null }];
+      return [{ id: String(row?.id), created: true, createdFrom: 0, createdAt: Number(row?.created_at), existing: null }];
     }
     const inserted = await this.run<InsertedRow>('insertMany', [batchJson(jobs), now], via);
     if (inserted.length > 0) this.wakeLocal(jobs.map((job) => job.queue));
-    return this.matchInserted(jobs, inserted, via);
-  }
-
-  /**
-   * Lines inserted rows up with the input. Identity values follow insertion order, which follows
-   * the input order; a job whose idempotency key already existed gets the existing job instead.
-   */
-  private async matchInserted(jobs: readonly NewJob[], inserted: InsertedRow[], via?: Queryable): Promise<EnqueueResult[]> {
-    inserted.sort((a, b) => Number(a.id) - Number(b.id));
-    const keyOf = (queue: string, key: string) => `${queue}\u0000${key}`;
-    const createdByKey = new Map<string, string>();
-    for (const row of inserted) if (row.idempotency_key !== null) createdByKey.set(keyOf(row.queue, row.idempotency_key), String(row.id));
-    const missing = jobs.filter((j) => j.idempotencyKey !== null && !createdByKey.has(keyOf(j.queue, j.idempotencyKey)));
-    const existingByKey = new Map<string, Job>();
-    if (missing.length > 0) {
-      const rows = await this.run('findByKeys', [missing.map((j) => j.queue), missing.map((j) => j.idempotencyKey)], via);
-      for (const job of rows.map(rowToJob)) existingByKey.set(keyOf(job.queue, job.idempotencyKey as string), job);
-    }
-    const firstInputOf = new Map<string, number>();
-    let next = 0;
-    return jobs.map((input, index): EnqueueResult => {
-      if (input.idempotencyKey === null) {
-        while (inserted[next] && inserted[next]?.idempotency_key !== null) next++;
-        return { id: String(inserted[next++]?.id), created: true, createdFrom: index, existing: null };
-      }
-      const key = keyOf(input.queue, input.idempotencyKey);
-      const existing = existingByKey.get(key);
-      if (existing) return { id: existing.id, created: false, createdFrom: null, existing };
-      const id = createdByKey.get(key);
-      if (id === undefined)
-        throw new Error(`Spool could not find the job for idempotency key "${input.idempotencyKey}" after inserting it.`);
-      const first = firstInputOf.get(key);
-      if (first !== undefined) return { id, created: false, createdFrom: first, existing: null };
-      firstInputOf.set(key, index);
-      return { id, created: true, createdFrom: index, existing: null };
-    });
+    return matchInserted(jobs, inserted, (queues, keys) => this.run('findByKeys', [queues, keys], via));
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
-    const { queue, names, limit, workerId, token, now, leaseMs } = request;
-    const rows = await this.run<ClaimedRow>('claim', [queue, now, limit, token, now + leaseMs, workerId, names ?? null]);
-    return rows.map((row) => rowToClaimed(row, request)).sort(claimOrder);
+    const { queue, names, limit, workerId, token, leaseMs } = request;
+    const rows = await this.run<ClaimedRow & { started_at: string }>('claim', [
+      queue,
+      this.now(),
+      limit,
+      token,
+      leaseMs,
+      workerId,
+      names ?? null,
+    ]);
+    return rows.map((row) => rowToClaimed(row, request, Number(row.started_at))).sort(claimOrder);
   }
 
-  async complete(items: readonly Completion[], now: number): Promise<string[]> {
+  async complete(items: readonly Completion[]): Promise<CompleteOutcome[]> {
     if (items.length === 0) return [];
-    const rows = await this.run<{ id: string }>('complete', [
+    const rows = await this.run<{ id: string; finished_at: string }>('complete', [
       items.map((i) => i.id),
       items.map((i) => i.token),
       items.map((i) => i.result),
-      now,
+      this.now(),
     ]);
-    return rows.map((row) => String(row.id));
+    return rows.map((row) => ({ id: String(row.id), at: Number(row.finished_at) }));
   }
 
-  async fail(items: readonly Failure[], now: number): Promise<FailOutcome[]> {
+  async fail(items: readonly Failure[]): Promise<FailOutcome[]> {
     if (items.length === 0) return [];
-    const rows = await this.run<{ id: string; status: 'waiting' | 'failed'; run_at: string }>('fail', [
+    const rows = await this.run<{ id: string; status: 'waiting' | 'failed'; run_at: string; updated_at: string }>('fail', [
       items.map((i) => i.id),
       items.map((i) => i.token),
       items.map((i) => JSON.stringify(i.error)),
-      items.map((i) => i.retryAt),
-      now,
+      items.map((i) => i.retryInMs),
+      this.now(),
     ]);
-    return rows.map((row) => ({ id: String(row.id), status: row.status, runAt: Number(row.run_at) }));
+    return rows.map((row) => ({ id: String(row.id), status: row.status, runAt: Number(row.run_at), at: Number(row.updated_at) }));
   }
 
-  async heartbeat(items: readonly Fence[], now: number, leaseMs: number): Promise<string[]> {
+  async heartbeat(items: readonly Fence[], leaseMs: number): Promise<HeartbeatResult> {
+    if (items.length === 0) return { kept: [], lost: [] };
+    const rows = await this.run<{ id: string; reason: LeaseLoss }>('heartbeat', [
+      items.map((i) => i.id),
+      items.map((i) => i.token),
+      leaseMs,
+      this.now(),
+    ]);
+    const lost = rows.map((row) => ({ id: String(row.id), reason: row.reason }));
+    const lostIds = new Set(lost.map((l) => l.id));
+    return { kept: items.filter((i) => !lostIds.has(i.id)).map((i) => i.id), lost };
+  }
+
+  async release(items: readonly Release[]): Promise<string[]> {
     if (items.length === 0) return [];
-    const rows = await this.run<{ id: string }>('heartbeat', [items.map((i) => i.id), items.map((i) => i.token), now + leaseMs, now]);
+    const rows = await this.run<{ id: string }>('release', [
+      items.map((i) => i.id),
+      items.map((i) => i.token),
+      items.map((i) => i.delayMs ?? 0),
+      this.now(),
+    ]);
     return rows.map((row) => String(row.id));
   }
 
-  async release(items: readonly Fence[], now: number): Promise<string[]> {
-    if (items.length === 0) return [];
-    const rows = await this.run<{ id: string }>('release', [items.map((i) => i.id), items.map((i) => i.token), now]);
-    return rows.map((row) => String(row.id));
+  async progress(item: Fence, progress: Progress): Promise<boolean> {
+    const result = await this.exec('progress', [item.id, item.token, JSON.stringify(progress), this.now()]);
+    return (result.rowCount ?? 0) > 0;
   }
 
-  async progress(item: Fence, progress: Progress, now: number): Promise<boolean> {
-    try {
-      const result = await this.leasePool.query({
-        name: `${this.schema}.progress`,
-        text: this.statements.progress,
-        values: [item.id, item.token, JSON.stringify(progress), now],
-      });
-      return (result.rowCount ?? 0) > 0;
-    } catch (err) {
-      throw toStoreError(err, this.where);
-    }
-  }
-
-  async rescueExpired(now: number): Promise<number> {
-    try {
-      const result = await this.leasePool.query({
-        name: `${this.schema}.rescueExpired`,
-        text: this.statements.rescueExpired,
-        values: [now, leaseExpiredMessage],
-      });
-      return result.rowCount ?? 0;
-    } catch (err) {
-      throw toStoreError(err, this.where);
-    }
+  async rescueExpired(): Promise<number> {
+    return (await this.exec('rescueExpired', [this.now(), leaseExpiredMessage])).rowCount ?? 0;
   }
 
   async getJob(id: string): Promise<Job | null> {
@@ -307,17 +326,20 @@ export class PostgresStore implements Store {
     return counts;
   }
 
-  async cancel(id: string, now: number): Promise<Job | null> {
+  async cancel(id: string): Promise<CancelResult | null> {
     if (!idPattern.test(id)) return null;
-    const [row] = await this.run('cancel', [id, now]);
-    if (!row) return this.getJob(id);
+    const [row] = await this.run<JobRow & { previous_status: JobStatus }>('cancel', [id, this.now()]);
+    if (!row) {
+      const job = await this.getJob(id);
+      return job ? { job, previous: job.status } : null;
+    }
     for (const listener of this.listeners) listener.onCancel?.(String(row.id));
-    return rowToJob(row);
+    return { job: rowToJob(row), previous: row.previous_status };
   }
 
-  async retry(id: string, now: number): Promise<{ job: Job; retried: boolean } | null> {
+  async retry(id: string): Promise<{ job: Job; retried: boolean } | null> {
     if (!idPattern.test(id)) return null;
-    const [row] = await this.run('retry', [id, now]);
+    const [row] = await this.run('retry', [id, this.now()]);
     if (!row) {
       const job = await this.getJob(id);
       return job ? { job, retried: false } : null;
@@ -326,53 +348,48 @@ export class PostgresStore implements Store {
     return { job: rowToJob(row), retried: true };
   }
 
-  async retryFailed(queue: string, now: number): Promise<number> {
-    const [row] = await this.run<{ n: number }>('retryFailed', [queue, now]);
+  async retryFailed(queue: string): Promise<number> {
+    const [row] = await this.run<{ n: number }>('retryFailed', [queue, this.now()]);
     if (row?.n) this.wakeLocal([queue]);
     return row?.n ?? 0;
   }
 
   async purge(queue: string, status: FinalStatus): Promise<number> {
-    try {
-      const result = await this.pool.query({ name: `${this.schema}.purge`, text: this.statements.purge, values: [queue, status] });
-      return result.rowCount ?? 0;
-    } catch (err) {
-      throw toStoreError(err, this.where);
+    return (await this.exec('purge', [queue, status])).rowCount ?? 0;
+  }
+
+  async prune(status: FinalStatus, olderThanMs: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const removed = (await this.exec('prune', [status, olderThanMs, this.now()])).rowCount ?? 0;
+      total += removed;
+      if (removed < 10_000) return total;
     }
   }
 
-  async throughput(since: number, bucketMs: number): Promise<ThroughputPoint[]> {
-    const rows = await this.run<{ at: string; queue: string; completed: number; failed: number }>('throughput', [bucketMs, since]);
+  private async throughput(windowMs: number, bucketMs: number): Promise<ThroughputPoint[]> {
+    const rows = await this.run<{ at: string; queue: string; completed: number; failed: number }>('throughput', [
+      bucketMs,
+      windowMs,
+      this.now(),
+    ]);
     return rows.map((row) => ({ ...row, at: Number(row.at) }));
   }
 
-  async recordBacklog(at: number, counts: QueueCounts, keepSince: number): Promise<void> {
+  private async recordBacklog(counts: QueueCounts, keepMs: number): Promise<void> {
     const queues = Object.keys(counts);
     await this.run('recordBacklog', [
-      at,
+      this.now(),
       queues,
       queues.map((q) => counts[q]?.waiting ?? 0),
       queues.map((q) => counts[q]?.active ?? 0),
-      keepSince,
+      keepMs,
     ]);
   }
 
-  async backlog(since: number): Promise<BacklogPoint[]> {
-    const rows = await this.run<{ at: string; queue: string; waiting: number; active: number }>('backlog', [since]);
+  private async backlog(windowMs: number): Promise<BacklogPoint[]> {
+    const rows = await this.run<{ at: string; queue: string; waiting: number; active: number }>('backlog', [windowMs, this.now()]);
     return rows.map((row) => ({ ...row, at: Number(row.at) }));
-  }
-
-  async prune(status: FinalStatus, before: number): Promise<number> {
-    let total = 0;
-    for (;;) {
-      try {
-        const result = await this.pool.query({ name: `${this.schema}.prune`, text: this.statements.prune, values: [status, before] });
-        total += result.rowCount ?? 0;
-        if ((result.rowCount ?? 0) < 10_000) return total;
-      } catch (err) {
-        throw toStoreError(err, this.where);
-      }
-    }
   }
 
   subscribe(listener: StoreListener): () => void {
@@ -432,24 +449,14 @@ export class PostgresStore implements Store {
   }
 }
 
-/**
- * The batch as one JSON array, assembled around the payload and metadata text the client already
- * serialised and checked, so nothing is escaped or parsed twice. A JSON null payload arrives as
- * SQL NULL from json_to_recordset; the statement turns it back into JSON null.
- */
-function batchJson(jobs: readonly NewJob[]): string {
-  const backoffs = new Map<BackoffPolicy, string>();
-  const parts = jobs.map((j) => {
-    let backoff = backoffs.get(j.backoff);
-    if (backoff === undefined) {
-      backoff = JSON.stringify(j.backoff);
-      backoffs.set(j.backoff, backoff);
-    }
-    const key = j.idempotencyKey === null ? 'null' : JSON.stringify(j.idempotencyKey);
-    const callback = j.callbackUrl === null ? 'null' : JSON.stringify(j.callbackUrl);
-    return `{"q":${JSON.stringify(j.queue)},"n":${JSON.stringify(j.name)},"p":${j.payload},"pr":${j.priority},"ma":${j.maxAttempts},"b":${backoff},"t":${j.timeout ?? 'null'},"k":${key},"m":${j.metadata},"r":${j.runAt},"c":${callback}}`;
-  });
-  return `[${parts.join(',')}]`;
+interface QueueRow {
+  name: string;
+  created_at: string | number;
+  paused: boolean;
+}
+
+function toQueueRecord(row: QueueRow): QueueRecord {
+  return { name: row.name, createdAt: Number(row.created_at), paused: row.paused === true };
 }
 
 /** JSON arrives as text and bigints as numbers: rowToJob parses JSON the same way for both stores. */

@@ -4,17 +4,25 @@ import { claimedColumns } from '../row.js';
  * Every statement the PostgreSQL store runs, one per operation, for one schema. Each state
  * change is one statement that checks the fencing token itself. Batches travel as arrays and
  * are unnested server-side, so one prepared statement serves any batch size.
+ *
+ * Time is the database's: each statement takes "now" as a parameter that is NULL unless a test
+ * clock is in use, and `now(n)` below falls back to the server's clock. Every machine then judges
+ * leases, delays and expiry by one clock, whatever its own says.
  */
 export type StatementName = keyof ReturnType<typeof postgresStatements>;
+
+/** The time in epoch milliseconds: parameter `$n` when given, else the transaction's start on the server. */
+const now = (n: number) => `coalesce($${n}::bigint, (extract(epoch from now()) * 1000)::bigint)`;
 
 export function postgresStatements(s: string) {
   const jobs = `"${s}".jobs`;
   return {
+    /** $1 queue, $2 name, $3 payload, $4 priority, $5 max attempts, $6 backoff, $7 timeout, $8 metadata, $9 runAt or null, $10 now, $11 callback URL, $12 delay. */
     insertOne: `
       INSERT INTO ${jobs} (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at,
                            callback_url)
-      VALUES ($1, $2, $3::json, 'waiting', $4, $5, $6::json, $7, $8::json, $9, $10, $10, $11)
-      RETURNING id`,
+      VALUES ($1, $2, $3::json, 'waiting', $4, $5, $6::json, $7, $8::json, coalesce($9::bigint, ${now(10)} + $12::bigint), ${now(10)}, ${now(10)}, $11)
+      RETURNING id, created_at`,
 
     /**
      * $1 the jobs as one JSON array (see batchJson), $2 now. One JSON document parses faster on
@@ -23,66 +31,94 @@ export function postgresStatements(s: string) {
     insertMany: `
       INSERT INTO ${jobs} (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
                            run_at, created_at, updated_at, callback_url)
-      SELECT x.q, x.n, coalesce(x.p, 'null'::json), 'waiting', x.pr, x.ma, x.b, x.t, x.k, x.m, x.r, $2, $2, x.c
+      SELECT x.q, x.n, coalesce(x.p, 'null'::json), 'waiting', x.pr, x.ma, x.b, x.t, x.k, x.m, coalesce(x.r, ${now(2)} + x.d),
+             ${now(2)}, ${now(2)}, x.c
       FROM ROWS FROM (json_to_recordset($1::json)
-             AS (q text, n text, p json, pr integer, ma integer, b json, t bigint, k text, m json, r bigint, c text))
-           WITH ORDINALITY AS x(q, n, p, pr, ma, b, t, k, m, r, c, ord)
+             AS (q text, n text, p json, pr integer, ma integer, b json, t bigint, k text, m json, r bigint, d bigint, c text))
+           WITH ORDINALITY AS x(q, n, p, pr, ma, b, t, k, m, r, d, c, ord)
       ORDER BY x.ord
       ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-      RETURNING id, queue, idempotency_key`,
+      RETURNING id, queue, idempotency_key, created_at`,
 
     /** $1 queues, $2 keys (pairwise). */
     findByKeys: `
       SELECT j.* FROM ${jobs} j JOIN unnest($1::text[], $2::text[]) AS k(queue, key)
         ON j.queue = k.queue AND j.idempotency_key = k.key`,
 
-    /** $1 queue, $2 now, $3 limit, $4 token, $5 lease expiry, $6 worker id, $7 names or null. */
+    /** $1 queue names, $2 now. Rows for queues seen for the first time. */
+    ensureQueues: `
+      INSERT INTO "${s}".queues (name, created_at)
+      SELECT q, ${now(2)} FROM unnest($1::text[]) AS q
+      ON CONFLICT (name) DO NOTHING`,
+
+    listQueues: `SELECT name, created_at, paused FROM "${s}".queues ORDER BY name`,
+
+    getQueue: `SELECT name, created_at, paused FROM "${s}".queues WHERE name = $1`,
+
+    /** $1 queue, $2 now, $3 limit, $4 token, $5 lease ms, $6 worker id, $7 names or null. */
     claim: `
       WITH next AS (
         SELECT id FROM ${jobs}
-        WHERE queue = $1 AND status = 'waiting' AND run_at <= $2 AND ($7::text[] IS NULL OR name = ANY($7::text[]))
+        WHERE queue = $1 AND status = 'waiting' AND run_at <= ${now(2)} AND ($7::text[] IS NULL OR name = ANY($7::text[]))
         ORDER BY priority DESC, run_at, id
         LIMIT $3
         FOR UPDATE SKIP LOCKED
       )
-      UPDATE ${jobs} j SET status = 'active', attempts = j.attempts + 1, lease_token = $4, lease_expires_at = $5,
-             started_at = $2, updated_at = $2, worker_id = $6
+      UPDATE ${jobs} j SET status = 'active', attempts = j.attempts + 1, lease_token = $4, lease_expires_at = ${now(2)} + $5::bigint,
+             started_at = ${now(2)}, updated_at = ${now(2)}, worker_id = $6
       FROM next WHERE j.id = next.id
-      RETURNING ${claimedColumns.replace(/(\w+)/g, 'j.$1')}`,
+      RETURNING ${claimedColumns.replace(/(\w+)/g, 'j.$1')}, j.started_at`,
 
-    /** $1 ids, $2 tokens, $3 results, $4 now. */
+    /**
+     * $1 ids, $2 tokens, $3 results, $4 now. A token that still matches is accepted even after the
+     * lease expired and the job was taken back (waiting, or failed when attempts ran out), as long
+     * as no other worker has claimed it since: the claim would have replaced the token.
+     */
     complete: `
-      UPDATE ${jobs} j SET status = 'completed', result = done.result::json, finished_at = $4, updated_at = $4,
+      UPDATE ${jobs} j SET status = 'completed', result = done.result::json, finished_at = ${now(4)}, updated_at = ${now(4)},
              lease_token = NULL, lease_expires_at = NULL
       FROM unnest($1::bigint[], $2::text[], $3::text[]) AS done(id, token, result)
-      WHERE j.id = done.id AND j.lease_token = done.token AND j.status = 'active'
-      RETURNING j.id`,
+      WHERE j.id = done.id AND j.lease_token = done.token AND j.status IN ('active', 'waiting', 'failed')
+      RETURNING j.id, j.finished_at`,
 
-    /** $1 ids, $2 tokens, $3 errors (JSON), $4 retry times (null: fail now), $5 now. */
+    /** $1 ids, $2 tokens, $3 errors (JSON), $4 retry delays (null: fail now), $5 now. Fenced like complete. */
     fail: `
       UPDATE ${jobs} j SET
-        status      = CASE WHEN f.retry_at IS NOT NULL AND j.attempts < j.max_attempts THEN 'waiting' ELSE 'failed' END,
-        run_at      = CASE WHEN f.retry_at IS NOT NULL AND j.attempts < j.max_attempts THEN f.retry_at ELSE j.run_at END,
-        finished_at = CASE WHEN f.retry_at IS NOT NULL AND j.attempts < j.max_attempts THEN NULL ELSE $5::bigint END,
-        errors = j.errors || jsonb_build_array(f.error::jsonb),
-        updated_at = $5, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
-      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[]) AS f(id, token, error, retry_at)
-      WHERE j.id = f.id AND j.lease_token = f.token AND j.status = 'active'
-      RETURNING j.id, j.status, j.run_at`,
+        status      = CASE WHEN f.retry_in IS NOT NULL AND j.attempts < j.max_attempts THEN 'waiting' ELSE 'failed' END,
+        run_at      = CASE WHEN f.retry_in IS NOT NULL AND j.attempts < j.max_attempts THEN ${now(5)} + f.retry_in ELSE j.run_at END,
+        finished_at = CASE WHEN f.retry_in IS NOT NULL AND j.attempts < j.max_attempts THEN NULL ELSE ${now(5)} END,
+        errors = j.errors || jsonb_build_array(f.error::jsonb || jsonb_build_object('at', ${now(5)})),
+        updated_at = ${now(5)}, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
+      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[]) AS f(id, token, error, retry_in)
+      WHERE j.id = f.id AND j.lease_token = f.token AND j.status IN ('active', 'waiting', 'failed')
+      RETURNING j.id, j.status, j.run_at, j.updated_at`,
 
-    /** $1 ids, $2 tokens, $3 new expiry, $4 now. */
+    /**
+     * $1 ids, $2 tokens, $3 lease ms, $4 now. Extends the leases still held and returns the others
+     * with what became of them, read in the same statement (the join sees the rows as they were).
+     */
     heartbeat: `
-      UPDATE ${jobs} j SET lease_expires_at = $3, updated_at = $4
-      FROM unnest($1::bigint[], $2::text[]) AS h(id, token)
-      WHERE j.id = h.id AND j.lease_token = h.token AND j.status = 'active'
-      RETURNING j.id`,
+      WITH h AS (SELECT * FROM unnest($1::bigint[], $2::text[]) AS h(id, token)),
+      kept AS (
+        UPDATE ${jobs} j SET lease_expires_at = ${now(4)} + $3::bigint, updated_at = ${now(4)}
+        FROM h WHERE j.id = h.id AND j.lease_token = h.token AND j.status = 'active'
+        RETURNING j.id
+      )
+      SELECT h.id, CASE
+          WHEN j.id IS NULL THEN 'gone'
+          WHEN j.status = 'cancelled' THEN 'cancelled'
+          WHEN j.lease_token IS DISTINCT FROM h.token AND j.status IN ('completed', 'failed') THEN 'finished'
+          WHEN j.lease_token = h.token THEN 'expired'
+          ELSE 'taken' END AS reason
+      FROM h LEFT JOIN kept ON kept.id = h.id LEFT JOIN ${jobs} j ON j.id = h.id
+      WHERE kept.id IS NULL`,
 
-    /** $1 ids, $2 tokens, $3 now. Attempts go back down: a shutdown is not the job's fault. */
+    /** $1 ids, $2 tokens, $3 delays (ms), $4 now. Attempts go back down: this attempt does not count. */
     release: `
       WITH released AS (
-        UPDATE ${jobs} j SET status = 'waiting', attempts = j.attempts - 1, updated_at = $3, started_at = NULL,
-               lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
-        FROM unnest($1::bigint[], $2::text[]) AS r(id, token)
+        UPDATE ${jobs} j SET status = 'waiting', attempts = j.attempts - 1, updated_at = ${now(4)}, started_at = NULL,
+               run_at = ${now(4)} + r.delay, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
+        FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS r(id, token, delay)
         WHERE j.id = r.id AND j.lease_token = r.token AND j.status = 'active'
         RETURNING j.id, j.queue
       )
@@ -90,18 +126,21 @@ export function postgresStatements(s: string) {
 
     /** $1 id, $2 token, $3 progress JSON, $4 now. */
     progress: `
-      UPDATE ${jobs} SET progress = $3::json, updated_at = $4
+      UPDATE ${jobs} SET progress = $3::json, updated_at = ${now(4)}
       WHERE id = $1 AND lease_token = $2 AND status = 'active'`,
 
-    /** $1 now, $2 message. */
+    /**
+     * $1 now, $2 message. The lease token stays on the row, so a worker that finished during a
+     * store outage can still record its outcome until another worker claims the job.
+     */
     rescueExpired: `
       UPDATE ${jobs} SET
         status      = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'waiting' END,
-        finished_at = CASE WHEN attempts >= max_attempts THEN $1::bigint ELSE NULL END,
+        finished_at = CASE WHEN attempts >= max_attempts THEN ${now(1)} ELSE NULL END,
         errors = errors || jsonb_build_array(jsonb_build_object('message', $2::text, 'code', 'SPOOL_LEASE_EXPIRED',
-                 'name', 'LeaseExpiredError', 'attempt', attempts, 'at', $1::bigint, 'final', attempts >= max_attempts)),
-        run_at = $1, updated_at = $1, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
-      WHERE status = 'active' AND lease_expires_at < $1`,
+                 'name', 'LeaseExpiredError', 'attempt', attempts, 'at', ${now(1)}, 'final', attempts >= max_attempts)),
+        run_at = ${now(1)}, updated_at = ${now(1)}, lease_expires_at = NULL, worker_id = NULL
+      WHERE status = 'active' AND lease_expires_at < ${now(1)}`,
 
     getJob: `SELECT * FROM ${jobs} WHERE id = $1`,
 
@@ -114,20 +153,26 @@ export function postgresStatements(s: string) {
 
     counts: `SELECT queue, status, count(*)::int AS n FROM ${jobs} WHERE ($1::text IS NULL OR queue = $1) GROUP BY queue, status`,
 
-    /** $1 id, $2 now. Tells workers in every process through the cancel channel. */
+    /**
+     * $1 id, $2 now. Returns the job after the change and its status before, in one statement;
+     * tells workers in every process through the cancel channel.
+     */
     cancel: `
-      WITH cancelled AS (
-        UPDATE ${jobs} SET status = 'cancelled', finished_at = $2, updated_at = $2, lease_token = NULL, lease_expires_at = NULL
-        WHERE id = $1 AND status IN ('waiting', 'active')
-        RETURNING *
+      WITH before AS (SELECT id, status FROM ${jobs} WHERE id = $1 FOR UPDATE),
+      cancelled AS (
+        UPDATE ${jobs} j SET status = 'cancelled', finished_at = ${now(2)}, updated_at = ${now(2)}, lease_token = NULL,
+               lease_expires_at = NULL
+        FROM before WHERE j.id = before.id AND before.status IN ('waiting', 'active')
+        RETURNING j.*
       )
-      SELECT *, pg_notify('${s}_cancel', id::text) AS notified FROM cancelled`,
+      SELECT c.*, b.status AS previous_status, pg_notify('${s}_cancel', c.id::text) AS notified
+      FROM cancelled c JOIN before b ON b.id = c.id`,
 
     /** $1 id, $2 now. */
     retry: `
       WITH retried AS (
-        UPDATE ${jobs} SET status = 'waiting', attempts = 0, run_at = $2, updated_at = $2, finished_at = NULL, started_at = NULL,
-               result = NULL, progress = NULL
+        UPDATE ${jobs} SET status = 'waiting', attempts = 0, run_at = ${now(2)}, updated_at = ${now(2)}, finished_at = NULL, started_at = NULL,
+               result = NULL, progress = NULL, lease_token = NULL
         WHERE id = $1 AND status IN ('failed', 'cancelled')
         RETURNING *
       )
@@ -136,8 +181,8 @@ export function postgresStatements(s: string) {
     /** $1 queue, $2 now. */
     retryFailed: `
       WITH retried AS (
-        UPDATE ${jobs} SET status = 'waiting', attempts = 0, run_at = $2, updated_at = $2, finished_at = NULL, started_at = NULL,
-               result = NULL, progress = NULL
+        UPDATE ${jobs} SET status = 'waiting', attempts = 0, run_at = ${now(2)}, updated_at = ${now(2)}, finished_at = NULL, started_at = NULL,
+               result = NULL, progress = NULL, lease_token = NULL
         WHERE queue = $1 AND status = 'failed'
         RETURNING id
       )
@@ -146,26 +191,26 @@ export function postgresStatements(s: string) {
     /** $1 queue, $2 status. */
     purge: `DELETE FROM ${jobs} WHERE queue = $1 AND status = $2`,
 
-    /** $1 bucket size (ms), $2 since. */
+    /** $1 bucket size (ms), $2 window (ms), $3 now. */
     throughput: `
       SELECT (finished_at / $1) * $1 AS at, queue,
              count(*) FILTER (WHERE status = 'completed')::int AS completed, count(*) FILTER (WHERE status = 'failed')::int AS failed
-      FROM ${jobs} WHERE status IN ('completed', 'failed') AND finished_at >= $2
+      FROM ${jobs} WHERE status IN ('completed', 'failed') AND finished_at >= ((${now(3)} - $2) / $1) * $1
       GROUP BY 1, 2 ORDER BY 1, 2`,
 
-    /** $1 at, $2 queues, $3 waiting, $4 active, $5 forget before. */
+    /** $1 now, $2 queues, $3 waiting, $4 active, $5 keep (ms). */
     recordBacklog: `
-      WITH forgotten AS (DELETE FROM "${s}".backlog_samples WHERE at < $5)
+      WITH forgotten AS (DELETE FROM "${s}".backlog_samples WHERE at < ${now(1)} - $5)
       INSERT INTO "${s}".backlog_samples (at, queue, waiting, active)
-      SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[])
+      SELECT ${now(1)}, * FROM unnest($2::text[], $3::int[], $4::int[])
       ON CONFLICT (at, queue) DO UPDATE SET waiting = excluded.waiting, active = excluded.active`,
 
-    /** $1 since. */
-    backlog: `SELECT at, queue, waiting, active FROM "${s}".backlog_samples WHERE at >= $1 ORDER BY at, queue`,
+    /** $1 window (ms), $2 now. */
+    backlog: `SELECT at, queue, waiting, active FROM "${s}".backlog_samples WHERE at >= ${now(2)} - $1 ORDER BY at, queue`,
 
-    /** $1 status, $2 finished before; deletes in slices so a large prune never holds long locks. */
+    /** $1 status, $2 age (ms), $3 now; deletes in slices so a large prune never holds long locks. */
     prune: `
       DELETE FROM ${jobs} WHERE id IN (
-        SELECT id FROM ${jobs} WHERE status = $1 AND finished_at < $2 LIMIT 10000)`,
+        SELECT id FROM ${jobs} WHERE status = $1 AND finished_at < ${now(3)} - $2 LIMIT 10000)`,
   };
 }

@@ -54,4 +54,14 @@ export const sqliteMigrations: readonly string[] = [
     PRIMARY KEY (at, queue)
   );
   `,
+  // A row per queue, for its policies and their live state (pause, limits, breakers). Created on
+  // first use; existing queues get theirs here.
+  `
+  CREATE TABLE spool_queues (
+    name       TEXT    PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    paused     INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  INSERT INTO spool_queues (name, created_at) SELECT queue, min(created_at) FROM spool_jobs GROUP BY queue;
+  `,
 ];

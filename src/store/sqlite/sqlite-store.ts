@@ -3,50 +3,72 @@
  * The embedded default: one SQLite file in WAL mode through better-sqlite3. Statements are
  * synchronous and microseconds long, so a batch is one transaction of prepared statements.
  * Several processes may share the file; writes serialise on SQLite's lock (busy_timeout waits).
+ * The SQL itself is in `statements.ts`.
  */
 import Database from 'better-sqlite3';
+import { type Clock, systemClock } from '../../core/clock.js';
 import { InvalidArgumentError, StoreUnavailableError } from '../../core/errors.js';
 import type { ClaimedJob, Job, JobStatus, NewJob, Progress } from '../../core/types.js';
 import type {
-  ClaimRequest,
-  Completion,
   BacklogPoint,
+  CancelResult,
+  ClaimRequest,
+  CompleteOutcome,
+  Completion,
   EnqueueResult,
-  Failure,
-  FinalStatus,
   FailOutcome,
+  Failure,
   Fence,
+  FinalStatus,
+  HeartbeatResult,
+  LeaseLoss,
   ListRequest,
   QueueCounts,
+  QueueRecord,
+  QueuesPart,
+  Release,
+  StatsPart,
   Store,
   StoreListener,
   ThroughputPoint,
   Transaction,
 } from '../contract.js';
 import { anyQueue } from '../contract.js';
-import {
-  type ClaimedRow,
-  type JobRow,
-  claimOrder,
-  claimedColumns,
-  emptyCounts,
-  leaseExpiredMessage,
-  rowToClaimed,
-  rowToJob,
-} from '../row.js';
+import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
 import { ChangeWatcher } from './change-watcher.js';
+import { toStoreError } from './driver-errors.js';
 import { sqliteMigrations } from './migrations.js';
+import { type SqliteStatementName, sqliteStatements } from './statements.js';
 
 type Db = Database.Database;
 
+const idPattern = /^\d{1,19}$/;
+
+/** Rows deleted per prune transaction: small enough that no slice holds the write lock for long. */
+const pruneSlice = 1_000;
+
+export interface SqliteStoreOptions {
+  /** Where the time comes from. @defaultValue the system clock */
+  clock?: Clock;
+}
+
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
+  readonly stats: StatsPart;
+  readonly queues: QueuesPart;
   private readonly db: Db;
+  private readonly clock: Clock;
   private readonly listeners = new Set<StoreListener>();
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly prepared = new Map<string, Database.Statement>();
   private changes: ChangeWatcher | null = null;
+  /** Queues this process knows have a row; the first enqueue of any other creates it. */
+  private readonly knownQueues = new Set<string>();
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    options: SqliteStoreOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
     try {
       this.db = new Database(path, { timeout: 10_000 });
       this.db.pragma('journal_mode = WAL');
@@ -59,15 +81,47 @@ export class SqliteStore implements Store {
         { cause: err },
       );
     }
+    this.stats = {
+      throughput: (windowMs, bucketMs) => this.guard(() => this.throughput(windowMs, bucketMs)),
+      recordBacklog: (counts, keepMs) => this.guard(() => this.recordBacklog(counts, keepMs)),
+      backlog: (windowMs) => this.guard(() => this.sql('backlog').all(this.now() - windowMs) as BacklogPoint[]),
+    };
+    this.queues = {
+      list: () => this.guard(() => (this.sql('listQueues').all() as QueueRow[]).map(toQueueRecord)),
+      get: (name) =>
+        this.guard(() => {
+          const row = this.sql('getQueue').get(name) as QueueRow | undefined;
+          return row ? toQueueRecord(row) : null;
+        }),
+      ensure: (names) => this.guard(() => this.ensureQueues(this.db, names)),
+    };
   }
 
-  private sql(text: string): Database.Statement {
-    let statement = this.statements.get(text);
+  /** The time every statement uses: read here and nowhere else. */
+  private now(): number {
+    return this.clock.now();
+  }
+
+  private sql(name: SqliteStatementName): Database.Statement {
+    return this.prepare(sqliteStatements[name]);
+  }
+
+  private prepare(text: string): Database.Statement {
+    let statement = this.prepared.get(text);
     if (!statement) {
       statement = this.db.prepare(text);
-      this.statements.set(text, statement);
+      this.prepared.set(text, statement);
     }
     return statement;
+  }
+
+  /** Runs a synchronous store operation, turning "busy" and I/O errors into StoreUnavailableError. */
+  private async guard<T>(operation: () => T): Promise<T> {
+    try {
+      return operation();
+    } catch (err) {
+      throw toStoreError(err, this.path);
+    }
   }
 
   async migrate(): Promise<void> {
@@ -84,19 +138,33 @@ export class SqliteStore implements Store {
       this.db.pragma(`user_version = ${sqliteMigrations.length}`);
     });
     // IMMEDIATE takes the write lock first, so processes starting together migrate one at a time.
-    run.immediate();
+    return this.guard(() => run.immediate());
   }
 
-  async enqueue(jobs: readonly NewJob[], now: number, tx?: Transaction): Promise<EnqueueResult[]> {
-    const db = (tx as Db | undefined) ?? this.db;
+  private ensureQueues(db: Db, names: readonly string[]): void {
+    const unknown = names.filter((name) => !this.knownQueues.has(name));
+    if (unknown.length === 0) return;
+    const insert = db === this.db ? this.sql('ensureQueue') : db.prepare(sqliteStatements.ensureQueue);
+    const now = this.now();
+    for (const name of new Set(unknown)) insert.run(numbered(name, now));
+    for (const name of unknown) this.knownQueues.add(name);
+  }
+
+  async enqueue(jobs: readonly NewJob[], tx?: Transaction): Promise<EnqueueResult[]> {
     if (tx !== undefined && !(tx instanceof Database)) {
       throw new InvalidArgumentError('On SQLite, `tx` must be the better-sqlite3 Database whose transaction the job should join.');
     }
-    const insert = db === this.db ? this.sql(insertSql) : db.prepare(insertSql);
-    const existing = db === this.db ? this.sql(existingSql) : db.prepare(existingSql);
+    const db = (tx as Db | undefined) ?? this.db;
+    const insert = db === this.db ? this.sql('insert') : db.prepare(sqliteStatements.insert);
+    const existing = db === this.db ? this.sql('existingByKey') : db.prepare(sqliteStatements.existingByKey);
     const results: EnqueueResult[] = [];
     const createdFrom = new Map<string, number>();
+    const now = this.now();
     const insertAll = db.transaction(() => {
+      this.ensureQueues(
+        db,
+        jobs.map((job) => job.queue),
+      );
       jobs.forEach((job, index) => {
         const { changes, lastInsertRowid } = insert.run(
           job.queue,
@@ -108,7 +176,7 @@ export class SqliteStore implements Store {
           job.timeout,
           job.idempotencyKey,
           job.metadata,
-          job.runAt,
+          job.runAt ?? now + job.delay,
           now,
           now,
           job.callbackUrl,
@@ -116,93 +184,88 @@ export class SqliteStore implements Store {
         if (changes > 0) {
           const id = String(lastInsertRowid);
           if (job.idempotencyKey !== null) createdFrom.set(id, index);
-          results.push({ id, created: true, createdFrom: index, existing: null });
+          results.push({ id, created: true, createdFrom: index, createdAt: now, existing: null });
         } else {
           // The key exists: from an earlier call, or from an earlier input of this one.
           const row = existing.get(job.queue, job.idempotencyKey) as JobRow;
           const id = String(row.id);
           const earlier = createdFrom.get(id);
-          results.push({ id, created: false, createdFrom: earlier ?? null, existing: earlier === undefined ? rowToJob(row) : null });
+          const found = earlier === undefined ? rowToJob(row) : null;
+          results.push({ id, created: false, createdFrom: earlier ?? null, createdAt: found?.createdAt ?? now, existing: found });
         }
       });
     });
-    insertAll.immediate();
+    // Inside the caller's transaction better-sqlite3 makes this a savepoint; on its own, IMMEDIATE.
+    await this.guard(() => (db === this.db ? insertAll.immediate() : insertAll()));
     for (const queue of new Set(jobs.map((job) => job.queue))) this.wake(queue);
     return results;
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
-    return this.claimNow(request);
+    const { queue, names, limit, workerId, token, leaseMs } = request;
+    const now = this.now();
+    return this.guard(() => {
+      // A read first: readers never wait in WAL mode, while an UPDATE takes the write lock even when
+      // it matches nothing, and an idle worker's polls would then collide with producers' commits
+      // (SQLite's busy handler sleeps a millisecond or more on every collision).
+      if (this.sql('anyReady').get(queue, now) === undefined) return [];
+      const rows = (
+        names
+          ? this.sql('claimNamed').all(numbered(token, now + leaseMs, now, workerId, queue, limit, JSON.stringify(names)))
+          : this.sql('claim').all(numbered(token, now + leaseMs, now, workerId, queue, limit))
+      ) as ClaimedRow[];
+      return rows.map((row) => rowToClaimed(row, request, now)).sort(claimOrder);
+    });
   }
 
-  private claimNow(request: ClaimRequest): ClaimedJob[] {
-    const { queue, names, limit, workerId, token, now, leaseMs } = request;
-    // A read first: readers never wait in WAL mode, while an UPDATE takes the write lock even when
-    // it matches nothing, and an idle worker's polls would then collide with producers' commits
-    // (SQLite's busy handler sleeps a millisecond or more on every collision).
-    if (this.sql(anyReadySql).get(queue, now) === undefined) return [];
-    const rows = (
-      names
-        ? this.sql(claimNamedSql).all(numbered(token, now + leaseMs, now, now, workerId, queue, now, JSON.stringify(names), limit))
-        : this.sql(claimSql).all(numbered(token, now + leaseMs, now, now, workerId, queue, now, limit))
-    ) as ClaimedRow[];
-    return rows.map((row) => rowToClaimed(row, request)).sort(claimOrder);
+  async complete(items: readonly Completion[]): Promise<CompleteOutcome[]> {
+    const statement = this.sql('complete');
+    const now = this.now();
+    const done = await this.eachInTransaction(items, (item) => statement.run(numbered(item.result, now, item.id, item.token)).changes > 0);
+    return done.map((id) => ({ id, at: now }));
   }
 
-  async complete(items: readonly Completion[], now: number): Promise<string[]> {
-    return this.completeNow(items, now);
-  }
-
-  private completeNow(items: readonly Completion[], now: number): string[] {
-    const statement = this.sql(
-      `UPDATE spool_jobs SET status = 'completed', result = ?,
-         finished_at = ?, updated_at = ?, lease_token = NULL, lease_expires_at = NULL
-       WHERE id = ? AND lease_token = ? AND status = 'active'`,
-    );
-    return this.eachInTransaction(items, (item) => statement.run(item.result, now, now, item.id, item.token).changes > 0);
-  }
-
-  async fail(items: readonly Failure[], now: number): Promise<FailOutcome[]> {
-    const statement = this.sql(
-      `UPDATE spool_jobs SET
-         status = CASE WHEN ?1 IS NOT NULL AND attempts < max_attempts THEN 'waiting' ELSE 'failed' END,
-         run_at = CASE WHEN ?1 IS NOT NULL AND attempts < max_attempts THEN ?1 ELSE run_at END,
-         finished_at = CASE WHEN ?1 IS NOT NULL AND attempts < max_attempts THEN NULL ELSE ?2 END,
-         errors = json_insert(errors, '$[#]', json(?3)),
-         updated_at = ?2, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
-       WHERE id = ?4 AND lease_token = ?5 AND status = 'active'
-       RETURNING id, status, run_at`,
-    );
+  async fail(items: readonly Failure[]): Promise<FailOutcome[]> {
+    const statement = this.sql('fail');
+    const now = this.now();
     const outcomes: FailOutcome[] = [];
-    this.db
-      .transaction(() => {
-        for (const item of items) {
-          const row = statement.get(numbered(item.retryAt, now, JSON.stringify(item.error), item.id, item.token)) as
-            | { id: number; status: 'waiting' | 'failed'; run_at: number }
-            | undefined;
-          if (row) outcomes.push({ id: String(row.id), status: row.status, runAt: row.run_at });
-        }
-      })
-      .immediate();
+    const failAll = this.db.transaction(() => {
+      for (const item of items) {
+        const row = statement.get(numbered(item.retryInMs, now, JSON.stringify(item.error), item.id, item.token)) as
+          | { id: number; status: 'waiting' | 'failed'; run_at: number }
+          | undefined;
+        if (row) outcomes.push({ id: String(row.id), status: row.status, runAt: row.run_at, at: now });
+      }
+    });
+    await this.guard(() => failAll.immediate());
     return outcomes;
   }
 
-  async heartbeat(items: readonly Fence[], now: number, leaseMs: number): Promise<string[]> {
-    const statement = this.sql(
-      `UPDATE spool_jobs SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'active'`,
-    );
-    return this.eachInTransaction(items, (item) => statement.run(now + leaseMs, now, item.id, item.token).changes > 0);
+  async heartbeat(items: readonly Fence[], leaseMs: number): Promise<HeartbeatResult> {
+    const extend = this.sql('heartbeat');
+    const state = this.sql('leaseState');
+    const now = this.now();
+    const result: HeartbeatResult = { kept: [], lost: [] };
+    const beat = this.db.transaction(() => {
+      for (const item of items) {
+        if (extend.run(numbered(now + leaseMs, now, item.id, item.token)).changes > 0) {
+          result.kept.push(item.id);
+          continue;
+        }
+        const row = state.get(item.id) as { status: JobStatus; lease_token: string | null } | undefined;
+        result.lost.push({ id: item.id, reason: leaseLoss(row, item.token) });
+      }
+    });
+    await this.guard(() => beat.immediate());
+    return result;
   }
 
-  async release(items: readonly Fence[], now: number): Promise<string[]> {
-    const statement = this.sql(
-      `UPDATE spool_jobs SET status = 'waiting', attempts = attempts - 1, updated_at = ?, started_at = NULL,
-         lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
-       WHERE id = ? AND lease_token = ? AND status = 'active' RETURNING queue`,
-    );
+  async release(items: readonly Release[]): Promise<string[]> {
+    const statement = this.sql('release');
+    const now = this.now();
     const queues = new Set<string>();
-    const released = this.eachInTransaction(items, (item) => {
-      const row = statement.get(now, item.id, item.token) as { queue: string } | undefined;
+    const released = await this.eachInTransaction(items, (item) => {
+      const row = statement.get(numbered(now, now + (item.delayMs ?? 0), item.id, item.token)) as { queue: string } | undefined;
       if (row) queues.add(row.queue);
       return row !== undefined;
     });
@@ -210,30 +273,20 @@ export class SqliteStore implements Store {
     return released;
   }
 
-  async progress(item: Fence, progress: Progress, now: number): Promise<boolean> {
-    const result = this.sql(
-      `UPDATE spool_jobs SET progress = ?, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'active'`,
-    ).run(JSON.stringify(progress), now, item.id, item.token);
-    return result.changes > 0;
+  async progress(item: Fence, progress: Progress): Promise<boolean> {
+    return this.guard(() => this.sql('progress').run(JSON.stringify(progress), this.now(), item.id, item.token).changes > 0);
   }
 
-  async rescueExpired(now: number): Promise<number> {
-    const result = this.sql(
-      `UPDATE spool_jobs SET
-         status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'waiting' END,
-         finished_at = CASE WHEN attempts >= max_attempts THEN ?1 ELSE NULL END,
-         errors = json_insert(errors, '$[#]', json_object('message', ?2, 'code', 'SPOOL_LEASE_EXPIRED', 'name', 'LeaseExpiredError',
-                  'attempt', attempts, 'at', ?1, 'final', json(CASE WHEN attempts >= max_attempts THEN 'true' ELSE 'false' END))),
-         run_at = ?1, updated_at = ?1, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
-       WHERE status = 'active' AND lease_expires_at < ?1`,
-    ).run(numbered(now, leaseExpiredMessage));
-    return result.changes;
+  async rescueExpired(): Promise<number> {
+    return this.guard(() => this.sql('rescueExpired').run(numbered(this.now(), leaseExpiredMessage)).changes);
   }
 
   async getJob(id: string): Promise<Job | null> {
-    if (!/^\d{1,19}$/.test(id)) return null;
-    const row = this.sql('SELECT * FROM spool_jobs WHERE id = ?').get(id) as JobRow | undefined;
-    return row ? rowToJob(row) : null;
+    if (!idPattern.test(id)) return null;
+    return this.guard(() => {
+      const row = this.sql('getJob').get(id) as JobRow | undefined;
+      return row ? rowToJob(row) : null;
+    });
   }
 
   async listJobs(request: ListRequest): Promise<Job[]> {
@@ -244,15 +297,18 @@ export class SqliteStore implements Store {
     if (request.name !== undefined) where.push('name = ?') && params.push(request.name);
     if (request.after !== undefined) where.push('id < ?') && params.push(request.after);
     const text = `SELECT * FROM spool_jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return (this.sql(text).all(...params, request.limit) as JobRow[]).map(rowToJob);
+    return this.guard(() => (this.prepare(text).all(...params, request.limit) as JobRow[]).map(rowToJob));
   }
 
   async counts(queue?: string): Promise<QueueCounts> {
-    const rows = (
-      queue === undefined
-        ? this.sql('SELECT queue, status, count(*) AS n FROM spool_jobs GROUP BY queue, status').all()
-        : this.sql('SELECT queue, status, count(*) AS n FROM spool_jobs WHERE queue = ? GROUP BY queue, status').all(queue)
-    ) as { queue: string; status: JobStatus; n: number }[];
+    const rows = await this.guard(
+      () =>
+        (queue === undefined ? this.sql('countsAll').all() : this.sql('countsOne').all(queue)) as {
+          queue: string;
+          status: JobStatus;
+          n: number;
+        }[],
+    );
     const counts: QueueCounts = {};
     for (const row of rows) {
       counts[row.queue] ??= emptyCounts();
@@ -261,72 +317,70 @@ export class SqliteStore implements Store {
     return counts;
   }
 
-  async cancel(id: string, now: number): Promise<Job | null> {
-    if (!/^\d{1,19}$/.test(id)) return null;
-    const row = this.sql(
-      `UPDATE spool_jobs SET status = 'cancelled', finished_at = ?1, updated_at = ?1, lease_token = NULL, lease_expires_at = NULL
-       WHERE id = ?2 AND status IN ('waiting', 'active') RETURNING *`,
-    ).get(numbered(now, id)) as JobRow | undefined;
-    if (!row) return this.getJob(id);
-    for (const listener of this.listeners) listener.onCancel?.(String(row.id));
-    return rowToJob(row);
+  async cancel(id: string): Promise<CancelResult | null> {
+    if (!idPattern.test(id)) return null;
+    const now = this.now();
+    const cancelOne = this.db.transaction((): CancelResult | null => {
+      const before = this.sql('statusOf').get(id) as { status: JobStatus } | undefined;
+      if (!before) return null;
+      const row = this.sql('cancel').get(numbered(now, id)) as JobRow | undefined;
+      if (row) return { job: rowToJob(row), previous: before.status };
+      const job = rowToJob(this.sql('getJob').get(id) as JobRow);
+      return { job, previous: job.status };
+    });
+    const result = await this.guard(() => cancelOne.immediate());
+    if (result && result.previous !== result.job.status) for (const listener of this.listeners) listener.onCancel?.(result.job.id);
+    return result;
   }
 
-  async retry(id: string, now: number): Promise<{ job: Job; retried: boolean } | null> {
-    if (!/^\d{1,19}$/.test(id)) return null;
-    const row = this.sql(
-      `UPDATE spool_jobs SET status = 'waiting', attempts = 0, run_at = ?1, updated_at = ?1, finished_at = NULL,
-         started_at = NULL, result = NULL, progress = NULL
-       WHERE id = ?2 AND status IN ('failed', 'cancelled') RETURNING *`,
-    ).get(numbered(now, id)) as JobRow | undefined;
-    if (!row) return unchanged(await this.getJob(id));
+  async retry(id: string): Promise<{ job: Job; retried: boolean } | null> {
+    if (!idPattern.test(id)) return null;
+    const row = await this.guard(() => this.sql('retry').get(numbered(this.now(), id)) as JobRow | undefined);
+    if (!row) {
+      const job = await this.getJob(id);
+      return job ? { job, retried: false } : null;
+    }
     this.wake(row.queue);
     return { job: rowToJob(row), retried: true };
   }
 
-  async prune(status: FinalStatus, before: number): Promise<number> {
-    return this.sql('DELETE FROM spool_jobs WHERE status = ? AND finished_at < ?').run(status, before).changes;
+  async prune(status: FinalStatus, olderThanMs: number): Promise<number> {
+    const before = this.now() - olderThanMs;
+    let total = 0;
+    for (;;) {
+      const removed = await this.guard(() => this.sql('prune').run(numbered(status, before, pruneSlice)).changes);
+      total += removed;
+      if (removed < pruneSlice) return total;
+      // Let other work (claims, enqueues, other processes' writes) in between slices.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
-  async retryFailed(queue: string, now: number): Promise<number> {
-    const { changes } = this.sql(
-      `UPDATE spool_jobs SET status = 'waiting', attempts = 0, run_at = ?1, updated_at = ?1, finished_at = NULL,
-         started_at = NULL, result = NULL, progress = NULL
-       WHERE queue = ?2 AND status = 'failed'`,
-    ).run(numbered(now, queue));
+  async retryFailed(queue: string): Promise<number> {
+    const { changes } = await this.guard(() => this.sql('retryFailed').run(numbered(this.now(), queue)));
     if (changes > 0) this.wake(queue);
     return changes;
   }
 
   async purge(queue: string, status: FinalStatus): Promise<number> {
-    return this.sql('DELETE FROM spool_jobs WHERE queue = ? AND status = ?').run(queue, status).changes;
+    return this.guard(() => this.sql('purge').run(queue, status).changes);
   }
 
-  async throughput(since: number, bucketMs: number): Promise<ThroughputPoint[]> {
-    const rows = this.sql(
-      `SELECT (finished_at / CAST(?1 AS INTEGER)) * CAST(?1 AS INTEGER) AS at, queue,
-              sum(status = 'completed') AS completed, sum(status = 'failed') AS failed
-       FROM spool_jobs WHERE status IN ('completed', 'failed') AND finished_at >= ?2
-       GROUP BY 1, 2 ORDER BY 1, 2`,
-    ).all(numbered(bucketMs, since)) as ThroughputPoint[];
-    return rows;
+  private throughput(windowMs: number, bucketMs: number): ThroughputPoint[] {
+    const since = Math.floor((this.now() - windowMs) / bucketMs) * bucketMs;
+    return this.sql('throughput').all(numbered(bucketMs, since)) as ThroughputPoint[];
   }
 
-  async recordBacklog(at: number, counts: QueueCounts, keepSince: number): Promise<void> {
-    const insert = this.sql('INSERT OR REPLACE INTO spool_backlog_samples (at, queue, waiting, active) VALUES (?, ?, ?, ?)');
-    const forget = this.sql('DELETE FROM spool_backlog_samples WHERE at < ?');
+  private recordBacklog(counts: QueueCounts, keepMs: number): void {
+    const insert = this.sql('recordBacklog');
+    const forget = this.sql('forgetBacklog');
+    const at = this.now();
     this.db
       .transaction(() => {
         for (const [queue, byStatus] of Object.entries(counts)) insert.run(at, queue, byStatus.waiting, byStatus.active);
-        forget.run(keepSince);
+        forget.run(at - keepMs);
       })
       .immediate();
-  }
-
-  async backlog(since: number): Promise<BacklogPoint[]> {
-    return this.sql('SELECT at, queue, waiting, active FROM spool_backlog_samples WHERE at >= ? ORDER BY at, queue').all(
-      since,
-    ) as BacklogPoint[];
   }
 
   subscribe(listener: StoreListener): () => void {
@@ -341,7 +395,7 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<boolean> {
     try {
-      this.sql('SELECT 1').get();
+      this.prepare('SELECT 1').get();
       return true;
     } catch {
       return false;
@@ -358,19 +412,35 @@ export class SqliteStore implements Store {
     for (const listener of this.listeners) listener.onWake?.(queue);
   }
 
-  private eachInTransaction<T extends Fence>(items: readonly T[], apply: (item: T) => boolean): string[] {
+  private eachInTransaction<T extends Fence>(items: readonly T[], apply: (item: T) => boolean): Promise<string[]> {
     const done: string[] = [];
-    this.db
-      .transaction(() => {
-        for (const item of items) if (apply(item)) done.push(item.id);
-      })
-      .immediate();
-    return done;
+    const applyAll = this.db.transaction(() => {
+      for (const item of items) if (apply(item)) done.push(item.id);
+    });
+    return this.guard(() => {
+      applyAll.immediate();
+      return done;
+    });
   }
 }
 
-function unchanged(job: Job | null): { job: Job; retried: false } | null {
-  return job ? { job, retried: false } : null;
+interface QueueRow {
+  name: string;
+  created_at: number;
+  paused: number;
+}
+
+function toQueueRecord(row: QueueRow): QueueRecord {
+  return { name: row.name, createdAt: row.created_at, paused: row.paused === 1 };
+}
+
+/** What became of a lease a heartbeat could not extend, from the row as it is now. */
+function leaseLoss(row: { status: JobStatus; lease_token: string | null } | undefined, token: string): LeaseLoss {
+  if (!row) return 'gone';
+  if (row.status === 'cancelled') return 'cancelled';
+  if (row.lease_token !== token && (row.status === 'completed' || row.status === 'failed')) return 'finished';
+  if (row.lease_token === token) return 'expired';
+  return 'taken';
 }
 
 /** Binds values to ?1, ?2, …: better-sqlite3 takes numbered parameters only as an object. */
@@ -381,26 +451,3 @@ function numbered(...values: unknown[]): Record<number, unknown> {
   });
   return bound;
 }
-
-const insertSql = `
-  INSERT INTO spool_jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
-                          run_at, created_at, updated_at, callback_url)
-  VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`;
-
-const existingSql = 'SELECT * FROM spool_jobs WHERE queue = ? AND idempotency_key = ?';
-
-const anyReadySql = `SELECT 1 FROM spool_jobs WHERE queue = ? AND status = 'waiting' AND run_at <= ? LIMIT 1`;
-
-const claimSet = `UPDATE spool_jobs SET status = 'active', attempts = attempts + 1, lease_token = ?1, lease_expires_at = ?2,
-    started_at = ?3, updated_at = ?4, worker_id = ?5`;
-
-const claimSql = `${claimSet}
-  WHERE id IN (SELECT id FROM spool_jobs WHERE queue = ?6 AND status = 'waiting' AND run_at <= ?7
-               ORDER BY priority DESC, run_at, id LIMIT ?8)
-  RETURNING ${claimedColumns}`;
-
-const claimNamedSql = `${claimSet}
-  WHERE id IN (SELECT id FROM spool_jobs WHERE queue = ?6 AND status = 'waiting' AND run_at <= ?7
-               AND name IN (SELECT value FROM json_each(?8)) ORDER BY priority DESC, run_at, id LIMIT ?9)
-  RETURNING ${claimedColumns}`;

@@ -1,0 +1,88 @@
+/**
+ * @module
+ * The duties a Spool runs once, however many workers it has: taking back jobs on expired leases
+ * (their worker crashed or hung) and deleting finished jobs past their retention. Started with
+ * the first worker; a failure is reported (an outage once, then throttled) and tried again later.
+ */
+import { defaults } from '../core/defaults.js';
+import { isTransient } from '../core/errors.js';
+import type { SpoolEmitter } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import type { OutageLog } from '../core/outage-log.js';
+import type { Store } from '../store/contract.js';
+
+export interface MaintenanceSettings {
+  retention: { completed: number; failed: number; cancelled: number };
+}
+
+export class Maintenance {
+  private rescueTimer: NodeJS.Timeout | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
+  private rescueMs: number = defaults.maintenance.rescueInterval;
+
+  constructor(
+    private readonly store: Store,
+    private readonly settings: MaintenanceSettings,
+    private readonly events: SpoolEmitter,
+    private readonly logger: Logger,
+    private readonly outage: OutageLog,
+  ) {}
+
+  /**
+   * Starts the timers, or tightens the rescue interval for a worker with a shorter lease: leases
+   * are looked for at least every half lease, so a dead worker's jobs wait at most 1.5 leases.
+   */
+  start(leaseMs: number): void {
+    const wanted = Math.min(Math.floor(leaseMs / 2), defaults.maintenance.rescueInterval);
+    if (!this.rescueTimer || wanted < this.rescueMs) {
+      this.rescueMs = wanted;
+      if (this.rescueTimer) clearInterval(this.rescueTimer);
+      void this.rescue();
+      this.rescueTimer = setInterval(() => void this.rescue(), this.rescueMs);
+      this.rescueTimer.unref();
+    }
+    if (!this.pruneTimer) {
+      this.pruneTimer = setInterval(
+        () => void this.prune().catch((err: unknown) => this.report(err, 'Pruning finished jobs failed')),
+        defaults.maintenance.pruneInterval,
+      );
+      this.pruneTimer.unref();
+    }
+  }
+
+  stop(): void {
+    if (this.rescueTimer) clearInterval(this.rescueTimer);
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.rescueTimer = null;
+    this.pruneTimer = null;
+  }
+
+  /** Takes back jobs whose lease expired; returns how many. */
+  async rescue(): Promise<number> {
+    try {
+      const rescued = await this.store.rescueExpired();
+      this.outage.succeeded();
+      if (rescued > 0) this.logger.warn(`Took back ${rescued} job(s) on expired leases; they run again.`);
+      return rescued;
+    } catch (err) {
+      this.report(err, `Taking back jobs on expired leases failed; trying again in ${this.rescueMs} ms`);
+      return 0;
+    }
+  }
+
+  /** Deletes finished jobs older than their retention; returns how many. */
+  async prune(): Promise<number> {
+    const { completed, failed, cancelled } = this.settings.retention;
+    const removed = await Promise.all([
+      this.store.prune('completed', completed),
+      this.store.prune('failed', failed),
+      this.store.prune('cancelled', cancelled),
+    ]);
+    return removed.reduce((a, b) => a + b, 0);
+  }
+
+  private report(err: unknown, context: string): void {
+    if (isTransient(err)) this.outage.failed(err, context);
+    else this.events.emit('error', { error: err as Error, context });
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * @module
+ * Every default Spool applies, in one place, so the documentation (`@defaultValue`), the config
+ * file, the CLI and the library cannot disagree. Durations are milliseconds.
+ */
+import type { BackoffPolicy } from './types.js';
+
+export const defaults = {
+  store: 'sqlite:./spool.db',
+  /** PostgreSQL schema for Spool's tables. */
+  schema: 'spool',
+  maxPayloadBytes: 1024 * 1024,
+  job: {
+    maxAttempts: 3,
+    backoff: { type: 'exponential', base: 1_000, cap: 300_000 } as BackoffPolicy,
+    timeout: null as number | null,
+    priority: 0,
+  },
+  retention: { completed: 86_400_000, failed: 7 * 86_400_000, cancelled: 86_400_000 },
+  pollInterval: 1_000,
+  shutdownTimeout: 30_000,
+  shutdownSignals: ['SIGTERM', 'SIGINT'] as NodeJS.Signals[],
+  work: {
+    concurrency: 1,
+    lease: 30_000,
+    /** Leases are extended this often: a third of the lease, so two heartbeats may fail before it runs out. */
+    heartbeatFraction: 1 / 3,
+    minLease: 100,
+  },
+  maintenance: {
+    /** How often expired leases are looked for: at most this, at least half the shortest lease. */
+    rescueInterval: 5_000,
+    pruneInterval: 60_000,
+    /** Backlog samples kept for the dashboard's chart. */
+    backlogKeep: 86_400_000,
+    backlogSampleInterval: 15_000,
+  },
+  list: { limit: 50, maxLimit: 500 },
+  server: { host: '127.0.0.1', port: 8080, bodyLimitExtra: 64 * 1024 },
+  sse: { pollMs: 250, heartbeatMs: 15_000, retryMs: 1_000 },
+  webhooks: {
+    concurrency: 4,
+    maxAttempts: 10,
+    backoff: { type: 'exponential', base: 1_000, cap: 600_000 } as BackoffPolicy,
+    timeout: 30_000,
+  },
+  stats: { windowMs: 3_600_000, bucketMs: 60_000, maxWindowMs: 86_400_000, minBucketMs: 1_000 },
+} as const;

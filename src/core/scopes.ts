@@ -1,0 +1,14 @@
+/**
+ * @module
+ * API token scopes, declared once for the server, the config file and the CLI. `admin` includes
+ * every other scope.
+ */
+export const scopes = ['enqueue', 'read', 'admin'] as const;
+
+export type Scope = (typeof scopes)[number];
+
+export const scopeDescriptions: Record<Scope, string> = {
+  enqueue: 'add jobs',
+  read: 'read jobs, queues and statistics',
+  admin: 'everything, including cancel, retry and deleting dead letters',
+};

@@ -1,0 +1,131 @@
+import { claimedColumns } from '../row.js';
+
+/**
+ * Every statement the SQLite store runs, one per operation, beside PostgreSQL's in
+ * `../postgres/statements.ts` so the two dialects read operation by operation. SQLite runs a
+ * batch as one transaction of these prepared statements, a row at a time; "now" is always a
+ * parameter (one machine, one clock, read in one place by the store).
+ */
+export const sqliteStatements = {
+  insert: `
+    INSERT INTO spool_jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
+                            run_at, created_at, updated_at, callback_url)
+    VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
+
+  existingByKey: 'SELECT * FROM spool_jobs WHERE queue = ? AND idempotency_key = ?',
+
+  /** ?1 name, ?2 now. */
+  ensureQueue: 'INSERT INTO spool_queues (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING',
+
+  listQueues: 'SELECT name, created_at, paused FROM spool_queues ORDER BY name',
+
+  getQueue: 'SELECT name, created_at, paused FROM spool_queues WHERE name = ?',
+
+  /** A read first: see SqliteStore.claim. */
+  anyReady: `SELECT 1 FROM spool_jobs WHERE queue = ? AND status = 'waiting' AND run_at <= ? LIMIT 1`,
+
+  /** ?1 token, ?2 lease expiry, ?3 now, ?4 worker, ?5 queue, ?6 limit. */
+  claim: `
+    UPDATE spool_jobs SET status = 'active', attempts = attempts + 1, lease_token = ?1, lease_expires_at = ?2,
+           started_at = ?3, updated_at = ?3, worker_id = ?4
+    WHERE id IN (SELECT id FROM spool_jobs WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3
+                 ORDER BY priority DESC, run_at, id LIMIT ?6)
+    RETURNING ${claimedColumns}`,
+
+  /** As claim, ?7 the names as a JSON array. */
+  claimNamed: `
+    UPDATE spool_jobs SET status = 'active', attempts = attempts + 1, lease_token = ?1, lease_expires_at = ?2,
+           started_at = ?3, updated_at = ?3, worker_id = ?4
+    WHERE id IN (SELECT id FROM spool_jobs WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3
+                 AND name IN (SELECT value FROM json_each(?7)) ORDER BY priority DESC, run_at, id LIMIT ?6)
+    RETURNING ${claimedColumns}`,
+
+  /**
+   * ?1 result, ?2 now, ?3 id, ?4 token. A token that still matches is accepted even after the
+   * lease expired and the job was taken back, until another worker claims it (see the contract).
+   */
+  complete: `
+    UPDATE spool_jobs SET status = 'completed', result = ?1, finished_at = ?2, updated_at = ?2, lease_token = NULL, lease_expires_at = NULL
+    WHERE id = ?3 AND lease_token = ?4 AND status IN ('active', 'waiting', 'failed')`,
+
+  /** ?1 retry delay or null, ?2 now, ?3 error JSON, ?4 id, ?5 token. */
+  fail: `
+    UPDATE spool_jobs SET
+      status = CASE WHEN ?1 IS NOT NULL AND attempts < max_attempts THEN 'waiting' ELSE 'failed' END,
+      run_at = CASE WHEN ?1 IS NOT NULL AND attempts < max_attempts THEN ?2 + ?1 ELSE run_at END,
+      finished_at = CASE WHEN ?1 IS NOT NULL AND attempts < max_attempts THEN NULL ELSE ?2 END,
+      errors = json_insert(errors, '$[#]', json_set(json(?3), '$.at', ?2)),
+      updated_at = ?2, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
+    WHERE id = ?4 AND lease_token = ?5 AND status IN ('active', 'waiting', 'failed')
+    RETURNING id, status, run_at`,
+
+  /** ?1 expiry, ?2 now, ?3 id, ?4 token. */
+  heartbeat: `UPDATE spool_jobs SET lease_expires_at = ?1, updated_at = ?2 WHERE id = ?3 AND lease_token = ?4 AND status = 'active'`,
+
+  /** What became of a lease a heartbeat could not extend. */
+  leaseState: 'SELECT status, lease_token FROM spool_jobs WHERE id = ?',
+
+  /** ?1 now, ?2 run at, ?3 id, ?4 token. */
+  release: `
+    UPDATE spool_jobs SET status = 'waiting', attempts = attempts - 1, updated_at = ?1, run_at = ?2, started_at = NULL,
+           lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
+    WHERE id = ?3 AND lease_token = ?4 AND status = 'active' RETURNING queue`,
+
+  progress: `UPDATE spool_jobs SET progress = ?, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'active'`,
+
+  /** ?1 now, ?2 message. The lease token stays, as on PostgreSQL. */
+  rescueExpired: `
+    UPDATE spool_jobs SET
+      status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'waiting' END,
+      finished_at = CASE WHEN attempts >= max_attempts THEN ?1 ELSE NULL END,
+      errors = json_insert(errors, '$[#]', json_object('message', ?2, 'code', 'SPOOL_LEASE_EXPIRED', 'name', 'LeaseExpiredError',
+               'attempt', attempts, 'at', ?1, 'final', json(CASE WHEN attempts >= max_attempts THEN 'true' ELSE 'false' END))),
+      run_at = ?1, updated_at = ?1, lease_expires_at = NULL, worker_id = NULL
+    WHERE status = 'active' AND lease_expires_at < ?1`,
+
+  getJob: 'SELECT * FROM spool_jobs WHERE id = ?',
+
+  countsAll: 'SELECT queue, status, count(*) AS n FROM spool_jobs GROUP BY queue, status',
+
+  countsOne: 'SELECT queue, status, count(*) AS n FROM spool_jobs WHERE queue = ? GROUP BY queue, status',
+
+  /** ?1 now, ?2 id. */
+  cancel: `
+    UPDATE spool_jobs SET status = 'cancelled', finished_at = ?1, updated_at = ?1, lease_token = NULL, lease_expires_at = NULL
+    WHERE id = ?2 AND status IN ('waiting', 'active') RETURNING *`,
+
+  statusOf: 'SELECT status FROM spool_jobs WHERE id = ?',
+
+  /** ?1 now, ?2 id. */
+  retry: `
+    UPDATE spool_jobs SET status = 'waiting', attempts = 0, run_at = ?1, updated_at = ?1, finished_at = NULL,
+           started_at = NULL, result = NULL, progress = NULL, lease_token = NULL
+    WHERE id = ?2 AND status IN ('failed', 'cancelled') RETURNING *`,
+
+  /** ?1 now, ?2 queue. */
+  retryFailed: `
+    UPDATE spool_jobs SET status = 'waiting', attempts = 0, run_at = ?1, updated_at = ?1, finished_at = NULL,
+           started_at = NULL, result = NULL, progress = NULL, lease_token = NULL
+    WHERE queue = ?2 AND status = 'failed'`,
+
+  purge: 'DELETE FROM spool_jobs WHERE queue = ? AND status = ?',
+
+  /** ?1 status, ?2 finished before, ?3 slice size: a slice at a time, so no prune holds the write lock for long. */
+  prune: `DELETE FROM spool_jobs WHERE id IN (SELECT id FROM spool_jobs WHERE status = ?1 AND finished_at < ?2 LIMIT ?3)`,
+
+  /** ?1 bucket (ms), ?2 since. */
+  throughput: `
+    SELECT (finished_at / CAST(?1 AS INTEGER)) * CAST(?1 AS INTEGER) AS at, queue,
+           sum(status = 'completed') AS completed, sum(status = 'failed') AS failed
+    FROM spool_jobs WHERE status IN ('completed', 'failed') AND finished_at >= ?2
+    GROUP BY 1, 2 ORDER BY 1, 2`,
+
+  recordBacklog: 'INSERT OR REPLACE INTO spool_backlog_samples (at, queue, waiting, active) VALUES (?, ?, ?, ?)',
+
+  forgetBacklog: 'DELETE FROM spool_backlog_samples WHERE at < ?',
+
+  backlog: 'SELECT at, queue, waiting, active FROM spool_backlog_samples WHERE at >= ? ORDER BY at, queue',
+} as const;
+
+export type SqliteStatementName = keyof typeof sqliteStatements;

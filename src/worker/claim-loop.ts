@@ -1,0 +1,88 @@
+/**
+ * @module
+ * The claim loop: looks for work when poked (a wake-up from the store, a freed slot) and on a
+ * poll timer otherwise (delayed jobs, other processes). Pokes within one turn of the event loop
+ * make one claim; a full batch asks for another at once. A failed claim backs off with jitter.
+ */
+import { isTransient } from '../core/errors.js';
+import type { OutageLog } from '../core/outage-log.js';
+import type { ClaimedJob } from '../core/types.js';
+import type { ClaimRequest } from '../store/contract.js';
+import type { WorkerPort } from './port.js';
+
+export class ClaimLoop {
+  private running = false;
+  private claiming = false;
+  private pokeScheduled = false;
+  private wakeRequested = false;
+  private retryMs = 0;
+  private pollTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly port: WorkerPort,
+    private readonly queue: string,
+    private readonly pollMs: number,
+    /** The claim to make now, or null when there is no free slot. */
+    private readonly nextClaim: () => ClaimRequest | null,
+    private readonly onClaimed: (jobs: ClaimedJob[]) => void,
+    private readonly outage: OutageLog,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.poke();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+  }
+
+  /** Looks for work now instead of at the next poll. */
+  poke(): void {
+    if (!this.running || this.pokeScheduled) return;
+    this.pokeScheduled = true;
+    setImmediate(() => {
+      this.pokeScheduled = false;
+      if (!this.running) return;
+      if (this.claiming) this.wakeRequested = true;
+      else void this.loop();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    this.claiming = true;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+    let nextPollMs = this.pollMs;
+    try {
+      do {
+        this.wakeRequested = false;
+        const request = this.nextClaim();
+        if (!request) break;
+        const jobs = await this.port.store.claim(request);
+        this.retryMs = 0;
+        this.outage.succeeded();
+        this.onClaimed(jobs);
+        // A full batch suggests more is waiting.
+        if (jobs.length === request.limit) this.wakeRequested = true;
+      } while (this.wakeRequested && this.running);
+    } catch (err) {
+      this.retryMs = Math.min(Math.max(this.retryMs * 2, 100), 5_000);
+      nextPollMs = Math.min(Math.round(this.retryMs * (0.5 + Math.random() / 2)), this.pollMs);
+      if (isTransient(err)) this.outage.failed(err, `Claiming jobs from queue "${this.queue}" failed`);
+      else
+        this.port.events.emit('error', {
+          error: err as Error,
+          context: `Claiming jobs from queue "${this.queue}" failed; trying again in ${nextPollMs} ms`,
+        });
+    } finally {
+      this.claiming = false;
+    }
+    if (this.running) {
+      // Not unref'd: a running worker is what keeps a worker process alive.
+      this.pollTimer = setTimeout(() => this.poke(), nextPollMs);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * @module
+ * What a worker is handed: a narrow port, never the whole Spool (graphile-worker's workers get
+ * `getJob`/`completeJob`/`failJob`, not the pool). The worker claims, runs and records; it knows
+ * nothing of enqueueing, listing or the HTTP API.
+ */
+import type { Clock } from '../core/clock.js';
+import type { SpoolEmitter } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import type { AdminStore, JobStore } from '../store/contract.js';
+
+export interface WorkerSettings {
+  /** How often an idle worker looks for work no wake-up announced. */
+  pollInterval: number;
+  /** How long a graceful shutdown waits for in-flight jobs. */
+  shutdownTimeout: number;
+  /** Largest result, in bytes of JSON. */
+  maxPayloadBytes: number;
+}
+
+export interface WorkerPort {
+  /** The hot path, plus reading one job (to tell a cancelled job from a lost lease). */
+  store: JobStore & Pick<AdminStore, 'getJob'>;
+  /** Only for measuring and stamping in-process times; the store keeps its own for what it stores. */
+  clock: Clock;
+  logger: Logger;
+  events: SpoolEmitter;
+  settings: WorkerSettings;
+}
