@@ -6,26 +6,13 @@
  */
 import { type Clock, systemClock } from '../core/clock.js';
 import { defaults as builtIn } from '../core/defaults.js';
-import { toMs } from '../core/duration.js';
-import { InvalidArgumentError, JobCancelledError, JobFailedError, JobNotFoundError, SpoolError, isSpoolError } from '../core/errors.js';
+import { InvalidArgumentError, JobNotFoundError, SpoolError, isSpoolError } from '../core/errors.js';
 import { type Listener, SpoolEmitter, type SpoolEventName, type SpoolEvents } from '../core/events.js';
 import { type Logger, consoleLogger } from '../core/logger.js';
-import { assertName, assertPublicName } from '../core/names.js';
-import {
-  type EnqueueOptions,
-  type JobDefaults,
-  type SpoolOptions,
-  type WorkOptions,
-  enqueueOptionsSchema,
-  maxEpochMs,
-  parseOptions,
-  resolveBackoff,
-  resolveTimeout,
-  spoolOptionsSchema,
-} from '../core/options.js';
+import { assertName } from '../core/names.js';
+import { type EnqueueOptions, type WorkOptions, parseOptions } from '../core/options.js';
 import { OutageLog } from '../core/outage-log.js';
 import { type Job, type JobStatus, type NewJob, finalStatuses, jobStatuses } from '../core/types.js';
-import { toJson } from '../core/validate.js';
 import type {
   BacklogPoint,
   FinalStatus,
@@ -43,6 +30,10 @@ import type { WorkerPort } from '../worker/port.js';
 import type { Handlers } from '../worker/types.js';
 import { Worker } from '../worker/worker.js';
 import { Maintenance } from './maintenance.js';
+import { waitForJob } from './wait-for.js';
+import { type EnqueueItem, toNewJob } from './new-job.js';
+import { type SpoolSettings, resolveSettings } from './settings.js';
+import { type SpoolOptions, spoolOptionsSchema } from './spool-options.js';
 import { installShutdownSignals } from './shutdown-signals.js';
 
 export interface JobHandle<R = unknown> {
@@ -53,13 +44,6 @@ export interface JobHandle<R = unknown> {
   job: Job;
   /** Resolves with the result; rejects with JobFailedError or JobCancelledError. */
   wait(options?: { timeout?: number }): Promise<R>;
-}
-
-export interface EnqueueItem {
-  queue: string;
-  name: string;
-  payload?: unknown;
-  options?: EnqueueOptions;
 }
 
 export interface ListJobsOptions {
@@ -86,14 +70,7 @@ export interface QueueInfo {
   record: QueueRecord | null;
 }
 
-/** Settings every part of a Spool reads, resolved from SpoolOptions. */
-export interface SpoolSettings {
-  maxPayloadBytes: number;
-  defaults: JobDefaults;
-  retention: { completed: number; failed: number; cancelled: number };
-  pollInterval: number;
-  shutdownTimeout: number;
-}
+export type { EnqueueItem, SpoolSettings };
 
 export async function createSpool(options: SpoolOptions = {}): Promise<Spool> {
   return Spool.create(options);
@@ -169,7 +146,7 @@ export class Spool {
     this.assertOpen();
     if (!Array.isArray(items)) throw new InvalidArgumentError('enqueueMany takes an array of { queue, name, payload, options }.');
     if (items.length === 0) return [];
-    const jobs = items.map((item, index) => this.toNewJob(item, items.length > 1 ? `jobs[${index}]` : 'job'));
+    const jobs = items.map((item, index) => toNewJob(item, items.length > 1 ? `jobs[${index}]` : 'job', this.settings));
     // No await before the store call: on SQLite the insert must run inside the caller's synchronous transaction.
     const results = await this.store.enqueue(jobs, options.tx);
     return results.map(({ id, created, createdFrom, createdAt, existing }) => {
@@ -198,35 +175,7 @@ export class Spool {
    */
   async waitFor<R = unknown>(id: string, options: { timeout?: number } = {}): Promise<R> {
     this.assertOpen();
-    const deadline = options.timeout === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeout;
-    let wake: (() => void) | null = null;
-    const onFinal = (event: { job: Job }) => {
-      if (event.job.id === id) wake?.();
-    };
-    const stops = [this.events.on('completed', onFinal), this.events.on('failed', onFinal), this.events.on('cancelled', onFinal)];
-    try {
-      for (let delay = 20; ; delay = Math.min(delay * 2, 1_000)) {
-        const job = await this.store.getJob(id);
-        if (!job) throw new JobNotFoundError(id);
-        if (job.status === 'completed') return job.result as R;
-        if (job.status === 'failed')
-          throw new JobFailedError(job, job.errors.at(-1) ?? { message: 'unknown error', attempt: job.attempts, at: job.updatedAt });
-        if (job.status === 'cancelled') throw new JobCancelledError(job);
-        if (this.closing) throw new SpoolError('SPOOL_CLOSED', `Stopped waiting for job ${id}: this Spool was closed.`);
-        const remaining = deadline - Date.now();
-        if (remaining <= 0)
-          throw new SpoolError('SPOOL_WAIT_TIMEOUT', `Job ${id} is still ${job.status} after waiting ${options.timeout} ms.`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(delay, remaining));
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    } finally {
-      for (const stop of stops) stop();
-    }
+    return waitForJob<R>(this.store, this.events, String(id), options, () => this.closing !== null);
   }
 
   /** Cancels a waiting job at once, or aborts an active one through its signal. Final jobs are returned unchanged. */
@@ -396,68 +345,6 @@ export class Spool {
   private assertOpen(): void {
     if (this.closing) throw new SpoolError('SPOOL_CLOSED', 'This Spool is closed; create a new one with createSpool().');
   }
-
-  private toNewJob(item: EnqueueItem, what: string): NewJob {
-    if (typeof item !== 'object' || item === null)
-      throw new InvalidArgumentError(`${what} must be an object { queue, name, payload, options }.`);
-    const queue = assertPublicName(item.queue, 'queue');
-    const name = assertName(item.name, 'job name');
-    // Most bulk enqueues pass no options: skip the schema for them.
-    const options =
-      item.options === undefined
-        ? {}
-        : (parseOptions(enqueueOptionsSchema, item.options, `${what} options for ${queue}/${name}`) as EnqueueOptions);
-    if (options.delay !== undefined && options.runAt !== undefined) {
-      throw new InvalidArgumentError(`Give ${what} either delay or runAt, not both.`);
-    }
-    const { defaults, maxPayloadBytes } = this.settings;
-    return {
-      queue,
-      name,
-      payload: toJson(item.payload, 'payload', maxPayloadBytes, 'refuse', `job ${queue}/${name}`),
-      priority: options.priority ?? builtIn.job.priority,
-      maxAttempts: options.maxAttempts ?? defaults.maxAttempts,
-      backoff: resolveBackoff(options.backoff, defaults.backoff, `${what}.backoff`),
-      timeout: resolveTimeout(options.timeout, defaults.timeout, `${what}.timeout`),
-      idempotencyKey: options.idempotencyKey ?? null,
-      metadata:
-        options.metadata === undefined ? '{}' : toJson(options.metadata, 'metadata', maxPayloadBytes, 'refuse', `job ${queue}/${name}`),
-      callbackUrl: options.callbackUrl ?? null,
-      runAt: options.runAt === undefined ? null : toEpochMs(options.runAt, `${what}.runAt`),
-      delay: options.delay === undefined ? 0 : toMs(options.delay, `${what}.delay`),
-    };
-  }
-}
-
-function resolveSettings(options: SpoolOptions): SpoolSettings {
-  const d = options.defaults ?? {};
-  return {
-    maxPayloadBytes: options.maxPayloadBytes ?? builtIn.maxPayloadBytes,
-    defaults: {
-      maxAttempts: d.maxAttempts ?? builtIn.job.maxAttempts,
-      backoff: resolveBackoff(d.backoff, builtIn.job.backoff, 'defaults.backoff'),
-      timeout: resolveTimeout(d.timeout, builtIn.job.timeout, 'defaults.timeout'),
-    },
-    retention: {
-      completed:
-        options.retention?.completed === undefined ? builtIn.retention.completed : toMs(options.retention.completed, 'retention.completed'),
-      failed: options.retention?.failed === undefined ? builtIn.retention.failed : toMs(options.retention.failed, 'retention.failed'),
-      cancelled:
-        options.retention?.cancelled === undefined ? builtIn.retention.cancelled : toMs(options.retention.cancelled, 'retention.cancelled'),
-    },
-    pollInterval: options.pollInterval === undefined ? builtIn.pollInterval : toMs(options.pollInterval, 'pollInterval'),
-    shutdownTimeout: options.shutdownTimeout === undefined ? builtIn.shutdownTimeout : toMs(options.shutdownTimeout, 'shutdownTimeout'),
-  };
-}
-
-function toEpochMs(value: Date | number | string, what: string): number {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
-  if (!Number.isFinite(ms) || ms < 0 || ms > maxEpochMs) {
-    throw new InvalidArgumentError(
-      `${what} must be a Date, epoch milliseconds or an ISO 8601 string before the year 10000; got ${JSON.stringify(value)}.`,
-    );
-  }
-  return Math.floor(ms);
 }
 
 function emptyCounts(): Record<JobStatus, number> {

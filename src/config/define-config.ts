@@ -17,7 +17,8 @@
  */
 import { z } from 'zod';
 import type { Duration } from '../core/duration.js';
-import type { RetentionOptions, SpoolOptions, WorkOptions } from '../core/options.js';
+import type { SpoolOptions } from '../client/spool-options.js';
+import type { RetentionOptions, WorkOptions } from '../core/options.js';
 import { namePattern, nameRule } from '../core/names.js';
 import { queueWorkFields, sharedSpoolFields } from '../core/options.js';
 import { scopes } from '../core/scopes.js';

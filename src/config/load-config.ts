@@ -12,9 +12,9 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError } from '../core/errors.js';
 import { describeIssues } from '../core/issues.js';
-import type { SpoolOptions, WorkOptions } from '../core/options.js';
-import type { TokenEntry } from '../server/auth.js';
-import { parseTokensEnv } from '../server/auth.js';
+import type { SpoolOptions } from '../client/spool-options.js';
+import type { WorkOptions } from '../core/options.js';
+import { type TokenEntry, parseTokensEnv } from './tokens.js';
 import type { Handlers } from '../worker/types.js';
 import { type SpoolConfig, configSchema } from './define-config.js';
 

@@ -6,12 +6,10 @@
  * `defaults.ts`; turning zod's issues into sentences lives in `issues.ts`.
  */
 import { z } from 'zod';
-import type { Clock } from './clock.js';
 import { defaults } from './defaults.js';
 import { type Duration, durationRule, durationSchema, maxDurationMs, maxTimerMs, toMs } from './duration.js';
 import { InvalidArgumentError } from './errors.js';
 import { describeIssues } from './issues.js';
-import type { Logger } from './logger.js';
 import type { BackoffPolicy } from './types.js';
 
 const duration = durationSchema.meta({ description: `A duration: ${durationRule}.`, example: '30s' });
@@ -123,30 +121,6 @@ export interface RetentionOptions {
   cancelled?: Duration;
 }
 
-export interface SpoolOptions {
-  /** `sqlite:./spool.db`, `sqlite::memory:`, `postgres://user@host/db`, or a Store. @defaultValue "sqlite:./spool.db" */
-  store?: string | import('../store/contract.js').Store;
-  /** PostgreSQL schema for Spool's tables. @defaultValue "spool" */
-  schema?: string;
-  /** Largest payload or result, in bytes of JSON. @defaultValue 1 MiB */
-  maxPayloadBytes?: number;
-  /** Defaults for every job's options. */
-  defaults?: { maxAttempts?: number; backoff?: EnqueueOptions['backoff']; timeout?: Duration | null };
-  retention?: RetentionOptions;
-  /**
-   * Where the time comes from; tests pass a ManualClock. Without one, PostgreSQL judges leases,
-   * delays and expiry by the database server's clock, one clock for every machine.
-   */
-  clock?: Clock;
-  logger?: Logger;
-  /** How often idle workers look for work that no wake-up announced (delayed jobs, other processes). @defaultValue 1s */
-  pollInterval?: Duration;
-  /** Signals that shut workers down gracefully; `false` to handle signals yourself. @defaultValue ["SIGTERM", "SIGINT"] */
-  shutdownSignals?: NodeJS.Signals[] | false;
-  /** How long a graceful shutdown waits for in-flight jobs before returning them to the queue. @defaultValue 30s */
-  shutdownTimeout?: Duration;
-}
-
 /** The options a config file and createSpool both take, declared once. */
 export const sharedSpoolFields = {
   schema: z
@@ -171,24 +145,6 @@ export const sharedSpoolFields = {
   pollInterval: duration.optional(),
   shutdownTimeout: duration.optional(),
 };
-
-export const spoolOptionsSchema = z
-  .object({
-    // Objects with behaviour pass through as they are: z.custom checks without copying them.
-    store: z
-      .union([z.string(), z.custom<object>((v) => typeof v === 'object' && v !== null && 'claim' in v, 'must be a store URL or a Store')])
-      .optional(),
-    ...sharedSpoolFields,
-    clock: z.custom<Clock>((v) => typeof (v as Clock | null)?.now === 'function', 'must have a now() method').optional(),
-    logger: z
-      .custom<Logger>(
-        (v) => ['debug', 'info', 'warn', 'error'].every((level) => typeof (v as Record<string, unknown> | null)?.[level] === 'function'),
-        'must have debug, info, warn and error methods',
-      )
-      .optional(),
-    shutdownSignals: z.union([z.array(z.string()), z.literal(false)]).optional(),
-  })
-  .strict();
 
 export interface WorkOptions {
   /** Jobs this worker runs at once. @defaultValue 1 */

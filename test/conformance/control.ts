@@ -97,7 +97,7 @@ export function controlTests(h: Harness): void {
     });
 
     it('a job cancelled through another Spool (another connection) is aborted in the worker', async (ctx) => {
-      if (h.kind !== 'postgres') ctx.skip(); // PostgreSQL carries cancellations across connections with NOTIFY.
+      if (!h.has('cross-connection-cancel')) ctx.skip();
       const workerSpool = await h.open();
       const reasons: unknown[] = [];
       workerSpool.work(

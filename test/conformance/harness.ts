@@ -8,9 +8,20 @@ import { afterEach, beforeEach } from 'vitest';
 import { type Logger, ManualClock, type Spool, type SpoolOptions, createSpool, silentLogger } from '../helpers/api.js';
 import { type Gate, gate } from '../helpers/eventually.js';
 
+/**
+ * What a store can do beyond the contract's required parts, declared by its factory: tests that
+ * need one skip by it, never by the store's name.
+ * - `file`: the store is a local file (errors name its path).
+ * - `server`: the store is a database server reached over the network (connection errors, credentials).
+ * - `cross-connection-wake`: a job enqueued through another connection wakes idle workers at once.
+ * - `cross-connection-cancel`: a cancel through another connection reaches the worker at once (not at its next heartbeat).
+ */
+export type StoreTrait = 'file' | 'server' | 'cross-connection-wake' | 'cross-connection-cancel';
+
 export interface StoreTarget {
   url: string;
   schema?: string;
+  traits: readonly StoreTrait[];
   cleanup(): Promise<void>;
 }
 
@@ -20,8 +31,10 @@ export type StoreFactory = () => Promise<StoreTarget>;
 export const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 
 export interface Harness {
-  /** Which store the current test runs against. */
+  /** Which store the current test runs against (for messages; skip by `has`, not by this). */
   readonly kind: 'sqlite' | 'postgres';
+  /** True when the current test's store declares `trait`. */
+  has(trait: StoreTrait): boolean;
   readonly url: string;
   readonly schema: string | undefined;
   /** The current test's clock, starting at T0. */
@@ -74,6 +87,9 @@ export function useHarness(makeStoreUrl: StoreFactory): Harness {
   const harness: Harness = {
     get kind() {
       return /^postgres(ql)?:/i.test(current().url) ? 'postgres' : 'sqlite';
+    },
+    has(trait) {
+      return current().traits.includes(trait);
     },
     get url() {
       return current().url;

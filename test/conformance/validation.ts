@@ -118,7 +118,7 @@ export function validationTests(h: Harness): void {
     });
 
     it('a SQLite file in a folder that does not exist gives SPOOL_STORE_UNAVAILABLE saying what to check', async (ctx) => {
-      if (h.kind !== 'sqlite') ctx.skip();
+      if (!h.has('file')) ctx.skip();
       const dir = mkdtempSync(join(tmpdir(), 'spool-missing-'));
       rmSync(dir, { recursive: true });
       const err = await caught(() =>
@@ -130,7 +130,7 @@ export function validationTests(h: Harness): void {
     });
 
     it('a PostgreSQL that is down gives SPOOL_STORE_UNAVAILABLE with what to check', async (ctx) => {
-      if (h.kind !== 'postgres') ctx.skip();
+      if (!h.has('server')) ctx.skip();
       const started = Date.now();
       const err = await caught(() =>
         createSpool({ store: 'postgres://postgres@127.0.0.1:1/test', schema: h.schema, logger: silentLogger, shutdownSignals: false }),
@@ -144,7 +144,7 @@ export function validationTests(h: Harness): void {
     });
 
     it('a PostgreSQL URL with a password never shows the password in errors', async (ctx) => {
-      if (h.kind !== 'postgres') ctx.skip();
+      if (!h.has('server')) ctx.skip();
       const err = await caught(() =>
         createSpool({
           store: 'postgres://someone:s3cr3t-pw@127.0.0.1:1/test',

@@ -304,7 +304,7 @@ export function workerTests(h: Harness): void {
     });
 
     it('an idle worker is woken by a job enqueued through another Spool (another connection)', async (ctx) => {
-      if (h.kind !== 'postgres') ctx.skip(); // SQLite has no cross-connection notifications; it relies on polling there.
+      if (!h.has('cross-connection-wake')) ctx.skip();
       const workerSpool = await h.open({ pollInterval: '60s' });
       workerSpool.work('q', () => 'woken', { pollInterval: '60s' });
       const producer = await h.open({ pollInterval: '60s' });

@@ -15,6 +15,8 @@ export function sqliteStore(): StoreFactory {
     const dir = mkdtempSync(join(tmpdir(), 'spool-test-'));
     return {
       url: `sqlite:${join(dir, 'spool.db')}`,
+      // Other connections' commits are seen through the WAL file watcher; cancels reach a worker at its heartbeat.
+      traits: ['file', 'cross-connection-wake'],
       async cleanup() {
         rmSync(dir, { recursive: true, force: true });
       },
@@ -72,6 +74,7 @@ export async function postgresStore(): Promise<StoreFactory | null> {
     return {
       url: postgresUrl,
       schema,
+      traits: ['server', 'cross-connection-wake', 'cross-connection-cancel'],
       async cleanup() {
         await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       },

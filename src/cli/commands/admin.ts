@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { createSpool } from '../../client/spool.js';
 import { loadConfig } from '../../config/load-config.js';
 import { consoleLogger } from '../../core/logger.js';
-import { generateToken, hashToken, parseScopes } from '../../server/auth.js';
+import { generateToken, hashToken, parseScopes } from '../../config/tokens.js';
 import type { Out } from '../output.js';
 import { printJson } from '../output.js';
 

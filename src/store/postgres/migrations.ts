@@ -2,6 +2,10 @@
  * Numbered migrations, each a function of the schema name. `migrations` records which ran.
  * Never edit one that shipped: add the next.
  */
+import type pg from 'pg';
+import { InvalidArgumentError } from '../../core/errors.js';
+import { toStoreError } from './connection-errors.js';
+
 export const postgresMigrations: readonly ((schema: string) => string)[] = [
   (s) => `
   CREATE TABLE "${s}".jobs (
@@ -82,3 +86,36 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   SELECT queue, min(created_at) FROM "${s}".jobs GROUP BY queue;
   `,
 ];
+
+/** Applies pending migrations in one transaction; safe when many processes start at once. */
+export async function migrate(pool: pg.Pool, schema: string, where: string): Promise<void> {
+  const client = await pool.connect().catch((err: unknown) => {
+    throw toStoreError(err, where);
+  });
+  try {
+    await client.query('BEGIN');
+    // Serialises concurrent starts; taken before CREATE SCHEMA, which itself races.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`spool:migrate:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS "${schema}".migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const { rows } = await client.query<{ version: number }>(`SELECT coalesce(max(version), 0) AS version FROM "${schema}".migrations`);
+    const current = rows[0]?.version ?? 0;
+    if (current > postgresMigrations.length) {
+      throw new InvalidArgumentError(
+        `Schema "${schema}" was migrated by a newer Spool (version ${current}; this one knows ${postgresMigrations.length}). Upgrade Spool.`,
+      );
+    }
+    for (let version = current + 1; version <= postgresMigrations.length; version++) {
+      await client.query((postgresMigrations[version - 1] as (s: string) => string)(schema));
+      await client.query(`INSERT INTO "${schema}".migrations (version) VALUES ($1)`, [version]);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw toStoreError(err, where);
+  } finally {
+    client.release();
+  }
+}

@@ -10,7 +10,6 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { type Logger, consoleLogger } from '../../core/logger.js';
 import type { ClaimedJob, Job, JobStatus, NewJob, Progress } from '../../core/types.js';
 import type {
-  BacklogPoint,
   CancelResult,
   ClaimRequest,
   CompleteOutcome,
@@ -24,19 +23,18 @@ import type {
   LeaseLoss,
   ListRequest,
   QueueCounts,
-  QueueRecord,
   QueuesPart,
   Release,
   StatsPart,
   Store,
   StoreListener,
-  ThroughputPoint,
   Transaction,
 } from '../contract.js';
 import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
 import { isConnectionError, toStoreError } from './connection-errors.js';
 import { type InsertedRow, batchJson, matchInserted } from './insert-batch.js';
-import { postgresMigrations } from './migrations.js';
+import { migrate } from './migrations.js';
+import { postgresQueues, postgresStats } from './parts.js';
 import { NotificationListener } from './notification-listener.js';
 import { type StatementName, postgresStatements } from './statements.js';
 
@@ -85,19 +83,9 @@ export class PostgresStore implements Store {
     this.statements = postgresStatements(schema);
     const url = safeUrl(connectionString);
     this.where = url ? `${url.hostname}:${url.port || 5432}${url.pathname}` : 'the configured address';
-    this.stats = {
-      throughput: (windowMs, bucketMs) => this.throughput(windowMs, bucketMs),
-      recordBacklog: (counts, keepMs) => this.recordBacklog(counts, keepMs),
-      backlog: (windowMs) => this.backlog(windowMs),
-    };
-    this.queues = {
-      list: async () => (await this.run<QueueRow>('listQueues', [])).map(toQueueRecord),
-      get: async (name) => {
-        const [row] = await this.run<QueueRow>('getQueue', [name]);
-        return row ? toQueueRecord(row) : null;
-      },
-      ensure: (names) => this.ensureQueues(names),
-    };
+    const run = <T>(name: StatementName, values: unknown[]) => this.run<T>(name, values);
+    this.stats = postgresStats(run, () => this.now());
+    this.queues = postgresQueues(run, (names) => this.ensureQueues(names));
   }
 
   /** Connects and checks the server answers; fails fast with a clear StoreUnavailableError. */
@@ -153,37 +141,7 @@ export class PostgresStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    const client = await this.pool.connect().catch((err: unknown) => {
-      throw toStoreError(err, this.where);
-    });
-    try {
-      await client.query('BEGIN');
-      // Serialises concurrent starts; taken before CREATE SCHEMA, which itself races.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`spool:migrate:${this.schema}`]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS "${this.schema}".migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-      );
-      const { rows } = await client.query<{ version: number }>(
-        `SELECT coalesce(max(version), 0) AS version FROM "${this.schema}".migrations`,
-      );
-      const current = rows[0]?.version ?? 0;
-      if (current > postgresMigrations.length) {
-        throw new InvalidArgumentError(
-          `Schema "${this.schema}" was migrated by a newer Spool (version ${current}; this one knows ${postgresMigrations.length}). Upgrade Spool.`,
-        );
-      }
-      for (let version = current + 1; version <= postgresMigrations.length; version++) {
-        await client.query((postgresMigrations[version - 1] as (s: string) => string)(this.schema));
-        await client.query(`INSERT INTO "${this.schema}".migrations (version) VALUES ($1)`, [version]);
-      }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw toStoreError(err, this.where);
-    } finally {
-      client.release();
-    }
+    return migrate(this.pool, this.schema, this.where);
   }
 
   private async ensureQueues(names: readonly string[]): Promise<void> {
@@ -367,31 +325,6 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async throughput(windowMs: number, bucketMs: number): Promise<ThroughputPoint[]> {
-    const rows = await this.run<{ at: string; queue: string; completed: number; failed: number }>('throughput', [
-      bucketMs,
-      windowMs,
-      this.now(),
-    ]);
-    return rows.map((row) => ({ ...row, at: Number(row.at) }));
-  }
-
-  private async recordBacklog(counts: QueueCounts, keepMs: number): Promise<void> {
-    const queues = Object.keys(counts);
-    await this.run('recordBacklog', [
-      this.now(),
-      queues,
-      queues.map((q) => counts[q]?.waiting ?? 0),
-      queues.map((q) => counts[q]?.active ?? 0),
-      keepMs,
-    ]);
-  }
-
-  private async backlog(windowMs: number): Promise<BacklogPoint[]> {
-    const rows = await this.run<{ at: string; queue: string; waiting: number; active: number }>('backlog', [windowMs, this.now()]);
-    return rows.map((row) => ({ ...row, at: Number(row.at) }));
-  }
-
   subscribe(listener: StoreListener): () => void {
     this.listeners.add(listener);
     if (!this.notifications) {
@@ -447,16 +380,6 @@ export class PostgresStore implements Store {
     this.notifications = null;
     await Promise.all([this.pool.end().catch(() => {}), this.leasePool.end().catch(() => {})]);
   }
-}
-
-interface QueueRow {
-  name: string;
-  created_at: string | number;
-  paused: boolean;
-}
-
-function toQueueRecord(row: QueueRow): QueueRecord {
-  return { name: row.name, createdAt: Number(row.created_at), paused: row.paused === true };
 }
 
 /** JSON arrives as text and bigints as numbers: rowToJob parses JSON the same way for both stores. */

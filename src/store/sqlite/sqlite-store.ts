@@ -10,7 +10,6 @@ import { type Clock, systemClock } from '../../core/clock.js';
 import { InvalidArgumentError, StoreUnavailableError } from '../../core/errors.js';
 import type { ClaimedJob, Job, JobStatus, NewJob, Progress } from '../../core/types.js';
 import type {
-  BacklogPoint,
   CancelResult,
   ClaimRequest,
   CompleteOutcome,
@@ -24,13 +23,11 @@ import type {
   LeaseLoss,
   ListRequest,
   QueueCounts,
-  QueueRecord,
   QueuesPart,
   Release,
   StatsPart,
   Store,
   StoreListener,
-  ThroughputPoint,
   Transaction,
 } from '../contract.js';
 import { anyQueue } from '../contract.js';
@@ -38,6 +35,8 @@ import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMess
 import { ChangeWatcher } from './change-watcher.js';
 import { toStoreError } from './driver-errors.js';
 import { sqliteMigrations } from './migrations.js';
+import { prepareInsert } from './insert.js';
+import { type SqliteAccess, sqliteQueues, sqliteStats } from './parts.js';
 import { type SqliteStatementName, sqliteStatements } from './statements.js';
 
 type Db = Database.Database;
@@ -81,20 +80,14 @@ export class SqliteStore implements Store {
         { cause: err },
       );
     }
-    this.stats = {
-      throughput: (windowMs, bucketMs) => this.guard(() => this.throughput(windowMs, bucketMs)),
-      recordBacklog: (counts, keepMs) => this.guard(() => this.recordBacklog(counts, keepMs)),
-      backlog: (windowMs) => this.guard(() => this.sql('backlog').all(this.now() - windowMs) as BacklogPoint[]),
+    const access: SqliteAccess = {
+      db: this.db,
+      sql: (name) => this.sql(name),
+      now: () => this.now(),
+      guard: (operation) => this.guard(operation),
     };
-    this.queues = {
-      list: () => this.guard(() => (this.sql('listQueues').all() as QueueRow[]).map(toQueueRecord)),
-      get: (name) =>
-        this.guard(() => {
-          const row = this.sql('getQueue').get(name) as QueueRow | undefined;
-          return row ? toQueueRecord(row) : null;
-        }),
-      ensure: (names) => this.guard(() => this.ensureQueues(this.db, names)),
-    };
+    this.stats = sqliteStats(access);
+    this.queues = sqliteQueues(access, (db, names) => this.ensureQueues(db, names));
   }
 
   /** The time every statement uses: read here and nowhere else. */
@@ -155,46 +148,13 @@ export class SqliteStore implements Store {
       throw new InvalidArgumentError('On SQLite, `tx` must be the better-sqlite3 Database whose transaction the job should join.');
     }
     const db = (tx as Db | undefined) ?? this.db;
-    const insert = db === this.db ? this.sql('insert') : db.prepare(sqliteStatements.insert);
-    const existing = db === this.db ? this.sql('existingByKey') : db.prepare(sqliteStatements.existingByKey);
-    const results: EnqueueResult[] = [];
-    const createdFrom = new Map<string, number>();
     const now = this.now();
-    const insertAll = db.transaction(() => {
+    const { results, insertAll } = prepareInsert(db, db === this.db ? (name) => this.sql(name) : null, jobs, now, () =>
       this.ensureQueues(
         db,
         jobs.map((job) => job.queue),
-      );
-      jobs.forEach((job, index) => {
-        const { changes, lastInsertRowid } = insert.run(
-          job.queue,
-          job.name,
-          job.payload,
-          job.priority,
-          job.maxAttempts,
-          JSON.stringify(job.backoff),
-          job.timeout,
-          job.idempotencyKey,
-          job.metadata,
-          job.runAt ?? now + job.delay,
-          now,
-          now,
-          job.callbackUrl,
-        );
-        if (changes > 0) {
-          const id = String(lastInsertRowid);
-          if (job.idempotencyKey !== null) createdFrom.set(id, index);
-          results.push({ id, created: true, createdFrom: index, createdAt: now, existing: null });
-        } else {
-          // The key exists: from an earlier call, or from an earlier input of this one.
-          const row = existing.get(job.queue, job.idempotencyKey) as JobRow;
-          const id = String(row.id);
-          const earlier = createdFrom.get(id);
-          const found = earlier === undefined ? rowToJob(row) : null;
-          results.push({ id, created: false, createdFrom: earlier ?? null, createdAt: found?.createdAt ?? now, existing: found });
-        }
-      });
-    });
+      ),
+    );
     // Inside the caller's transaction better-sqlite3 makes this a savepoint; on its own, IMMEDIATE.
     await this.guard(() => (db === this.db ? insertAll.immediate() : insertAll()));
     for (const queue of new Set(jobs.map((job) => job.queue))) this.wake(queue);
@@ -366,23 +326,6 @@ export class SqliteStore implements Store {
     return this.guard(() => this.sql('purge').run(queue, status).changes);
   }
 
-  private throughput(windowMs: number, bucketMs: number): ThroughputPoint[] {
-    const since = Math.floor((this.now() - windowMs) / bucketMs) * bucketMs;
-    return this.sql('throughput').all(numbered(bucketMs, since)) as ThroughputPoint[];
-  }
-
-  private recordBacklog(counts: QueueCounts, keepMs: number): void {
-    const insert = this.sql('recordBacklog');
-    const forget = this.sql('forgetBacklog');
-    const at = this.now();
-    this.db
-      .transaction(() => {
-        for (const [queue, byStatus] of Object.entries(counts)) insert.run(at, queue, byStatus.waiting, byStatus.active);
-        forget.run(at - keepMs);
-      })
-      .immediate();
-  }
-
   subscribe(listener: StoreListener): () => void {
     this.listeners.add(listener);
     this.changes ??= new ChangeWatcher(this.db, this.path, () => this.wake(anyQueue));
@@ -422,16 +365,6 @@ export class SqliteStore implements Store {
       return done;
     });
   }
-}
-
-interface QueueRow {
-  name: string;
-  created_at: number;
-  paused: number;
-}
-
-function toQueueRecord(row: QueueRow): QueueRecord {
-  return { name: row.name, createdAt: row.created_at, paused: row.paused === 1 };
 }
 
 /** What became of a lease a heartbeat could not extend, from the row as it is now. */

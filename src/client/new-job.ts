@@ -1,0 +1,62 @@
+/**
+ * @module
+ * Turning what a caller enqueues into what the store inserts: names checked (internal `spool.*`
+ * queues refused), options validated once and resolved against the Spool's defaults, payload and
+ * metadata serialised and checked. Times stay relative (`delay`): the store adds its own now.
+ */
+import { builtIn } from './settings.js';
+import type { SpoolSettings } from './settings.js';
+import { toMs } from '../core/duration.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { assertName, assertPublicName } from '../core/names.js';
+import { type EnqueueOptions, enqueueOptionsSchema, maxEpochMs, parseOptions, resolveBackoff, resolveTimeout } from '../core/options.js';
+import type { NewJob } from '../core/types.js';
+import { toJson } from '../core/validate.js';
+
+export interface EnqueueItem {
+  queue: string;
+  name: string;
+  payload?: unknown;
+  options?: EnqueueOptions;
+}
+
+export function toNewJob(item: EnqueueItem, what: string, settings: SpoolSettings): NewJob {
+  if (typeof item !== 'object' || item === null)
+    throw new InvalidArgumentError(`${what} must be an object { queue, name, payload, options }.`);
+  const queue = assertPublicName(item.queue, 'queue');
+  const name = assertName(item.name, 'job name');
+  // Most bulk enqueues pass no options: skip the schema for them.
+  const options =
+    item.options === undefined
+      ? {}
+      : (parseOptions(enqueueOptionsSchema, item.options, `${what} options for ${queue}/${name}`) as EnqueueOptions);
+  if (options.delay !== undefined && options.runAt !== undefined) {
+    throw new InvalidArgumentError(`Give ${what} either delay or runAt, not both.`);
+  }
+  const { defaults, maxPayloadBytes } = settings;
+  return {
+    queue,
+    name,
+    payload: toJson(item.payload, 'payload', maxPayloadBytes, 'refuse', `job ${queue}/${name}`),
+    priority: options.priority ?? builtIn.job.priority,
+    maxAttempts: options.maxAttempts ?? defaults.maxAttempts,
+    backoff: resolveBackoff(options.backoff, defaults.backoff, `${what}.backoff`),
+    timeout: resolveTimeout(options.timeout, defaults.timeout, `${what}.timeout`),
+    idempotencyKey: options.idempotencyKey ?? null,
+    metadata:
+      options.metadata === undefined ? '{}' : toJson(options.metadata, 'metadata', maxPayloadBytes, 'refuse', `job ${queue}/${name}`),
+    callbackUrl: options.callbackUrl ?? null,
+    runAt: options.runAt === undefined ? null : toEpochMs(options.runAt, `${what}.runAt`),
+    delay: options.delay === undefined ? 0 : toMs(options.delay, `${what}.delay`),
+  };
+}
+
+function toEpochMs(value: Date | number | string, what: string): number {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
+  if (!Number.isFinite(ms) || ms < 0 || ms > maxEpochMs) {
+    throw new InvalidArgumentError(
+      `${what} must be a Date, epoch milliseconds or an ISO 8601 string before the year 10000; got ${JSON.stringify(value)}.`,
+    );
+  }
+  return Math.floor(ms);
+}
