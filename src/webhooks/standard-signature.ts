@@ -10,7 +10,7 @@
  * secret, space-separated, so a secret can be rotated without downtime. Receivers can use any
  * Standard Webhooks library, or `verifyWebhook`.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { VerifyOptions, VerifyResult } from './verify-result.js';
 
@@ -45,6 +45,11 @@ export function standardSecretProblem(secret: string): string | null {
   if (key.length < minimumKeyBytes)
     return `a Standard Webhooks secret must decode to at least ${minimumKeyBytes} bytes; this one has ${key.length}`;
   return null;
+}
+
+/** A new random secret: `whsec_` and 32 random bytes in base64. */
+export function generateWebhookSecret(): string {
+  return `${secretPrefix}${randomBytes(32).toString('base64')}`;
 }
 
 function keyOf(secret: string): Buffer {
