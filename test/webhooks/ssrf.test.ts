@@ -100,6 +100,8 @@ describe('webhook SSRF guard', () => {
     ['a name that resolves to 127.0.0.1', () => url('receiver.test'), /receiver\.test resolves to 127\.0\.0\.1, loopback/],
     ['a name that resolves to the metadata address', () => url('metadata.test'), /metadata\.test resolves to 169\.254\.169\.254/],
     ['a name with a public and a loopback address', () => url('rebind.test'), /rebind\.test resolves to 127\.0\.0\.1, loopback/],
+    ['https to a loopback address', () => `https://127.0.0.1:${port}/hook`, /127\.0\.0\.1 is loopback/],
+    ['https to a name that resolves to 127.0.0.1', () => `https://receiver.test:${port}/hook`, /receiver\.test resolves to 127\.0\.0\.1/],
   ])('refuses %s, with a generic message and the reason kept in the stack', async (_what, callbackUrl, reason) => {
     start();
     const delivery = await deliverTo(callbackUrl());
@@ -133,6 +135,8 @@ describe('webhook SSRF guard', () => {
     ['an allowed range, in any spelling', ['127.0.0.0/8'], () => url('0x7f000001')],
     ['an allowed IPv6 address', ['::1'], () => url('[::1]')],
     ['an allowed host name, whatever it resolves to', ['receiver.test'], () => url('receiver.test')],
+    ['an allowed address, reached through a name', ['127.0.0.1'], () => url('receiver.test')],
+    ['an allowed address, reached through localhost', ['127.0.0.1', '::1'], () => url('localhost')],
   ])('lets the local receiver through at %s', async (_what, allowHosts, callbackUrl) => {
     start({ allowHosts });
     const delivery = await deliverTo(callbackUrl());
