@@ -107,10 +107,11 @@ function withDetail<E extends Error>(error: E, detail: string, cause: unknown): 
 }
 
 function networkReason(err: unknown): string {
-  const error = err as Error & { code?: string; cause?: unknown };
-  const parts = [error.message || String(err)];
-  if (error.code && !parts[0]?.includes(error.code)) parts.push(`(${error.code})`);
-  return parts.join(' ');
+  const error = err as Error & { code?: string; errors?: unknown[] };
+  // Trying several addresses (happy eyeballs) fails with an AggregateError whose message is empty.
+  const inner = Array.isArray(error.errors) ? error.errors.map((e) => (e as Error).message).join('; ') : '';
+  const message = [error.message, inner].filter(Boolean).join(': ') || String(err);
+  return error.code && !message.includes(error.code) ? `${message} (${error.code})` : message;
 }
 
 /** The `deliver` handler for the `spool.webhooks` queue. Throws InvalidArgumentError at once for a bad secret or allow-list. */
