@@ -42,5 +42,5 @@ export { openStore } from './store/open-store.js';
 export { defineConfig } from './config/define-config.js';
 export type { QueueConfig, SpoolConfig, TokenConfig } from './config/define-config.js';
 export { signWebhook, verifyWebhook } from './webhooks/signature.js';
-export type { VerifyOptions, VerifyResult } from './webhooks/signature.js';
+export type { HeadersLike, SignatureScheme, StandardHeaders, VerifyOptions, VerifyResult } from './webhooks/signature.js';
 export type { WebhookBody } from './webhooks/deliver.js';

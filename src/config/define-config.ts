@@ -22,6 +22,8 @@ import type { RetentionOptions, WorkOptions } from '../core/options.js';
 import { namePattern, nameRule } from '../core/names.js';
 import { queueWorkFields, sharedSpoolFields } from '../core/options.js';
 import { scopes } from '../core/scopes.js';
+import { allowHostProblem } from '../webhooks/address-policy.js';
+import { type SignatureScheme, signatureSchemes } from '../webhooks/signature.js';
 import type { Handlers } from '../worker/types.js';
 
 export interface QueueConfig extends Omit<WorkOptions, 'id'> {
@@ -57,8 +59,21 @@ export interface SpoolConfig {
     tokens?: TokenConfig[];
   };
   webhooks?: {
-    /** The HMAC secret that signs deliveries; `SPOOL_WEBHOOK_SECRET` overrides it. */
-    secret?: string;
+    /**
+     * The secret that signs deliveries: `whsec_<base64>` (`spool webhook-secret create` makes
+     * one); with `signature: 'spool'`, any string of 16+ characters. While rotating, a list,
+     * newest first: each delivery carries one signature per secret. `SPOOL_WEBHOOK_SECRET`
+     * (space-separated) overrides it.
+     */
+    secret?: string | string[];
+    /** The signature headers: Standard Webhooks, the legacy `Spool-Signature`, or both. @defaultValue "standard" */
+    signature?: SignatureScheme;
+    /**
+     * Host names, IP addresses or CIDR ranges that callbacks may reach although they are
+     * loopback, private, link-local or otherwise reserved: internal receivers you trust.
+     * @defaultValue []
+     */
+    allowHosts?: string[];
     /** Deliveries in flight at once per process. @defaultValue 4 */
     concurrency?: number;
   };
@@ -114,7 +129,17 @@ export const configSchema = z
       .optional(),
     webhooks: z
       .object({
-        secret: z.string().min(16, 'use at least 16 characters').optional(),
+        secret: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+        signature: z.enum(signatureSchemes).optional(),
+        allowHosts: z
+          .array(z.string())
+          .superRefine((entries, ctx) => {
+            for (const [i, entry] of entries.entries()) {
+              const problem = allowHostProblem(entry);
+              if (problem) ctx.addIssue({ code: 'custom', path: [i], message: problem });
+            }
+          })
+          .optional(),
         concurrency: z.number().int().min(1).max(1_000).optional(),
       })
       .strict()

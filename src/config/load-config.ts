@@ -5,7 +5,7 @@
  * then default.
  *
  * Environment: `SPOOL_CONFIG`, `SPOOL_STORE`, `SPOOL_SCHEMA`, `SPOOL_TOKENS`,
- * `SPOOL_WEBHOOK_SECRET`, `SPOOL_HOST`, `SPOOL_PORT`.
+ * `SPOOL_WEBHOOK_SECRET` (several space-separated while rotating), `SPOOL_HOST`, `SPOOL_PORT`.
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -15,6 +15,8 @@ import { describeIssues } from '../core/issues.js';
 import type { SpoolOptions } from '../client/spool-options.js';
 import type { WorkOptions } from '../core/options.js';
 import { type TokenEntry, parseTokensEnv } from './tokens.js';
+import { secretList, webhookDefaults, webhookSecretProblem } from '../webhooks/options.js';
+import type { SignatureScheme } from '../webhooks/signature.js';
 import type { Handlers } from '../worker/types.js';
 import { type SpoolConfig, configSchema } from './define-config.js';
 
@@ -44,7 +46,10 @@ export interface ResolvedConfig {
   spoolOptions: Omit<SpoolOptions, 'store' | 'schema'>;
   queues: ResolvedQueue[];
   tokens: TokenEntry[];
-  webhookSecret: string | null;
+  /** Newest first; empty when none is configured. */
+  webhookSecrets: string[];
+  webhookSignature: SignatureScheme;
+  webhookAllowHosts: string[];
   webhookConcurrency: number;
   server: { host: string; port: number; bodyLimit: number | undefined };
 }
@@ -134,9 +139,18 @@ export async function loadConfig(
   }
   const tokens: TokenEntry[] = (config.auth?.tokens ?? []).map((t) => ({ name: t.name, hash: t.hash.toLowerCase(), scopes: t.scopes }));
   if (env.SPOOL_TOKENS) tokens.push(...parseTokensEnv(env.SPOOL_TOKENS));
-  const webhookSecret = env.SPOOL_WEBHOOK_SECRET || config.webhooks?.secret || null;
-  if (webhookSecret !== null && webhookSecret.length < 16) {
-    throw new ConfigError('SPOOL_WEBHOOK_SECRET must have at least 16 characters; generate one with `openssl rand -hex 32`.');
+  const webhookSecrets = env.SPOOL_WEBHOOK_SECRET?.trim()
+    ? env.SPOOL_WEBHOOK_SECRET.trim().split(/\s+/)
+    : [...secretList(config.webhooks?.secret)];
+  const webhookSignature = config.webhooks?.signature ?? webhookDefaults.signature;
+  const secretProblem = webhookSecretProblem(webhookSecrets, webhookSignature);
+  if (secretProblem) {
+    const from = env.SPOOL_WEBHOOK_SECRET?.trim() ? 'SPOOL_WEBHOOK_SECRET' : 'webhooks.secret';
+    throw new ConfigError(
+      webhookSignature === 'spool'
+        ? `${from} is not usable: ${secretProblem}.`
+        : `${from} is not usable with webhooks.signature '${webhookSignature}': ${secretProblem}. Generate one with \`spool webhook-secret create\` (or \`echo "whsec_$(openssl rand -base64 32)"\`), or set webhooks.signature: 'spool' to keep the legacy Spool-Signature header with a raw secret.`,
+    );
   }
   const { maxPayloadBytes, defaults, retention, pollInterval, shutdownTimeout } = config;
   const spoolOptions = Object.fromEntries(
@@ -151,8 +165,10 @@ export async function loadConfig(
     spoolOptions,
     queues,
     tokens,
-    webhookSecret,
-    webhookConcurrency: config.webhooks?.concurrency ?? 4,
+    webhookSecrets,
+    webhookSignature,
+    webhookAllowHosts: config.webhooks?.allowHosts ?? [...webhookDefaults.allowHosts],
+    webhookConcurrency: config.webhooks?.concurrency ?? webhookDefaults.concurrency,
     server: {
       host: overrides.host ?? (env.SPOOL_HOST || undefined) ?? config.server?.host ?? '127.0.0.1',
       port: overrides.port ?? parsePort(env.SPOOL_PORT, 'SPOOL_PORT') ?? config.server?.port ?? 8080,

@@ -6,6 +6,7 @@
  * `defaults.ts`; turning zod's issues into sentences lives in `issues.ts`.
  */
 import { z } from 'zod';
+import { checkCallbackUrl } from './callback-url.js';
 import { defaults } from './defaults.js';
 import { type Duration, durationRule, durationSchema, maxDurationMs, maxTimerMs, toMs } from './duration.js';
 import { InvalidArgumentError } from './errors.js';
@@ -59,7 +60,7 @@ export const enqueueOptionsFields = {
   callbackUrl: z
     .string()
     .max(2_048)
-    .refine((url) => callbackUrlProblem(url) === null, { error: (issue) => callbackUrlProblem(String(issue.input)) ?? 'invalid' })
+    .refine((url) => checkCallbackUrl(url) === null, { error: (issue) => checkCallbackUrl(String(issue.input)) ?? 'invalid' })
     .optional()
     .meta({
       description: 'Spool POSTs the signed outcome here when the job reaches a final state.',
@@ -70,20 +71,6 @@ export const enqueueOptionsFields = {
 export const enqueueOptionsSchema = z
   .object({ ...enqueueOptionsFields, runAt: z.union([z.date(), enqueueOptionsFields.runAt.unwrap()]).optional() })
   .strict();
-
-/** What is wrong with a callback URL at enqueue time, or null. Where it may connect is checked again at delivery. */
-export function callbackUrlProblem(url: string): string | null {
-  if (!isStorableText(url) || /\s/.test(url)) return 'must be a URL without spaces or control characters';
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return 'must be an absolute http:// or https:// URL';
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'must be an absolute http:// or https:// URL';
-  if (parsed.username || parsed.password) return 'must not contain a user name or password; authenticate the receiver with the signature';
-  return null;
-}
 
 export interface EnqueueOptions {
   /** Wait this long before the job may run. @defaultValue 0 */

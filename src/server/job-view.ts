@@ -1,7 +1,8 @@
 /**
  * @module
- * A job as the HTTP API shows it: the stored job without stack traces, plus `error`, the message
- * a person should read when the job failed.
+ * A job as the HTTP API shows it: the stored job without stack traces (admins read those at
+ * `/v1/jobs/{id}/errors`; a webhook delivery keeps its network details there), plus `error`, the
+ * message a person should read when the job failed.
  */
 import type { Job, JobError, JobStatus, Json, Progress } from '../core/types.js';
 

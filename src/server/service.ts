@@ -85,7 +85,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         if (options.onlyQueues && !options.onlyQueues.includes(queue.name)) continue;
         spool.work(queue.name, queue.handlers, queue.options);
       }
-      if (!config.webhookSecret) {
+      if (config.webhookSecrets.length === 0) {
         logger.warn(
           options.insecureNoAuth
             ? 'No webhook secret (SPOOL_WEBHOOK_SECRET): in insecure dev mode webhooks are sent unsigned.'
@@ -93,7 +93,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         );
       }
       startWebhookWorker(spool, {
-        secret: config.webhookSecret,
+        secret: config.webhookSecrets,
+        signature: config.webhookSignature,
+        allowHosts: config.webhookAllowHosts,
         allowUnsigned: options.insecureNoAuth === true,
         concurrency: config.webhookConcurrency,
       });

@@ -3,7 +3,7 @@
  * server over HTTP and straight on a store, and `status --watch` following a job to its end.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NonRetryableError } from '../../src/index.js';
+import { NonRetryableError, signWebhook, verifyWebhook } from '../../src/index.js';
 import {
   type TestService,
   type TestStore,
@@ -32,6 +32,7 @@ describe('spool: help and usage', () => {
       ['retry'],
       ['migrate'],
       ['token', 'create'],
+      ['webhook-secret', 'create'],
     ];
     const results = await Promise.all(commands.map((command) => spool([...command, '--help'])));
     for (const [index, result] of results.entries()) {
@@ -83,6 +84,16 @@ describe('spool: help and usage', () => {
     const bad = await spool(['token', 'create', '--name', 'ci', '--scopes', 'write']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown scope "write"');
+  });
+
+  it('creates webhook secrets that the server and verifyWebhook accept', async () => {
+    const result = await spool(['webhook-secret', 'create', '--json']);
+    expect(result.code).toBe(0);
+    const { secret } = JSON.parse(result.stdout) as { secret: string };
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const headers = signWebhook(secret, { id: '1', body: '{}' });
+    expect(verifyWebhook(secret, headers, '{}').ok).toBe(true);
+    expect((await spool(['webhook-secret', 'create'])).stdout).toMatch(/^secret {2}whsec_.*SPOOL_WEBHOOK_SECRET=whsec_/s);
   });
 });
 

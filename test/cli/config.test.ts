@@ -43,7 +43,7 @@ export default defineConfig({
     inline: { handlers: async () => 'inline' },
   },
   auth: { tokens: [{ name: 'ci', hash: '${hashToken('ci-secret-0000000001')}', scopes: ['enqueue'] }] },
-  webhooks: { secret: 'from-the-config-file-123' },
+  webhooks: { secret: 'whsec_ZnJvbS10aGUtY29uZmlnLWZpbGUtMDAwMDAwMDE=', allowHosts: ['hooks.internal', '10.0.0.0/8'] },
   server: { port: 9000, bodyLimit: 2048 },
   retention: { completed: '2h' },
 });
@@ -62,7 +62,11 @@ export default defineConfig({
     expect(Object.keys(config.queues[1]?.handlers as object).sort()).toEqual(['crop', 'resize']);
     expect(typeof config.queues[2]?.handlers).toBe('function');
     expect(config.tokens).toEqual([{ name: 'ci', hash: hashToken('ci-secret-0000000001'), scopes: ['enqueue'] }]);
-    expect(config.webhookSecret).toBe('from-the-config-file-123');
+    expect(config).toMatchObject({
+      webhookSecrets: ['whsec_ZnJvbS10aGUtY29uZmlnLWZpbGUtMDAwMDAwMDE='],
+      webhookSignature: 'standard',
+      webhookAllowHosts: ['hooks.internal', '10.0.0.0/8'],
+    });
     expect(config.server).toEqual({ host: '127.0.0.1', port: 9000, bodyLimit: 2048 });
     expect(config.spoolOptions).toEqual({ retention: { completed: '2h' } });
   });
@@ -73,10 +77,12 @@ export default defineConfig({
       SPOOL_STORE: 'sqlite:./from-env.db',
       SPOOL_PORT: '9100',
       SPOOL_TOKENS: 'ops:ops-secret-00000001:admin',
-      SPOOL_WEBHOOK_SECRET: 'webhook-secret-from-env',
+      SPOOL_WEBHOOK_SECRET: 'whsec_bmV3LXdlYmhvb2stc2VjcmV0LTAwMDAwMDAx whsec_b2xkLXdlYmhvb2stc2VjcmV0LTAwMDAwMDAx',
     };
     const fromEnv = await loadConfig({}, { cwd: dir, env });
-    expect(fromEnv).toMatchObject({ store: 'sqlite:./from-env.db', server: { port: 9100 }, webhookSecret: 'webhook-secret-from-env' });
+    expect(fromEnv).toMatchObject({ store: 'sqlite:./from-env.db', server: { port: 9100 } });
+    // Several secrets while rotating, newest first.
+    expect(fromEnv.webhookSecrets).toEqual(['whsec_bmV3LXdlYmhvb2stc2VjcmV0LTAwMDAwMDAx', 'whsec_b2xkLXdlYmhvb2stc2VjcmV0LTAwMDAwMDAx']);
     expect(fromEnv.tokens).toEqual([{ name: 'ops', hash: hashToken('ops-secret-00000001'), scopes: ['admin'] }]);
     const fromFlags = await loadConfig({ store: 'sqlite::memory:', port: 0, host: '::1' }, { cwd: dir, env });
     expect(fromFlags).toMatchObject({ store: 'sqlite::memory:', server: { port: 0, host: '::1' } });
@@ -89,7 +95,9 @@ export default defineConfig({
       store: 'sqlite:./spool.db',
       queues: [],
       tokens: [],
-      webhookSecret: null,
+      webhookSecrets: [],
+      webhookSignature: 'standard',
+      webhookAllowHosts: [],
       server: { host: '127.0.0.1', port: 8080 },
     });
   });
@@ -122,8 +130,27 @@ export default defineConfig({
     );
   });
 
-  it('refuses a short webhook secret', async () => {
+  it('refuses a webhook secret that does not fit the signature scheme, saying how to make one', async () => {
+    await expect(loadConfig({}, { cwd: dir, env: { SPOOL_WEBHOOK_SECRET: 'whsec_c2hvcnQ=' } })).rejects.toThrow(
+      /SPOOL_WEBHOOK_SECRET is not usable with webhooks\.signature 'standard': .*at least 24 bytes.*spool webhook-secret create/,
+    );
+    await expect(loadConfig({}, { cwd: dir, env: { SPOOL_WEBHOOK_SECRET: 'a-raw-legacy-secret-0001' } })).rejects.toThrow(
+      /"whsec_" followed by base64.*webhooks\.signature: 'spool'/,
+    );
+    // The legacy header keeps taking a raw secret of 16+ characters.
+    write('spool.config.mjs', "export default { webhooks: { secret: 'a-raw-legacy-secret-0001', signature: 'spool' } };\n");
+    expect(await loadConfig({}, { cwd: dir, env: {} })).toMatchObject({
+      webhookSecrets: ['a-raw-legacy-secret-0001'],
+      webhookSignature: 'spool',
+    });
     await expect(loadConfig({}, { cwd: dir, env: { SPOOL_WEBHOOK_SECRET: 'short' } })).rejects.toThrow(/at least 16 characters/);
+  });
+
+  it('names each bad webhooks.allowHosts entry', () => {
+    expect(() => parseConfig({ webhooks: { allowHosts: ['ok.internal', 'https://hooks.example.com/x', '10.0.0.0/99'] } }, 'f')).toThrow(
+      /webhooks\.allowHosts\[1\]: .*no scheme, port or path.*webhooks\.allowHosts\[2\]: .*not a valid IP address or CIDR/,
+    );
+    expect(() => parseConfig({ webhooks: { signature: 'hmac' } }, 'f')).toThrow(/webhooks\.signature/);
   });
 
   it('defineConfig returns the config unchanged, for types', () => {

@@ -103,13 +103,25 @@ export interface TestServiceOptions {
   queues?: ResolvedQueue[];
   http?: boolean;
   insecureNoAuth?: boolean;
-  webhookSecret?: string | null;
+  /** Null for none. @defaultValue a fixed whsec_ secret */
+  webhookSecret?: string | string[] | null;
+  webhookSignature?: ResolvedConfig['webhookSignature'];
+  /** @defaultValue none: tests that deliver to a local receiver list it */
+  webhookAllowHosts?: string[];
   bodyLimit?: number;
   sse?: Partial<SseOptions>;
   host?: string;
   spoolOptions?: ResolvedConfig['spoolOptions'];
   backlogSampleInterval?: number;
   dashboard?: string | false;
+}
+
+export const testWebhookSecret = 'whsec_dGVzdC13ZWJob29rLXNlY3JldC0wMDAwMDAwMDAwMDE=';
+
+function webhookSecrets(secret: string | string[] | null | undefined): string[] {
+  if (secret === undefined) return [testWebhookSecret];
+  if (secret === null) return [];
+  return typeof secret === 'string' ? [secret] : secret;
 }
 
 export function testConfig(options: TestServiceOptions): ResolvedConfig {
@@ -120,7 +132,9 @@ export function testConfig(options: TestServiceOptions): ResolvedConfig {
     spoolOptions: { pollInterval: 100, shutdownTimeout: 2_000, ...options.spoolOptions },
     queues: options.queues ?? [],
     tokens: testTokens,
-    webhookSecret: options.webhookSecret === undefined ? 'test-webhook-secret-000001' : options.webhookSecret,
+    webhookSecrets: webhookSecrets(options.webhookSecret),
+    webhookSignature: options.webhookSignature ?? 'standard',
+    webhookAllowHosts: options.webhookAllowHosts ?? [],
     webhookConcurrency: 4,
     server: { host: options.host ?? '127.0.0.1', port: 0, bodyLimit: options.bodyLimit },
   };

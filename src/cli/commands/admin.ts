@@ -1,12 +1,14 @@
 /**
  * @module
- * `spool migrate` (apply the store's migrations) and `spool token create` (a new API token).
+ * `spool migrate` (apply the store's migrations), `spool token create` (a new API token) and
+ * `spool webhook-secret create` (a new secret to sign webhooks with).
  */
 import type { Command } from 'commander';
 import { createSpool } from '../../client/spool.js';
 import { loadConfig } from '../../config/load-config.js';
 import { consoleLogger } from '../../core/logger.js';
 import { generateToken, hashToken, parseScopes } from '../../config/tokens.js';
+import { generateWebhookSecret } from '../../webhooks/standard-signature.js';
 import type { Out } from '../output.js';
 import { printJson } from '../output.js';
 
@@ -55,6 +57,24 @@ export function registerAdminCommands(program: Command, out: () => Out): void {
           'Give the secret to the client (Authorization: Bearer <secret>); it is not stored anywhere and cannot be shown again.\n' +
           `In spool.config.ts:  auth: { tokens: [{ name: '${flags.name}', hash: '${hash}', scopes: [${scopes.map((s) => `'${s}'`).join(', ')}] }] }\n` +
           `Or in the environment:  SPOOL_TOKENS=${flags.name}:${secret}:${scopes.join('+')}\n`,
+      );
+    });
+
+  program
+    .command('webhook-secret')
+    .description('webhook signing secrets')
+    .command('create')
+    .description('make a new random Standard Webhooks secret (whsec_…) for the server and its receivers')
+    .option('--json', 'print JSON for scripts')
+    .action(() => {
+      const o = out();
+      const secret = generateWebhookSecret();
+      if (o.json) return printJson(o, { secret });
+      o.stdout.write(
+        `secret  ${secret}\n\n` +
+          'Give it to the server and to each receiver; receivers verify with it (verifyWebhook, or any Standard Webhooks library).\n' +
+          `In the environment:  SPOOL_WEBHOOK_SECRET=${secret}\n` +
+          'While rotating, list the new secret first and the old one after it (space-separated), until every receiver has the new one.\n',
       );
     });
 }

@@ -2,7 +2,9 @@
  * @module
  * `GET /v1/jobs/{id}/errors`: every attempt's error in full, with the error's name and stack
  * trace, for operators (admin scope). `GET /v1/jobs/{id}` leaves stacks out: it is what producers
- * and their end users read, and stacks show file paths and code.
+ * and their end users read, and stacks show file paths and code, and for a webhook delivery what
+ * the network answered (refused, reset, the address a name resolved to), which would let any
+ * reader probe the network behind Spool.
  */
 import { createRoute } from '@hono/zod-openapi';
 import { JobNotFoundError } from '../../core/errors.js';
@@ -16,7 +18,8 @@ export function jobErrorRoutes(app: SpoolApi, ctx: RouteContext): void {
       method: 'get',
       path: '/v1/jobs/{id}/errors',
       summary: "A job's errors with stack traces",
-      description: 'Every failed attempt, oldest first: message, code, error name, stack trace, attempt and time.',
+      description:
+        'Every failed attempt, oldest first: message, code, error name, stack trace, attempt and time. For a webhook delivery the stack also holds the reason the connection failed or was refused, which the message leaves out.',
       tags: ['jobs'],
       security: [{ Bearer: [] }],
       middleware: [requireScope(ctx.auth, 'admin')] as const,
