@@ -2,13 +2,15 @@
  * Spool as a user gets it: `npm pack`, then `npm install --omit=dev` of the tarball in a fresh
  * project, as the README's Install section says. A plain `.mjs` script works a job on SQLite, a
  * strict TypeScript consumer type-checks against both entry points, `npx spool --help` runs,
- * a TypeScript config file asks for tsx until it is installed and then loads, and the tarball
- * holds only what ships. publint and arethetypeswrong check the package.
+ * `spool serve` serves the dashboard, a TypeScript config file asks for tsx until it is
+ * installed and then loads, and the tarball holds only what ships. publint and
+ * arethetypeswrong check the package.
  *
  * Installing compiles better-sqlite3 when no prebuilt binary can be had (about 90 s here), so
  * everything shares one install, made once.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import {
   cpSync,
   existsSync,
@@ -24,6 +26,7 @@ import {
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -187,6 +190,35 @@ describe('the packed package, installed with --omit=dev', () => {
     const result = must(await run('npx', ['--no-install', 'spool', '--help'], project), 'npx spool --help');
     expect(result.stdout).toMatch(/^Usage: spool \[options\] \[command\]/);
     expect(result.stdout).toContain('serve [options]');
+  });
+
+  it('serves the API and the built dashboard with `spool serve`', async () => {
+    const dir = join(project, 'serve');
+    mkdirSync(dir);
+    const bin = join(project, 'node_modules', 'spool', 'bin', 'spool.mjs');
+    const args = [bin, 'serve', '--insecure-no-auth', '--port', '0', '--json', '--store', 'sqlite:./serve.db'];
+    const child = spawn(process.execPath, args, { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    try {
+      // With --json, the first line on stdout is {"url", …} once the server listens.
+      const lines = createInterface({ input: child.stdout });
+      const [line] = (await once(lines, 'line', { signal: AbortSignal.timeout(20_000) }).catch(() => [stderr])) as [string];
+      expect(line, 'spool serve printed no URL').toMatch(/^\{"url"/);
+      const { url } = JSON.parse(line) as { url: string };
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/^<!doctype html>/i);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        await exited;
+      }
+    }
   });
 
   it('asks for tsx to load a TypeScript config, then loads it with its handlers', async () => {
