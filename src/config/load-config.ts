@@ -9,7 +9,6 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError } from '../core/errors.js';
 import { describeIssues } from '../core/issues.js';
 import type { SpoolOptions } from '../client/spool-options.js';
@@ -19,6 +18,7 @@ import { secretList, webhookDefaults, webhookSecretProblem } from '../webhooks/o
 import type { SignatureScheme } from '../webhooks/signature.js';
 import type { Handlers } from '../worker/types.js';
 import { type SpoolConfig, configSchema } from './define-config.js';
+import { describeLoadError, importModule } from './import-module.js';
 
 export const configFileNames = ['spool.config.ts', 'spool.config.mts', 'spool.config.js', 'spool.config.mjs'];
 
@@ -73,9 +73,9 @@ export function findConfigFile(explicit: string | undefined, cwd: string, env: N
 async function importConfig(file: string): Promise<unknown> {
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    module = await importModule(file);
   } catch (err) {
-    const message = (err as Error).message;
+    const message = describeLoadError(err);
     const hint = /require\(\) ES Module|Cannot use import statement|exports is not defined/.test(message)
       ? ' Spool loads it as an ES module: add "type": "module" to your package.json, or name the file spool.config.mts.'
       : '';
@@ -102,9 +102,9 @@ async function loadHandlers(spec: string | Handlers, baseDir: string, queue: str
     throw new ConfigError(`The handlers of queue "${queue}" point at ${spec}, which does not exist (resolved to ${path}).`);
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    module = await importModule(path);
   } catch (err) {
-    throw new ConfigError(`Could not load the handlers of queue "${queue}" from ${spec}: ${(err as Error).message}`, { cause: err });
+    throw new ConfigError(`Could not load the handlers of queue "${queue}" from ${spec}: ${describeLoadError(err)}`, { cause: err });
   }
   const chosen = module.default ?? module.handlers;
   if (typeof chosen === 'function' || (typeof chosen === 'object' && chosen !== null)) return chosen as Handlers;
