@@ -43,6 +43,7 @@ export function toNewJob(item: EnqueueItem, what: string, settings: SpoolSetting
     backoff: resolveBackoff(options.backoff, defaults.backoff, `${what}.backoff`),
     timeout: resolveTimeout(options.timeout, defaults.timeout, `${what}.timeout`),
     idempotencyKey: options.idempotencyKey ?? null,
+    orderingKey: options.orderingKey ?? null,
     metadata:
       options.metadata === undefined ? '{}' : toJson(options.metadata, 'metadata', maxPayloadBytes, 'refuse', `job ${queue}/${name}`),
     callbackUrl: options.callbackUrl ?? null,

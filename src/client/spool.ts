@@ -4,6 +4,8 @@
  * workers. Options are validated here, once, and resolved to plain values for the store; the
  * store keeps the time (see `store/contract.ts`), so this layer passes durations, not instants.
  */
+import type { PublishItem, PublishOptions } from '../bus/event.js';
+import type { StartFrom, SubscribeOptions } from '../bus/subscription.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { defaults as builtIn } from '../core/defaults.js';
 import { InvalidArgumentError, JobNotFoundError, SpoolError, isSpoolError } from '../core/errors.js';
@@ -21,6 +23,8 @@ import type {
   StatsPart,
   Store,
   StorePart,
+  SubscriptionInfo,
+  TopicInfo,
   ThroughputPoint,
   Transaction,
 } from '../store/contract.js';
@@ -29,6 +33,9 @@ import { newJobToJob } from '../store/row.js';
 import type { WorkerPort } from '../worker/port.js';
 import type { Handlers } from '../worker/types.js';
 import { Worker } from '../worker/worker.js';
+import { type JobPage, type ListJobsOptions, listJobs } from './list-jobs.js';
+import * as bus from './bus.js';
+import type { EventHandler, PublishedEvent, RunningSubscription, Subscription } from './bus.js';
 import { Maintenance } from './maintenance.js';
 import { waitForJob } from './wait-for.js';
 import { type EnqueueItem, toNewJob } from './new-job.js';
@@ -46,22 +53,6 @@ export interface JobHandle<R = unknown> {
   wait(options?: { timeout?: number }): Promise<R>;
 }
 
-export interface ListJobsOptions {
-  queue?: string;
-  status?: JobStatus;
-  name?: string;
-  /** @defaultValue 50, at most 500 */
-  limit?: number;
-  /** `nextCursor` from the previous page. */
-  cursor?: string;
-}
-
-export interface JobPage {
-  jobs: Job[];
-  /** Pass as `cursor` for the next page; null on the last page. */
-  nextCursor: string | null;
-}
-
 /** A queue as `queues()` lists it: its row (when the store keeps rows) and its jobs per status. */
 export interface QueueInfo {
   name: string;
@@ -70,7 +61,7 @@ export interface QueueInfo {
   record: QueueRecord | null;
 }
 
-export type { EnqueueItem, SpoolSettings };
+export type { EnqueueItem, JobPage, ListJobsOptions, SpoolSettings };
 
 export async function createSpool(options: SpoolOptions = {}): Promise<Spool> {
   return Spool.create(options);
@@ -205,18 +196,7 @@ export class Spool {
   /** Jobs newest first, filtered, a page at a time. */
   async listJobs(options: ListJobsOptions = {}): Promise<JobPage> {
     this.assertOpen();
-    const limit = options.limit ?? builtIn.list.limit;
-    if (!Number.isInteger(limit) || limit < 1 || limit > builtIn.list.maxLimit)
-      throw new InvalidArgumentError(`limit must be a whole number from 1 to ${builtIn.list.maxLimit}; got ${limit}.`);
-    if (options.status !== undefined && !jobStatuses.includes(options.status)) {
-      throw new InvalidArgumentError(`Unknown status ${JSON.stringify(options.status)}; use one of ${jobStatuses.join(', ')}.`);
-    }
-    if (options.queue !== undefined) assertName(options.queue, 'queue');
-    if (options.name !== undefined) assertName(options.name, 'job name');
-    const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
-    const jobs = await this.store.listJobs({ queue: options.queue, status: options.status, name: options.name, limit: limit + 1, after });
-    const page = jobs.slice(0, limit);
-    return { jobs: page, nextCursor: jobs.length > limit ? encodeCursor((page.at(-1) as Job).id) : null };
+    return listJobs(this.store, options);
   }
 
   /** Jobs per status for every queue (or one). */
@@ -279,6 +259,60 @@ export class Spool {
   async backlog(options: { windowMs?: number } = {}): Promise<BacklogPoint[]> {
     this.assertOpen();
     return this.stats().backlog(options.windowMs ?? builtIn.stats.windowMs);
+  }
+
+  /**
+   * Publishes an event on `topic`: it is stored, and one delivery job per matching subscription is
+   * created in the same transaction (with `tx`, the caller's own). Resolves once it committed.
+   */
+  publish(topic: string, payload?: unknown, options?: PublishOptions): Promise<PublishedEvent> {
+    this.assertOpen();
+    return bus.publish(this, topic, payload, options);
+  }
+
+  /** Publishes many events in one round trip; all or none are stored. Results follow the input order. */
+  publishMany(items: readonly PublishItem[], options: { tx?: Transaction } = {}): Promise<PublishedEvent[]> {
+    this.assertOpen();
+    return bus.publishMany(this, items, options.tx);
+  }
+
+  /**
+   * Declares a durable subscription named `name` on `topic` (stored: events published while no
+   * subscriber runs are delivered later) and runs `handler` for each delivery in this process.
+   */
+  subscribe<P = any>(topic: string, name: string, handler: EventHandler<P>, options?: SubscribeOptions): Promise<RunningSubscription> {
+    this.assertOpen();
+    return bus.subscribe(this, topic, name, handler, options);
+  }
+
+  /** Declares (or updates) a subscription without running its handler here, e.g. from a producer. */
+  declareSubscription(topic: string, name: string, options?: SubscribeOptions): Promise<Subscription> {
+    this.assertOpen();
+    return bus.declareSubscription(this, topic, name, options);
+  }
+
+  /** Delivers the retained events from `from` on again; returns how many deliveries were created. */
+  replay(subscription: string, from: StartFrom): Promise<number> {
+    this.assertOpen();
+    return bus.replay(this, subscription, from);
+  }
+
+  /** Every topic with its retained events and subscriptions counted. */
+  topics(): Promise<TopicInfo[]> {
+    this.assertOpen();
+    return bus.listTopics(this);
+  }
+
+  /** Every subscription with its backlog and lag. */
+  subscriptions(): Promise<SubscriptionInfo[]> {
+    this.assertOpen();
+    return bus.listSubscriptions(this);
+  }
+
+  /** A topic's retained events, oldest first, a page at a time. */
+  eventLog(topic: string, options?: { after?: string; limit?: number }): Promise<bus.EventPage> {
+    this.assertOpen();
+    return bus.listEvents(this, topic, options);
   }
 
   /** Starts a worker on `queue`; it runs until `close()` (or the Spool's) or a shutdown signal. */
@@ -349,17 +383,6 @@ export class Spool {
 
 function emptyCounts(): Record<JobStatus, number> {
   return Object.fromEntries(jobStatuses.map((status) => [status, 0])) as Record<JobStatus, number>;
-}
-
-function encodeCursor(id: string): string {
-  return Buffer.from(`id:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const decoded = typeof cursor === 'string' ? Buffer.from(cursor, 'base64url').toString() : '';
-  const match = /^id:(\d{1,19})$/.exec(decoded);
-  if (!match) throw new InvalidArgumentError(`Invalid cursor ${JSON.stringify(cursor)}: pass the nextCursor of a previous page unchanged.`);
-  return match[1] as string;
 }
 
 export { isSpoolError };

@@ -13,6 +13,7 @@ export type SpoolErrorCode =
   | 'SPOOL_UNKNOWN_STORE'
   | 'SPOOL_STORE_UNAVAILABLE'
   | 'SPOOL_JOB_NOT_FOUND'
+  | 'SPOOL_NOT_FOUND'
   | 'SPOOL_JOB_FAILED'
   | 'SPOOL_JOB_CANCELLED'
   | 'SPOOL_INVALID_STATE'
@@ -51,6 +52,7 @@ export const errorCatalog: Record<SpoolErrorCode, ErrorTraits> = {
   SPOOL_UNKNOWN_STORE: usage,
   SPOOL_STORE_UNAVAILABLE: { http: 503, exit: 3, transient: true },
   SPOOL_JOB_NOT_FOUND: failed(404),
+  SPOOL_NOT_FOUND: failed(404),
   SPOOL_JOB_FAILED: failed(409),
   SPOOL_JOB_CANCELLED: failed(409),
   SPOOL_INVALID_STATE: failed(409),

@@ -56,6 +56,9 @@ export const enqueueOptionsFields = {
   idempotencyKey: storableText(255)
     .optional()
     .meta({ description: 'Enqueueing again with the same key on the same queue returns the existing job.' }),
+  orderingKey: storableText(255)
+    .optional()
+    .meta({ description: 'Jobs of the queue with the same key run one at a time, in enqueue order; other keys run in parallel.' }),
   metadata: z.record(z.string(), z.unknown()).optional().meta({ description: 'Free-form JSON kept with the job.' }),
   callbackUrl: z
     .string()
@@ -87,6 +90,11 @@ export interface EnqueueOptions {
   timeout?: Duration | null;
   /** Enqueueing again with the same key on the same queue returns the existing job. */
   idempotencyKey?: string;
+  /**
+   * Jobs of the queue with the same key run one at a time, in the order they were enqueued; a
+   * failing job holds back later jobs of its key (only) until it completes or fails for good.
+   */
+  orderingKey?: string;
   /** Free-form JSON kept with the job, for your own bookkeeping. */
   metadata?: Record<string, unknown>;
   /** When the job completes, fails for good or is cancelled, Spool POSTs the outcome here, signed (see webhooks). */
@@ -106,6 +114,8 @@ export interface RetentionOptions {
   failed?: Duration;
   /** Delete cancelled jobs this long after they finish. @defaultValue 1 day */
   cancelled?: Duration;
+  /** Keep published events this long, for replay and new subscriptions (a topic can set its own). @defaultValue 7 days */
+  events?: Duration;
 }
 
 /** The options a config file and createSpool both take, declared once. */
@@ -128,7 +138,10 @@ export const sharedSpoolFields = {
     })
     .strict()
     .optional(),
-  retention: z.object({ completed: duration.optional(), failed: duration.optional(), cancelled: duration.optional() }).strict().optional(),
+  retention: z
+    .object({ completed: duration.optional(), failed: duration.optional(), cancelled: duration.optional(), events: duration.optional() })
+    .strict()
+    .optional(),
   pollInterval: duration.optional(),
   shutdownTimeout: duration.optional(),
 };

@@ -21,6 +21,14 @@
  *   defer (back to waiting without spending the attempt), release (shutdown) or suspend.
  * - maintenance: the once-per-Spool duties: taking back expired leases and pruning old jobs.
  * - dead letters: the jobs in `failed`; they can be retried by hand.
+ * - ordering key: jobs (or events) of a queue (or subscription) with the same key run one at a
+ *   time in the order they were enqueued (published); other keys run in parallel.
+ * - topic: a named stream of events, kept for a retention window and replayable.
+ * - event: a JSON message published on a topic, with an id (deduplicated), an optional name,
+ *   key and headers.
+ * - subscription: a named, durable consumer of a topic. Each event becomes one delivery job per
+ *   matching subscription, in the publish's transaction, on the subscription's queue
+ *   (`spool.sub.<name>`).
  * - store: the only code that knows SQL (SQLite or PostgreSQL).
  */
 
@@ -75,6 +83,8 @@ export interface Job<P = Json, R = Json> {
   /** Milliseconds a single attempt may run, or null for no limit. */
   timeout: number | null;
   idempotencyKey: string | null;
+  /** Jobs of a queue with the same key run one at a time, in the order they were enqueued. */
+  orderingKey: string | null;
   metadata: Record<string, Json>;
   /** Where Spool POSTs the outcome when the job reaches a final state (a webhook), or null. */
   callbackUrl: string | null;
@@ -103,6 +113,7 @@ export interface NewJob {
   backoff: BackoffPolicy;
   timeout: number | null;
   idempotencyKey: string | null;
+  orderingKey: string | null;
   metadata: string;
   callbackUrl: string | null;
   /** Run no earlier than this time (epoch ms), when the caller named one; else `delay` from the store's now. */

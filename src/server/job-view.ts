@@ -25,6 +25,7 @@ export interface JobView {
   maxAttempts: number;
   timeout: number | null;
   idempotencyKey: string | null;
+  orderingKey: string | null;
   metadata: Record<string, Json>;
   callbackUrl: string | null;
   progress: Progress | null;
@@ -62,6 +63,7 @@ export function toJobView(job: Job): JobView {
     maxAttempts: job.maxAttempts,
     timeout: job.timeout,
     idempotencyKey: job.idempotencyKey,
+    orderingKey: job.orderingKey,
     metadata: job.metadata,
     callbackUrl: job.callbackUrl,
     progress: job.progress,

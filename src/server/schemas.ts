@@ -69,6 +69,7 @@ export const JobSchema = z
     maxAttempts: z.number().int(),
     timeout: z.number().int().nullable(),
     idempotencyKey: z.string().nullable(),
+    orderingKey: z.string().nullable(),
     metadata: z.record(z.string(), z.any()),
     callbackUrl: z.string().nullable(),
     progress: ProgressSchema.nullable(),

@@ -120,6 +120,7 @@ export function enqueueTests(h: Harness): void {
         backoff: { type: 'fixed' as const, base: 0, cap: 0 },
         timeout: null,
         idempotencyKey: null,
+        orderingKey: null,
         metadata: '{}',
         callbackUrl: null,
         runAt: null,

@@ -5,6 +5,7 @@
  * Every test gets its own SQLite file or PostgreSQL schema, a ManualClock and a silent logger.
  */
 import { describe } from 'vitest';
+import { busTests } from './bus.js';
 import { controlTests } from './control.js';
 import { enqueueTests } from './enqueue.js';
 import { type StoreFactory, useHarness } from './harness.js';
@@ -26,5 +27,6 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     controlTests(h);
     leaseTests(h);
     processTests(h);
+    busTests(h);
   });
 }

@@ -22,6 +22,7 @@ function job(overrides: Partial<JobView>): JobView {
     maxAttempts: 3,
     timeout: null,
     idempotencyKey: null,
+    orderingKey: null,
     metadata: {},
     callbackUrl: null,
     progress: null,

@@ -44,6 +44,7 @@ async function forgeDelivery(spool: Spool, payload: unknown): Promise<{ id: stri
       backoff: { type: 'fixed', base: 0, cap: 0 },
       timeout: null,
       idempotencyKey: null,
+      orderingKey: null,
       metadata: '{}',
       callbackUrl: null,
       runAt: null,

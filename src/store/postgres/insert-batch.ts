@@ -30,7 +30,8 @@ export function batchJson(jobs: readonly NewJob[]): string {
     }
     const key = j.idempotencyKey === null ? 'null' : JSON.stringify(j.idempotencyKey);
     const callback = j.callbackUrl === null ? 'null' : JSON.stringify(j.callbackUrl);
-    return `{"q":${JSON.stringify(j.queue)},"n":${JSON.stringify(j.name)},"p":${j.payload},"pr":${j.priority},"ma":${j.maxAttempts},"b":${backoff},"t":${j.timeout ?? 'null'},"k":${key},"m":${j.metadata},"r":${j.runAt ?? 'null'},"d":${j.delay},"c":${callback}}`;
+    const ordering = j.orderingKey === null ? 'null' : JSON.stringify(j.orderingKey);
+    return `{"o":${ordering},"q":${JSON.stringify(j.queue)},"n":${JSON.stringify(j.name)},"p":${j.payload},"pr":${j.priority},"ma":${j.maxAttempts},"b":${backoff},"t":${j.timeout ?? 'null'},"k":${key},"m":${j.metadata},"r":${j.runAt ?? 'null'},"d":${j.delay},"c":${callback}}`;
   });
   return `[${parts.join(',')}]`;
 }

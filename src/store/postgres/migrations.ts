@@ -85,6 +85,50 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   INSERT INTO "${s}".queues (name, created_at)
   SELECT queue, min(created_at) FROM "${s}".jobs GROUP BY queue;
   `,
+  // Ordering keys and pending-unique keys on jobs; the event bus: topics, their retained events,
+  // and durable subscriptions. A publish inserts its event and one delivery job per matching
+  // subscription in one statement.
+  (s) => `
+  ALTER TABLE "${s}".jobs ADD COLUMN ordering_key text, ADD COLUMN unique_key text;
+  -- Claims look for an earlier unfinished job of the same key; only keyed, unfinished rows are indexed.
+  CREATE INDEX jobs_ordering ON "${s}".jobs (queue, ordering_key, id)
+    WHERE ordering_key IS NOT NULL AND status IN ('waiting', 'active');
+  -- At most one unfinished job per queue and unique key (a replay never duplicates a pending delivery).
+  CREATE UNIQUE INDEX jobs_unique_pending ON "${s}".jobs (queue, unique_key)
+    WHERE unique_key IS NOT NULL AND status IN ('waiting', 'active');
+  CREATE TABLE "${s}".topics (
+    name         text   PRIMARY KEY,
+    created_at   bigint NOT NULL,
+    retention_ms bigint
+  );
+  CREATE TABLE "${s}".events (
+    seq          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    topic        text   NOT NULL,
+    event_id     text   NOT NULL,
+    name         text,
+    key          text,
+    headers      jsonb  NOT NULL DEFAULT '{}',
+    payload      json   NOT NULL,
+    published_at bigint NOT NULL,
+    UNIQUE (topic, event_id)
+  );
+  CREATE INDEX events_topic ON "${s}".events (topic, seq);
+  CREATE INDEX events_published ON "${s}".events (topic, published_at);
+  CREATE TABLE "${s}".subscriptions (
+    name           text    PRIMARY KEY,
+    topic          text    NOT NULL,
+    queue          text    NOT NULL UNIQUE,
+    filter_names   text[],
+    filter_headers jsonb,
+    ordered        boolean NOT NULL DEFAULT true,
+    max_attempts   integer NOT NULL,
+    backoff        json    NOT NULL,
+    timeout_ms     bigint,
+    created_at     bigint  NOT NULL,
+    updated_at     bigint  NOT NULL
+  );
+  CREATE INDEX subscriptions_topic ON "${s}".subscriptions (topic);
+  `,
 ];
 
 /** Applies pending migrations in one transaction; safe when many processes start at once. */

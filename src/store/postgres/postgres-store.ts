@@ -28,6 +28,7 @@ import type {
   StatsPart,
   Store,
   StoreListener,
+  TopicsPart,
   Transaction,
 } from '../contract.js';
 import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
@@ -35,8 +36,12 @@ import { isConnectionError, toStoreError } from './connection-errors.js';
 import { type InsertedRow, batchJson, matchInserted } from './insert-batch.js';
 import { migrate } from './migrations.js';
 import { postgresQueues, postgresStats } from './parts.js';
-import { NotificationListener } from './notification-listener.js';
+import { Subscribers } from './notification-listener.js';
 import { type StatementName, postgresStatements } from './statements.js';
+import { type BusStatementName, busStatements } from './bus-statements.js';
+import { postgresTopics } from './topics.js';
+
+type AnyStatement = StatementName | BusStatementName;
 
 interface Queryable {
   query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: unknown[]; rowCount: number | null }>;
@@ -45,7 +50,7 @@ interface Queryable {
 const idPattern = /^\d{1,19}$/;
 
 /** Statements whose loss in a server crash only makes a job run again (see leasePool). */
-const leaseStatements = new Set<StatementName>(['claim', 'heartbeat', 'progress', 'rescueExpired']);
+const leaseStatements = new Set<AnyStatement>(['claim', 'heartbeat', 'progress', 'rescueExpired']);
 
 export interface PostgresStoreOptions {
   schema?: string;
@@ -58,9 +63,9 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres';
   readonly stats: StatsPart;
   readonly queues: QueuesPart;
-  private readonly statements: ReturnType<typeof postgresStatements>;
-  private readonly listeners = new Set<StoreListener>();
-  private notifications: NotificationListener | null = null;
+  readonly topics: TopicsPart;
+  private readonly statements: Record<AnyStatement, string>;
+  private readonly subscribers: Subscribers;
   private readonly where: string;
   /** Queues this process knows have a row; the first enqueue of any other creates it. */
   private readonly knownQueues = new Set<string>();
@@ -75,17 +80,25 @@ export class PostgresStore implements Store {
      * commit flushes the WAL written before it, claims included.
      */
     private readonly leasePool: pg.Pool,
-    private readonly connectionString: string,
+    readonly connectionString: string,
     readonly schema: string,
     private readonly logger: Logger,
     private readonly clock: Clock | undefined,
   ) {
-    this.statements = postgresStatements(schema);
+    this.statements = { ...postgresStatements(schema), ...busStatements(schema) };
+    this.subscribers = new Subscribers(connectionString, schema, logger);
     const url = safeUrl(connectionString);
     this.where = url ? `${url.hostname}:${url.port || 5432}${url.pathname}` : 'the configured address';
     const run = <T>(name: StatementName, values: unknown[]) => this.run<T>(name, values);
     this.stats = postgresStats(run, () => this.now());
     this.queues = postgresQueues(run, (names) => this.ensureQueues(names));
+    this.topics = postgresTopics({
+      run: (name, values, via) => this.run(name, values, via),
+      count: async (name, values) => (await this.exec(name, values)).rowCount ?? 0,
+      now: () => this.now(),
+      wake: (queues) => this.wakeLocal(queues),
+      ensureQueues: (names) => this.ensureQueues(names),
+    });
   }
 
   /** Connects and checks the server answers; fails fast with a clear StoreUnavailableError. */
@@ -124,11 +137,11 @@ export class PostgresStore implements Store {
     return this.clock ? this.clock.now() : null;
   }
 
-  private async run<T = JobRow>(name: StatementName, values: unknown[], via?: Queryable): Promise<T[]> {
+  private async run<T = JobRow>(name: AnyStatement, values: unknown[], via?: Queryable): Promise<T[]> {
     return (await this.exec(name, values, via)).rows as T[];
   }
 
-  private async exec(name: StatementName, values: unknown[], via?: Queryable): Promise<{ rows: unknown[]; rowCount: number | null }> {
+  private async exec(name: AnyStatement, values: unknown[], via?: Queryable): Promise<{ rows: unknown[]; rowCount: number | null }> {
     try {
       const client = via ?? (leaseStatements.has(name) ? this.leasePool : this.pool);
       // Named statements are prepared once per connection; a caller's connection gets plain ones.
@@ -176,6 +189,7 @@ export class PostgresStore implements Store {
           now,
           first.callbackUrl,
           first.delay,
+          first.orderingKey,
         ],
         via,
       );
@@ -291,7 +305,7 @@ export class PostgresStore implements Store {
       const job = await this.getJob(id);
       return job ? { job, previous: job.status } : null;
     }
-    for (const listener of this.listeners) listener.onCancel?.(String(row.id));
+    this.subscribers.cancelled(String(row.id));
     return { job: rowToJob(row), previous: row.previous_status };
   }
 
@@ -326,42 +340,12 @@ export class PostgresStore implements Store {
   }
 
   subscribe(listener: StoreListener): () => void {
-    this.listeners.add(listener);
-    if (!this.notifications) {
-      const wake = `${this.schema}_wake`;
-      const cancel = `${this.schema}_cancel`;
-      this.notifications = new NotificationListener(
-        this.connectionString,
-        [wake, cancel],
-        (channel, payload) => {
-          for (const l of this.listeners) {
-            if (channel === wake) l.onWake?.(payload);
-            else if (channel === cancel) l.onCancel?.(payload);
-          }
-        },
-        () => {
-          for (const l of this.listeners) l.onReconnected?.();
-        },
-        this.logger,
-      );
-      this.notifications.start();
-    }
-    return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0 && this.notifications) {
-        void this.notifications.stop();
-        this.notifications = null;
-      }
-    };
+    return this.subscribers.add(listener);
   }
 
-  /**
-   * Wakes this process's workers at once. NOTIFY does too, on commit, and reaches other processes;
-   * this covers the moments before the LISTEN connection is up.
-   */
+  /** Wakes this process's workers at once (NOTIFY reaches other processes on commit). */
   private wakeLocal(queues: readonly string[]): void {
-    if (this.listeners.size === 0) return;
-    for (const queue of new Set(queues)) for (const listener of this.listeners) listener.onWake?.(queue);
+    this.subscribers.wake(queues);
   }
 
   async ping(): Promise<boolean> {
@@ -375,9 +359,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.listeners.clear();
-    await this.notifications?.stop();
-    this.notifications = null;
+    await this.subscribers.close();
     await Promise.all([this.pool.end().catch(() => {}), this.leasePool.end().catch(() => {})]);
   }
 }

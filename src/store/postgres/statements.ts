@@ -16,12 +16,23 @@ const now = (n: number) => `coalesce($${n}::bigint, (extract(epoch from now()) *
 
 export function postgresStatements(s: string) {
   const jobs = `"${s}".jobs`;
+  /**
+   * A job with an ordering key may run only when no earlier job of its queue and key is still
+   * waiting or active: one at a time per key, in enqueue order; a retrying job holds its key.
+   */
+  const orderingHeadOnly = (alias: string) => `(${alias}.ordering_key IS NULL OR NOT EXISTS (
+            SELECT 1 FROM ${jobs} o WHERE o.queue = ${alias}.queue AND o.ordering_key = ${alias}.ordering_key
+              AND o.status IN ('waiting', 'active') AND o.id < ${alias}.id))`;
   return {
-    /** $1 queue, $2 name, $3 payload, $4 priority, $5 max attempts, $6 backoff, $7 timeout, $8 metadata, $9 runAt or null, $10 now, $11 callback URL, $12 delay. */
+    /**
+     * $1 queue, $2 name, $3 payload, $4 priority, $5 max attempts, $6 backoff, $7 timeout, $8 metadata, $9 runAt or null,
+     * $10 now, $11 callback URL, $12 delay, $13 ordering key.
+     */
     insertOne: `
       INSERT INTO ${jobs} (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at,
-                           callback_url)
-      VALUES ($1, $2, $3::json, 'waiting', $4, $5, $6::json, $7, $8::json, coalesce($9::bigint, ${now(10)} + $12::bigint), ${now(10)}, ${now(10)}, $11)
+                           callback_url, ordering_key)
+      VALUES ($1, $2, $3::json, 'waiting', $4, $5, $6::json, $7, $8::json, coalesce($9::bigint, ${now(10)} + $12::bigint), ${now(10)}, ${now(10)},
+              $11, $13)
       RETURNING id, created_at`,
 
     /**
@@ -30,12 +41,12 @@ export function postgresStatements(s: string) {
      */
     insertMany: `
       INSERT INTO ${jobs} (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
-                           run_at, created_at, updated_at, callback_url)
+                           run_at, created_at, updated_at, callback_url, ordering_key)
       SELECT x.q, x.n, coalesce(x.p, 'null'::json), 'waiting', x.pr, x.ma, x.b, x.t, x.k, x.m, coalesce(x.r, ${now(2)} + x.d),
-             ${now(2)}, ${now(2)}, x.c
+             ${now(2)}, ${now(2)}, x.c, x.o
       FROM ROWS FROM (json_to_recordset($1::json)
-             AS (q text, n text, p json, pr integer, ma integer, b json, t bigint, k text, m json, r bigint, d bigint, c text))
-           WITH ORDINALITY AS x(q, n, p, pr, ma, b, t, k, m, r, d, c, ord)
+             AS (q text, n text, p json, pr integer, ma integer, b json, t bigint, k text, m json, r bigint, d bigint, c text, o text))
+           WITH ORDINALITY AS x(q, n, p, pr, ma, b, t, k, m, r, d, c, o, ord)
       ORDER BY x.ord
       ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
       RETURNING id, queue, idempotency_key, created_at`,
@@ -58,8 +69,9 @@ export function postgresStatements(s: string) {
     /** $1 queue, $2 now, $3 limit, $4 token, $5 lease ms, $6 worker id, $7 names or null. */
     claim: `
       WITH next AS (
-        SELECT id FROM ${jobs}
+        SELECT id FROM ${jobs} j
         WHERE queue = $1 AND status = 'waiting' AND run_at <= ${now(2)} AND ($7::text[] IS NULL OR name = ANY($7::text[]))
+          AND ${orderingHeadOnly('j')}
         ORDER BY priority DESC, run_at, id
         LIMIT $3
         FOR UPDATE SKIP LOCKED

@@ -43,6 +43,7 @@ export function prepareInsert(
         now,
         now,
         job.callbackUrl,
+        job.orderingKey,
       );
       if (changes > 0) {
         const id = String(lastInsertRowid);

@@ -64,4 +64,46 @@ export const sqliteMigrations: readonly string[] = [
   ) WITHOUT ROWID;
   INSERT INTO spool_queues (name, created_at) SELECT queue, min(created_at) FROM spool_jobs GROUP BY queue;
   `,
+  // Ordering keys and pending-unique keys on jobs; the event bus: topics, their retained events,
+  // and durable subscriptions.
+  `
+  ALTER TABLE spool_jobs ADD COLUMN ordering_key TEXT;
+  ALTER TABLE spool_jobs ADD COLUMN unique_key TEXT;
+  CREATE INDEX spool_jobs_ordering ON spool_jobs (queue, ordering_key, id)
+    WHERE ordering_key IS NOT NULL AND status IN ('waiting', 'active');
+  CREATE UNIQUE INDEX spool_jobs_unique_pending ON spool_jobs (queue, unique_key)
+    WHERE unique_key IS NOT NULL AND status IN ('waiting', 'active');
+  CREATE TABLE spool_topics (
+    name         TEXT    PRIMARY KEY,
+    created_at   INTEGER NOT NULL,
+    retention_ms INTEGER
+  ) WITHOUT ROWID;
+  CREATE TABLE spool_events (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    topic        TEXT    NOT NULL,
+    event_id     TEXT    NOT NULL,
+    name         TEXT,
+    key          TEXT,
+    headers      TEXT    NOT NULL DEFAULT '{}',
+    payload      TEXT    NOT NULL,
+    published_at INTEGER NOT NULL,
+    UNIQUE (topic, event_id)
+  );
+  CREATE INDEX spool_events_topic ON spool_events (topic, seq);
+  CREATE INDEX spool_events_published ON spool_events (topic, published_at);
+  CREATE TABLE spool_subscriptions (
+    name           TEXT    PRIMARY KEY,
+    topic          TEXT    NOT NULL,
+    queue          TEXT    NOT NULL UNIQUE,
+    filter_names   TEXT,
+    filter_headers TEXT,
+    ordered        INTEGER NOT NULL DEFAULT 1,
+    max_attempts   INTEGER NOT NULL,
+    backoff        TEXT    NOT NULL,
+    timeout_ms     INTEGER,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX spool_subscriptions_topic ON spool_subscriptions (topic);
+  `,
 ];

@@ -28,6 +28,7 @@ import type {
   StatsPart,
   Store,
   StoreListener,
+  TopicsPart,
   Transaction,
 } from '../contract.js';
 import { anyQueue } from '../contract.js';
@@ -38,6 +39,7 @@ import { sqliteMigrations } from './migrations.js';
 import { prepareInsert } from './insert.js';
 import { type SqliteAccess, sqliteQueues, sqliteStats } from './parts.js';
 import { type SqliteStatementName, sqliteStatements } from './statements.js';
+import { sqliteTopics } from './topics.js';
 
 type Db = Database.Database;
 
@@ -55,6 +57,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly stats: StatsPart;
   readonly queues: QueuesPart;
+  readonly topics: TopicsPart;
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly listeners = new Set<StoreListener>();
@@ -88,6 +91,14 @@ export class SqliteStore implements Store {
     };
     this.stats = sqliteStats(access);
     this.queues = sqliteQueues(access, (db, names) => this.ensureQueues(db, names));
+    this.topics = sqliteTopics({
+      db: this.db,
+      prepare: (text) => this.prepare(text),
+      now: () => this.now(),
+      guard: (operation) => this.guard(operation),
+      wake: (queue) => this.wake(queue),
+      ensureQueues: (db, names) => this.ensureQueues(db, names),
+    });
   }
 
   /** The time every statement uses: read here and nowhere else. */

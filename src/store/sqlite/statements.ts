@@ -6,11 +6,19 @@ import { claimedColumns } from '../row.js';
  * batch as one transaction of these prepared statements, a row at a time; "now" is always a
  * parameter (one machine, one clock, read in one place by the store).
  */
+/**
+ * A job with an ordering key may run only when no earlier job of its queue and key is still
+ * waiting or active: one at a time per key, in enqueue order; a retrying job holds its key.
+ */
+const orderingHeadOnly = `(j.ordering_key IS NULL OR NOT EXISTS (
+      SELECT 1 FROM spool_jobs o WHERE o.queue = j.queue AND o.ordering_key = j.ordering_key
+        AND o.status IN ('waiting', 'active') AND o.id < j.id))`;
+
 export const sqliteStatements = {
   insert: `
     INSERT INTO spool_jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
-                            run_at, created_at, updated_at, callback_url)
-    VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            run_at, created_at, updated_at, callback_url, ordering_key)
+    VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
 
   existingByKey: 'SELECT * FROM spool_jobs WHERE queue = ? AND idempotency_key = ?',
@@ -29,7 +37,7 @@ export const sqliteStatements = {
   claim: `
     UPDATE spool_jobs SET status = 'active', attempts = attempts + 1, lease_token = ?1, lease_expires_at = ?2,
            started_at = ?3, updated_at = ?3, worker_id = ?4
-    WHERE id IN (SELECT id FROM spool_jobs WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3
+    WHERE id IN (SELECT id FROM spool_jobs j WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3 AND ${orderingHeadOnly}
                  ORDER BY priority DESC, run_at, id LIMIT ?6)
     RETURNING ${claimedColumns}`,
 
@@ -37,7 +45,7 @@ export const sqliteStatements = {
   claimNamed: `
     UPDATE spool_jobs SET status = 'active', attempts = attempts + 1, lease_token = ?1, lease_expires_at = ?2,
            started_at = ?3, updated_at = ?3, worker_id = ?4
-    WHERE id IN (SELECT id FROM spool_jobs WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3
+    WHERE id IN (SELECT id FROM spool_jobs j WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3 AND ${orderingHeadOnly}
                  AND name IN (SELECT value FROM json_each(?7)) ORDER BY priority DESC, run_at, id LIMIT ?6)
     RETURNING ${claimedColumns}`,
 
