@@ -21,7 +21,7 @@ import type { SpoolOptions } from '../client/spool-options.js';
 import type { RetentionOptions, WorkOptions } from '../core/options.js';
 import { namePattern, nameRule } from '../core/names.js';
 import { queueWorkFields, sharedSpoolFields } from '../core/options.js';
-import { scopes } from '../core/scopes.js';
+import { type Scope, scopes } from '../core/scopes.js';
 import { allowHostProblem } from '../webhooks/address-policy.js';
 import { type SignatureScheme, signatureSchemes } from '../webhooks/signature.js';
 import type { Handlers } from '../worker/types.js';
@@ -39,7 +39,7 @@ export interface TokenConfig {
   name: string;
   /** SHA-256 hex of the secret (`spool token create` prints it). The secret itself is never stored. */
   hash: string;
-  scopes: ('enqueue' | 'read' | 'admin')[];
+  scopes: Scope[];
 }
 
 export interface SpoolConfig {

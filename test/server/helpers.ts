@@ -89,6 +89,7 @@ export const secrets = {
   read: 'test-read-secret-00000001',
   admin: 'test-admin-secret-0000001',
   producer: 'test-producer-secret-0001',
+  publish: 'test-publish-secret-00001',
 } as const;
 
 export const testTokens = [
@@ -96,6 +97,7 @@ export const testTokens = [
   { name: 'reader', hash: hashToken(secrets.read), scopes: ['read' as const] },
   { name: 'operator', hash: hashToken(secrets.admin), scopes: ['admin' as const] },
   { name: 'producer', hash: hashToken(secrets.producer), scopes: ['enqueue' as const, 'read' as const] },
+  { name: 'publisher', hash: hashToken(secrets.publish), scopes: ['publish' as const] },
 ];
 
 export interface TestServiceOptions {
