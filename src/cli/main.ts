@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isSpoolError } from '../core/errors.js';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerBusCommands } from './commands/bus.js';
 import { registerClientCommands } from './commands/client.js';
 import { registerServiceCommands } from './commands/service.js';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes.js';
@@ -35,6 +36,7 @@ export function createProgram(): Command {
   });
   registerServiceCommands(program, out);
   registerClientCommands(program, out);
+  registerBusCommands(program, out);
   registerAdminCommands(program, out);
   return program;
 }
