@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, it } from 'vitest';
-import type { ResolvedConfig, ResolvedQueue } from '../../src/config/load-config.js';
+import type { ResolvedConfig, ResolvedQueue, ResolvedSubscription } from '../../src/config/load-config.js';
 import { silentLogger } from '../../src/index.js';
 import { hashToken } from '../../src/server/auth.js';
 import { type Service, startService } from '../../src/server/service.js';
@@ -103,6 +103,7 @@ export const testTokens = [
 export interface TestServiceOptions {
   store: TestStore;
   queues?: ResolvedQueue[];
+  subscriptions?: ResolvedSubscription[];
   http?: boolean;
   insecureNoAuth?: boolean;
   /** Null for none. @defaultValue a fixed whsec_ secret */
@@ -133,6 +134,7 @@ export function testConfig(options: TestServiceOptions): ResolvedConfig {
     schema: options.store.schema,
     spoolOptions: { pollInterval: 100, shutdownTimeout: 2_000, ...options.spoolOptions },
     queues: options.queues ?? [],
+    subscriptions: options.subscriptions ?? [],
     tokens: testTokens,
     webhookSecrets: webhookSecrets(options.webhookSecret),
     webhookSignature: options.webhookSignature ?? 'standard',
