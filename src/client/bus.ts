@@ -19,7 +19,16 @@ import { InvalidArgumentError, SpoolError } from '../core/errors.js';
 import { assertName } from '../core/names.js';
 import { resolveBackoff, resolveTimeout } from '../core/options.js';
 import type { Json } from '../core/types.js';
-import type { EventRecord, Store, SubscriptionInfo, SubscriptionRecord, TopicInfo, TopicsPart, Transaction } from '../store/contract.js';
+import type {
+  EventRatePoint,
+  EventRecord,
+  Store,
+  SubscriptionInfo,
+  SubscriptionRecord,
+  TopicInfo,
+  TopicsPart,
+  Transaction,
+} from '../store/contract.js';
 import type { JobContext } from '../worker/types.js';
 import type { Worker } from '../worker/worker.js';
 import type { SpoolSettings } from './settings.js';
@@ -143,6 +152,10 @@ export async function replay(host: BusHost, name: string, from: StartFrom): Prom
 
 export function listTopics(host: BusHost): Promise<TopicInfo[]> {
   return topicsOf(host.store).listTopics();
+}
+
+export function eventRate(host: BusHost, windowMs: number, bucketMs: number): Promise<EventRatePoint[]> {
+  return topicsOf(host.store).eventRate(windowMs, bucketMs);
 }
 
 export function listSubscriptions(host: BusHost): Promise<SubscriptionInfo[]> {

@@ -22,6 +22,7 @@ import type {
   QueueRecord,
   StatsPart,
   Store,
+  EventRatePoint,
   StorePart,
   SubscriptionInfo,
   TopicInfo,
@@ -301,6 +302,12 @@ export class Spool {
   topics(): Promise<TopicInfo[]> {
     this.assertOpen();
     return bus.listTopics(this);
+  }
+
+  /** Events published per topic per bucket over the last `windowMs` (default an hour, by the minute). */
+  eventRate(options: { windowMs?: number; bucketMs?: number } = {}): Promise<EventRatePoint[]> {
+    this.assertOpen();
+    return bus.eventRate(this, options.windowMs ?? builtIn.stats.windowMs, options.bucketMs ?? builtIn.stats.bucketMs);
   }
 
   /** Every subscription with its backlog and lag. */

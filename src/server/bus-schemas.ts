@@ -131,3 +131,17 @@ export const ReplayResponse = z
     deliveries: z.number().int().openapi({ description: 'Deliveries created; events whose delivery was still pending are skipped.' }),
   })
   .openapi('ReplayResponse');
+
+export const EventRateResponse = z
+  .object({
+    windowMs: z.number().int(),
+    bucketMs: z.number().int(),
+    points: z.array(
+      z.object({
+        at: z.number().int().openapi({ description: 'Start of the bucket, epoch milliseconds.' }),
+        topic: z.string(),
+        events: z.number().int(),
+      }),
+    ),
+  })
+  .openapi('EventRate');

@@ -315,6 +315,15 @@ export interface TopicsPart {
   setRetention(topic: string, retentionMs: number | null): Promise<void>;
   /** Deletes events older than their topic's retention (`defaultMs` where none is set); returns how many. */
   pruneEvents(defaultMs: number): Promise<number>;
+  /** Events published per topic per bucket over the last `windowMs`. */
+  eventRate(windowMs: number, bucketMs: number): Promise<EventRatePoint[]>;
+}
+
+export interface EventRatePoint {
+  /** The bucket's start, epoch milliseconds. */
+  at: number;
+  topic: string;
+  events: number;
 }
 
 export interface Store extends JobStore, AdminStore {

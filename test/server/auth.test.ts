@@ -110,6 +110,7 @@ describe('auth matrix over HTTP', () => {
       ok: 200,
     },
     { route: 'GET /v1/stats/throughput', method: 'GET', path: () => '/v1/stats/throughput', needs: 'read', wrong: 'enqueue', ok: 200 },
+    { route: 'GET /v1/stats/events', method: 'GET', path: () => '/v1/stats/events', needs: 'read', wrong: 'publish', ok: 200 },
     { route: 'GET /v1/stats/backlog', method: 'GET', path: () => '/v1/stats/backlog', needs: 'read', wrong: 'enqueue', ok: 200 },
     {
       route: 'POST /v1/queues/{queue}/dead-letters/retry',

@@ -64,6 +64,10 @@ describe.each(kinds)('event bus over HTTP on $kind', ({ make }) => {
       expect.objectContaining({ name: 'audit', queue: 'spool.sub.audit', backlog: 3, filter: null }),
       expect.objectContaining({ name: 'billing', queue: 'spool.sub.billing', backlog: 3, filter: { names: ['order.placed'] } }),
     ]);
+    const rate = (await (await s.api('/v1/stats/events?window=1h&bucket=1m', { token: secrets.read })).json()) as {
+      points: { topic: string; events: number }[];
+    };
+    expect(rate.points.reduce((sum, p) => sum + (p.topic === 'orders' ? p.events : 0), 0)).toBe(3);
     const queues = (await (await s.api('/v1/queues', { token: secrets.read })).json()) as { queues: { name: string; internal: boolean }[] };
     expect(queues.queues.find((q) => q.name === 'spool.sub.audit')).toMatchObject({ internal: true });
   });
