@@ -67,4 +67,4 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export const finalStatuses: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+export { finalStatuses } from '../core/types.js';

@@ -31,7 +31,12 @@ export type SpoolErrorCode =
   | 'SPOOL_ROUTE_NOT_FOUND'
   | 'SPOOL_UNSUPPORTED_MEDIA_TYPE'
   | 'SPOOL_SHUTTING_DOWN'
-  | 'SPOOL_INTERNAL';
+  | 'SPOOL_INTERNAL'
+  | 'SPOOL_QUEUE_FULL'
+  | 'SPOOL_QUEUE_PAUSED'
+  | 'SPOOL_RATE_LIMITED'
+  | 'SPOOL_BREAKER_OPEN'
+  | 'SPOOL_OVERLOADED';
 
 export interface ErrorTraits {
   /** The HTTP status the API answers with. */
@@ -71,6 +76,11 @@ export const errorCatalog: Record<SpoolErrorCode, ErrorTraits> = {
   SPOOL_UNSUPPORTED_MEDIA_TYPE: { http: 415, exit: 2, transient: false },
   SPOOL_SHUTTING_DOWN: { http: 503, exit: 3, transient: true },
   SPOOL_INTERNAL: failed(500),
+  SPOOL_QUEUE_FULL: { http: 429, exit: 1, transient: true },
+  SPOOL_QUEUE_PAUSED: { http: 503, exit: 1, transient: true },
+  SPOOL_RATE_LIMITED: { http: 429, exit: 1, transient: true },
+  SPOOL_BREAKER_OPEN: { http: 503, exit: 1, transient: true },
+  SPOOL_OVERLOADED: { http: 503, exit: 3, transient: true },
 };
 
 export function isSpoolErrorCode(code: unknown): code is SpoolErrorCode {

@@ -106,3 +106,24 @@ export class JobCancelledError extends SpoolError {
     super('SPOOL_JOB_CANCELLED', `Job ${job.id} (${job.queue}/${job.name}) was cancelled.`);
   }
 }
+
+/**
+ * Enqueue refused: the queue holds its max depth of waiting jobs (or is paused and refusing new
+ * work). `retryAfterMs` estimates when there will be room, from the queue's recent drain rate.
+ */
+export class QueueFullError extends SpoolError {
+  constructor(
+    readonly queue: string,
+    readonly retryAfterMs: number,
+    message: string,
+    code: 'SPOOL_QUEUE_FULL' | 'SPOOL_QUEUE_PAUSED' = 'SPOOL_QUEUE_FULL',
+  ) {
+    super(code, message);
+  }
+}
+
+/** How long to wait before trying again, when an error says (QueueFullError, RateLimitedError, RetryAfterError). */
+export function retryAfterOf(err: unknown): number | null {
+  const ms = (err as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : null;
+}

@@ -55,7 +55,10 @@ export function busTests(h: Harness): void {
         });
       }
       expect(r.of('unrelated')).toEqual([]);
-      const { jobs } = await spool.listJobs({ queue: 'spool.sub.billing' });
+      const jobs = await eventually(async () => {
+        const page = await spool.listJobs({ queue: 'spool.sub.billing' });
+        return page.jobs[0]?.status === 'completed' && page.jobs;
+      });
       expect(jobs).toHaveLength(1);
       expect(jobs[0]).toMatchObject({ name: 'order.placed', status: 'completed', result: { ok: 'billing' } });
     });

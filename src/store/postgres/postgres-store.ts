@@ -35,6 +35,7 @@ import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMess
 import { isConnectionError, toStoreError } from './connection-errors.js';
 import { type InsertedRow, batchJson, matchInserted } from './insert-batch.js';
 import { migrate } from './migrations.js';
+import { type QueueRoom, queueRefusal } from '../queue-room.js';
 import { postgresQueues, postgresStats } from './parts.js';
 import { Subscribers } from './notification-listener.js';
 import { type StatementName, postgresStatements } from './statements.js';
@@ -190,15 +191,27 @@ export class PostgresStore implements Store {
           first.callbackUrl,
           first.delay,
           first.orderingKey,
+          first.concurrencyKey,
+          first.rateLimitKey,
+          first.expiresAt,
+          first.expiresIn,
         ],
         via,
       );
+      if (!row) throw await this.refusal(first.queue);
       this.wakeLocal([first.queue]);
       return [{ id: String(row?.id), created: true, createdFrom: 0, createdAt: Number(row?.created_at), existing: null }];
     }
     const inserted = await this.run<InsertedRow>('insertMany', [batchJson(jobs), now], via);
+    const refused = inserted.find((row) => row.refused !== null);
+    if (refused) throw await this.refusal(refused.refused as string);
     if (inserted.length > 0) this.wakeLocal(jobs.map((job) => job.queue));
     return matchInserted(jobs, inserted, (queues, keys) => this.run('findByKeys', [queues, keys], via));
+  }
+
+  private async refusal(queue: string): Promise<Error> {
+    const [room] = await this.run<QueueRoom>('queueRoom', [queue, this.now()]);
+    return queueRefusal(queue, room);
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {

@@ -17,11 +17,18 @@ const orderingHeadOnly = `(j.ordering_key IS NULL OR NOT EXISTS (
 export const sqliteStatements = {
   insert: `
     INSERT INTO spool_jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
-                            run_at, created_at, updated_at, callback_url, ordering_key)
-    VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            run_at, created_at, updated_at, callback_url, ordering_key, concurrency_key, rate_key, expires_at)
+    VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
 
   existingByKey: 'SELECT * FROM spool_jobs WHERE queue = ? AND idempotency_key = ?',
+
+  /** ?1 queue, ?2 now: whether it may refuse jobs (max depth, paused and refusing), and its drain in the last minute. */
+  queueRoom: `
+    SELECT q.max_depth, q.paused, q.refuse_when_paused,
+           (SELECT count(*) FROM spool_jobs WHERE queue = q.name AND status = 'waiting') AS waiting,
+           (SELECT count(*) FROM spool_jobs WHERE queue = q.name AND status IN ('completed', 'failed') AND finished_at >= ?2 - 60000) AS drained
+    FROM spool_queues q WHERE q.name = ?1 AND (q.max_depth IS NOT NULL OR (q.paused AND q.refuse_when_paused))`,
 
   /** ?1 name, ?2 now. */
   ensureQueue: 'INSERT INTO spool_queues (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING',
