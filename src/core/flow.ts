@@ -51,6 +51,8 @@ export interface RateWindowState {
   count: number;
   /** Starts counted in the fixed window before it. */
   previous: number;
+  /** No start is allowed before this time (a partner answered "too many requests"). */
+  blockedUntil?: number;
 }
 
 export interface Candidate {
@@ -81,4 +83,16 @@ export interface ClaimPlan {
   windows: Record<string, RateWindowState>;
   breakers: Record<string, BreakerState>;
   transitions: { breaker: string; from: string; to: string; reason: string }[];
+}
+
+/** True when claims on a queue with this policy must go through the guarded claim (`policies/claim-plan.ts`). */
+export function isGuarded(policy: QueuePolicy): boolean {
+  return Boolean(
+    policy.concurrency || policy.keyConcurrency || policy.rateLimit || policy.breaker || Object.keys(policy.breakers ?? {}).length > 0,
+  );
+}
+
+/** The breaker that guards a job of this queue with this name, if any. */
+export function breakerFor(policy: QueuePolicy, name: string): string | null {
+  return policy.breakers?.[name] ?? policy.breaker ?? null;
 }

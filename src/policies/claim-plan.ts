@@ -6,23 +6,12 @@
  * breakers guarding the queue or some of its job names. The store then writes exactly this
  * plan in the same transaction, so two workers can never both pass a limit.
  */
-import type { Candidate, ClaimPlan, ClaimSnapshot, QueuePolicy } from '../core/flow.js';
+import { type Candidate, type ClaimPlan, type ClaimSnapshot, type QueuePolicy, breakerFor, isGuarded } from '../core/flow.js';
 import { decide as breakerDecide } from './breaker.js';
 import { decide as rateDecide } from './rate-window.js';
 
 export type { Candidate, ClaimPlan, ClaimSnapshot, QueuePolicy };
-
-/** True when claims on a queue with this policy must go through `planClaim`. */
-export function isGuarded(policy: QueuePolicy): boolean {
-  return Boolean(
-    policy.concurrency || policy.keyConcurrency || policy.rateLimit || policy.breaker || Object.keys(policy.breakers ?? {}).length > 0,
-  );
-}
-
-/** The breaker that guards a job of this queue with this name, if any. */
-export function breakerFor(policy: QueuePolicy, name: string): string | null {
-  return policy.breakers?.[name] ?? policy.breaker ?? null;
-}
+export { breakerFor, isGuarded };
 
 export function planClaim(snapshot: ClaimSnapshot, want: number): ClaimPlan {
   const { now, policy } = snapshot;

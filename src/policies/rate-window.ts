@@ -27,7 +27,7 @@ function advance(state: RateWindowState, now: number, perMs: number): RateWindow
   if (start === state.windowStart) return state;
   // One window later, this window becomes the previous one; any later, both are empty.
   const previous = start - state.windowStart === perMs ? state.count : 0;
-  return { windowStart: start, count: 0, previous };
+  return { windowStart: start, count: 0, previous, ...(state.blockedUntil === undefined ? {} : { blockedUntil: state.blockedUntil }) };
 }
 
 /** Starts counted in the sliding window ending at `now`. */
@@ -44,6 +44,10 @@ export function decide(
   limit: RateLimit,
 ): { state: RateWindowState; decision: RateDecision } {
   const state = advance(current ?? emptyWindow(now, limit.perMs), now, limit.perMs);
+  // A partner that answered "too many requests" shuts the window until the time it named.
+  if (state.blockedUntil !== undefined && state.blockedUntil > now) {
+    return { state, decision: { granted: 0, retryAt: state.blockedUntil } };
+  }
   const room = Math.max(0, Math.floor(limit.limit - used(state, now, limit.perMs)));
   const granted = Math.min(room, Math.max(0, want));
   const next = { ...state, count: state.count + granted };
@@ -66,4 +70,10 @@ export function nextRoomAt(state: RateWindowState, now: number, limit: RateLimit
   // previous*(1 - (t - start)/per) + count ≤ limit - 1  →  t ≥ start + per*(1 - (limit - 1 - count)/previous)
   const t = state.windowStart + perMs * (1 - (limit.limit - 1 - state.count) / state.previous);
   return Math.max(now + 1, Math.min(Math.ceil(t), windowEnd));
+}
+
+/** Shuts a window until `until` (a partner said "too many requests"); counting goes on as before. */
+export function block(current: RateWindowState | null, until: number, now: number, perMs: number): RateWindowState {
+  const state = advance(current ?? emptyWindow(now, perMs), now, perMs);
+  return { ...state, blockedUntil: Math.max(until, state.blockedUntil ?? 0) };
 }

@@ -15,7 +15,7 @@ export interface QueueRoom {
 
 /** A minute's completions tell the drain rate; without any, try again in half a minute. */
 export function queueRefusal(queue: string, room: QueueRoom | undefined): QueueFullError {
-  if (room && room.paused && room.refuse_when_paused) {
+  if (room?.paused && room.refuse_when_paused) {
     return new QueueFullError(
       queue,
       30_000,

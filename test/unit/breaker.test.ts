@@ -25,7 +25,12 @@ describe('circuit breaker', () => {
   });
 
   it('opens on a failure ratio over a window, once enough calls were made', () => {
-    const ratio: BreakerPolicy = { consecutiveFailures: null, failureRatio: { ratio: 0.5, minCalls: 4, windowMs: 10_000 }, cooldownMs: 1_000, probes: 1 };
+    const ratio: BreakerPolicy = {
+      consecutiveFailures: null,
+      failureRatio: { ratio: 0.5, minCalls: 4, windowMs: 10_000 },
+      cooldownMs: 1_000,
+      probes: 1,
+    };
     let state = decide(null, { type: 'outcomes', results: [false, true, false] }, t0, ratio).state;
     expect(state.status).toBe('closed'); // 2 of 3, below minCalls
     state = decide(state, { type: 'outcomes', results: [true] }, t0 + 1, ratio).state;
@@ -40,7 +45,11 @@ describe('circuit breaker', () => {
     const open: BreakerState = { status: 'open', openedAt: t0, until: t0 + 30_000, reason: 'x' };
     expect(claim(open, 10, t0 + 29_999).decision).toEqual({ granted: 0, retryAt: t0 + 30_000, transition: null });
     const first = claim(open, 1, t0 + 30_000);
-    expect(first.decision).toEqual({ granted: 1, retryAt: null, transition: { from: 'open', to: 'half-open', reason: 'the cool-down ended' } });
+    expect(first.decision).toEqual({
+      granted: 1,
+      retryAt: null,
+      transition: { from: 'open', to: 'half-open', reason: 'the cool-down ended' },
+    });
     const second = claim(first.state, 5, t0 + 30_001);
     expect(second.decision.granted).toBe(1);
     const third = claim(second.state, 5, t0 + 30_002);

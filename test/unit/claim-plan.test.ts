@@ -47,7 +47,13 @@ describe('planClaim', () => {
       snapshot({
         policy: { rateLimit: { limit: 2, perMs: 1_000 } },
         windows: { t1: { windowStart: now, count: 2, previous: 0 } },
-        candidates: [job('1', { rateKey: 't1' }), job('2', { rateKey: 't2' }), job('3', { rateKey: 't1' }), job('4', { rateKey: 't2' }), job('5', { rateKey: 't2' })],
+        candidates: [
+          job('1', { rateKey: 't1' }),
+          job('2', { rateKey: 't2' }),
+          job('3', { rateKey: 't1' }),
+          job('4', { rateKey: 't2' }),
+          job('5', { rateKey: 't2' }),
+        ],
       }),
       10,
     );

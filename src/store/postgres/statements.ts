@@ -91,16 +91,18 @@ export function postgresStatements(s: string) {
       SELECT q, ${now(2)} FROM unnest($1::text[]) AS q
       ON CONFLICT (name) DO NOTHING`,
 
-    listQueues: `SELECT name, created_at, paused FROM "${s}".queues ORDER BY name`,
+    listQueues: `SELECT name, created_at, paused, refuse_when_paused, max_depth, policy, guarded FROM "${s}".queues ORDER BY name`,
 
-    getQueue: `SELECT name, created_at, paused FROM "${s}".queues WHERE name = $1`,
+    getQueue: `SELECT name, created_at, paused, refuse_when_paused, max_depth, policy, guarded FROM "${s}".queues WHERE name = $1`,
 
     /** $1 queue, $2 now, $3 limit, $4 token, $5 lease ms, $6 worker id, $7 names or null. */
     claim: `
       WITH next AS (
         SELECT id FROM ${jobs} j
         WHERE queue = $1 AND status = 'waiting' AND run_at <= ${now(2)} AND ($7::text[] IS NULL OR name = ANY($7::text[]))
-          AND ${orderingHeadOnly('j')}
+          AND (expires_at IS NULL OR expires_at > ${now(2)}) AND ${orderingHeadOnly('j')}
+          -- A paused queue, or one with limits (claimed through the guarded path), gives nothing here.
+          AND NOT EXISTS (SELECT 1 FROM "${s}".queues q WHERE q.name = $1 AND (q.paused OR q.guarded))
         ORDER BY priority DESC, run_at, id
         LIMIT $3
         FOR UPDATE SKIP LOCKED

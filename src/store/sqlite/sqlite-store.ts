@@ -29,6 +29,7 @@ import type {
   Store,
   StoreListener,
   TopicsPart,
+  LimitsPart,
   Transaction,
 } from '../contract.js';
 import { anyQueue } from '../contract.js';
@@ -40,6 +41,7 @@ import { prepareInsert } from './insert.js';
 import { type SqliteAccess, sqliteQueues, sqliteStats } from './parts.js';
 import { type SqliteStatementName, sqliteStatements } from './statements.js';
 import { sqliteTopics } from './topics.js';
+import { sqliteLimits } from './limits.js';
 
 type Db = Database.Database;
 
@@ -58,6 +60,7 @@ export class SqliteStore implements Store {
   readonly stats: StatsPart;
   readonly queues: QueuesPart;
   readonly topics: TopicsPart;
+  readonly limits: LimitsPart;
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly listeners = new Set<StoreListener>();
@@ -91,6 +94,13 @@ export class SqliteStore implements Store {
     };
     this.stats = sqliteStats(access);
     this.queues = sqliteQueues(access, (db, names) => this.ensureQueues(db, names));
+    this.limits = sqliteLimits({
+      db: this.db,
+      prepare: (text) => this.prepare(text),
+      now: () => this.now(),
+      guard: (operation) => this.guard(operation),
+      wake: (queue) => this.wake(queue),
+    });
     this.topics = sqliteTopics({
       db: this.db,
       prepare: (text) => this.prepare(text),
