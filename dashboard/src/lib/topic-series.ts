@@ -2,7 +2,8 @@
  * Turns `GET /v1/stats/events` points into chart series: one per topic, a value for every bucket
  * of the window (empty buckets as zeros), each topic with a colour of its own.
  */
-import type { EventRatePoint } from '../api/types.js';
+import type { EventRatePoint, Topic } from '../api/types.js';
+import { duration } from './format.js';
 import type { Series } from './series.js';
 
 /** Distinct on white and apart for the common colour blindnesses. */
@@ -43,4 +44,9 @@ export function eventTotals(points: readonly EventRatePoint[]): Map<string, numb
   const totals = new Map<string, number>();
   for (const point of points) totals.set(point.topic, (totals.get(point.topic) ?? 0) + point.events);
   return totals;
+}
+
+/** How long a topic keeps its events, in words. */
+export function retentionText(topic: Pick<Topic, 'retentionMs'>): string {
+  return topic.retentionMs === null ? 'server default' : duration(topic.retentionMs);
 }

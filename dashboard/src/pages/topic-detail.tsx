@@ -5,6 +5,8 @@
  */
 import type { EventPage, Subscription, Topic } from '../api/types.js';
 import { useSession } from '../auth/session.js';
+import { NoSubscriptions } from '../components/bus-empty.js';
+import { EventChart } from '../components/event-chart.js';
 import { EventLog } from '../components/event-log.js';
 import { Link } from '../components/link.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
@@ -12,17 +14,17 @@ import { SubscriptionTable } from '../components/subscription-table.js';
 import { cursorAt } from '../lib/deliveries.js';
 import { age, count, timestamp } from '../lib/format.js';
 import { navigate, useLocation, withQuery } from '../lib/router.js';
-import { topicColors } from '../lib/topic-series.js';
+import { retentionText, topicColors } from '../lib/topic-series.js';
+import { useBus, useEventRate } from '../lib/use-bus.js';
 import { usePoll } from '../lib/use-poll.js';
-import { EventChart, NoSubscriptions, retentionText, useBus, useEventRate } from './topics.js';
 
 const pageSize = 20;
 
 export function TopicPage({ topic }: { topic: string }) {
   const { api } = useSession();
   const { query } = useLocation();
-  const bus = useBus();
-  const rate = useEventRate();
+  const bus = useBus(api);
+  const rate = useEventRate(api);
   const highlight = query.get('event');
   const validHighlight = highlight !== null && /^\d{1,19}$/.test(highlight) ? highlight : null;
   const after = query.get('after') ?? (validHighlight ? cursorAt(validHighlight) : null);

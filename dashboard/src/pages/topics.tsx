@@ -2,60 +2,21 @@
  * Topics: every topic with its events per minute over the last hour, what it keeps and when it
  * last got an event, and every subscription with its backlog and lag. Refreshed every 5 seconds.
  */
-import type { EventRatePoint, Subscription, Topic } from '../api/types.js';
+import type { Topic } from '../api/types.js';
 import { useSession } from '../auth/session.js';
+import { NoSubscriptions, NoTopics } from '../components/bus-empty.js';
+import { EventChart } from '../components/event-chart.js';
 import { Link } from '../components/link.js';
-import { Empty, ErrorNotice, Loading } from '../components/states.js';
+import { ErrorNotice, Loading } from '../components/states.js';
 import { SubscriptionTable } from '../components/subscription-table.js';
-import { TimeChart } from '../components/time-chart.js';
-import { age, count, duration } from '../lib/format.js';
-import { eventSeries, eventTotals, topicColors } from '../lib/topic-series.js';
-import { type Polled, usePoll } from '../lib/use-poll.js';
-
-export const hourMs = 3_600_000;
-export const minuteMs = 60_000;
-
-export interface BusData {
-  topics: Topic[];
-  subscriptions: Subscription[];
-}
-
-/** Topics and subscriptions, polled together: the page needs both to say anything. */
-export function useBus(): Polled<BusData> {
-  const { api } = useSession();
-  return usePoll(
-    async (signal) => {
-      const [topics, subscriptions] = await Promise.all([
-        api.get<{ topics: Topic[] }>('/v1/topics', signal),
-        api.get<{ subscriptions: Subscription[] }>('/v1/subscriptions', signal),
-      ]);
-      return { topics: topics.topics, subscriptions: subscriptions.subscriptions };
-    },
-    5_000,
-    'bus',
-  );
-}
-
-/** Events per minute over the last hour, with the time they were read. */
-export function useEventRate(): Polled<{ points: EventRatePoint[]; at: number }> {
-  const { api } = useSession();
-  return usePoll(
-    async (signal) => {
-      const rate = await api.get<{ points: EventRatePoint[] }>('/v1/stats/events?window=1h&bucket=1m', signal);
-      return { points: rate.points, at: Date.now() };
-    },
-    10_000,
-    'event-rate',
-  );
-}
-
-export function retentionText(topic: Topic): string {
-  return topic.retentionMs === null ? 'server default' : duration(topic.retentionMs);
-}
+import { age, count } from '../lib/format.js';
+import { eventTotals, retentionText, topicColors } from '../lib/topic-series.js';
+import { type BusData, useBus, useEventRate } from '../lib/use-bus.js';
 
 export function TopicsPage() {
-  const bus = useBus();
-  const rate = useEventRate();
+  const { api } = useSession();
+  const bus = useBus(api);
+  const rate = useEventRate(api);
   return (
     <section className="page topics-page" aria-labelledby="topics-title">
       <header className="page-head">
@@ -86,29 +47,6 @@ function Bus({ data, rate, reload }: { data: BusData; rate: ReturnType<typeof us
         <SubscriptionTable subscriptions={subscriptions} showTopic retained={retained} onReplayed={reload} />
       )}
     </>
-  );
-}
-
-export function NoTopics() {
-  return (
-    <Empty title="No topics yet">
-      A topic appears with its first event or subscription. Publish an event with <code>{`spool publish orders '{"orderId":42}'`}</code> or{' '}
-      <code>POST /v1/topics/{'{topic}'}/events</code>, for example:
-      <pre className="json">
-        {`curl -X POST ${window.location.origin}/v1/topics/orders/events \\
-  -H 'authorization: Bearer <token>' -H 'content-type: application/json' \\
-  -d '{"name":"order.placed","key":"order-42","payload":{"orderId":42}}'`}
-      </pre>
-    </Empty>
-  );
-}
-
-export function NoSubscriptions({ topic }: { topic?: string }) {
-  return (
-    <Empty title={topic ? `Nothing subscribes to ${topic} yet` : 'No subscriptions yet'}>
-      Declare one in code with <code>{`spool.subscribe('${topic ?? 'orders'}', 'billing', handler)`}</code> or under{' '}
-      <code>subscriptions</code> in the config file; each event then becomes one delivery job per subscription.
-    </Empty>
   );
 }
 
@@ -163,39 +101,6 @@ function TopicTable({ topics, totals, colors }: { topics: Topic[]; totals: Map<s
           ))}
         </tbody>
       </table>
-    </div>
-  );
-}
-
-export function EventChart({
-  topics,
-  colors,
-  rate,
-  title = 'Events per minute',
-}: {
-  topics: string[];
-  colors: Map<string, string>;
-  rate: ReturnType<typeof useEventRate>;
-  title?: string;
-}) {
-  if (rate.loading && !rate.data) return <Loading what="the chart" />;
-  if (!rate.data) return <ErrorNotice error={rate.error ?? new Error('No data.')} onRetry={rate.reload} />;
-  const to = rate.data.at;
-  const from = to - hourMs;
-  const series = eventSeries(rate.data.points, { from, to, bucketMs: minuteMs, topics });
-  return (
-    <div className="charts charts-one">
-      <TimeChart
-        title={title}
-        kind="bars"
-        bucketMs={minuteMs}
-        unit="events per minute"
-        from={from}
-        to={to}
-        lines={series.map((s) => ({ ...s, color: colors.get(s.label) ?? '#2563eb' }))}
-        emptyText="No event published in the last hour."
-        legend="total"
-      />
     </div>
   );
 }
