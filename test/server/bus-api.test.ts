@@ -65,9 +65,11 @@ describe.each(kinds)('event bus over HTTP on $kind', ({ make }) => {
       expect.objectContaining({ name: 'billing', queue: 'spool.sub.billing', backlog: 3, filter: { names: ['order.placed'] } }),
     ]);
     const rate = (await (await s.api('/v1/stats/events?window=1h&bucket=1m', { token: secrets.read })).json()) as {
-      points: { topic: string; events: number }[];
+      points: { at: number; topic: string; events: number }[];
     };
     expect(rate.points.reduce((sum, p) => sum + (p.topic === 'orders' ? p.events : 0), 0)).toBe(3);
+    // Counted per whole minute: the three events share a bucket or two, never one each at their own millisecond.
+    expect(rate.points.every((p) => p.at % 60_000 === 0)).toBe(true);
     const queues = (await (await s.api('/v1/queues', { token: secrets.read })).json()) as { queues: { name: string; internal: boolean }[] };
     expect(queues.queues.find((q) => q.name === 'spool.sub.audit')).toMatchObject({ internal: true });
   });
