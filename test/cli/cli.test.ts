@@ -167,7 +167,7 @@ describe('spool against a server (HTTP)', () => {
     expect(lines.at(-1)).toMatchObject({ status: 'completed', result: { variants: 2 } });
   });
 
-  it('lists jobs, counts queues, cancels and retries', async () => {
+  it('lists jobs, counts queues, cancels and retries', { timeout: 90_000 }, async () => {
     const first = JSON.parse(
       (await spool(['enqueue', 'parked', 'later', '{"n":1}', '--delay', '1h', '--json'], { env: env() })).stdout,
     ) as { id: string };
