@@ -190,6 +190,7 @@ export function flowTests(h: Harness): void {
       const a = await spool.enqueue('api', 'n', { tenant: 'a' }, { maxAttempts: 1 });
       await eventually(async () => (await spool.getJob(a.id))?.runAt === T0 + 5_000);
       expect(await spool.getJob(a.id)).toMatchObject({ status: 'waiting', attempts: 0 });
+      await eventually(async () => (await spool.store.limits?.rateWindows('api'))?.a?.blockedUntil === T0 + 5_000);
       const a2 = await spool.enqueue('api', 'n', { tenant: 'a' });
       const b = await spool.enqueue('api', 'n', { tenant: 'b' });
       await expect(spool.waitFor(b.id, { timeout: 5_000 })).resolves.toBe('b');
