@@ -10,6 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { isSpoolError } from '../core/errors.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerBusCommands } from './commands/bus.js';
+import { registerFlowCommands } from './commands/flow.js';
 import { registerClientCommands } from './commands/client.js';
 import { registerServiceCommands } from './commands/service.js';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes.js';
@@ -37,6 +38,7 @@ export function createProgram(): Command {
   registerServiceCommands(program, out);
   registerClientCommands(program, out);
   registerBusCommands(program, out);
+  registerFlowCommands(program, out);
   registerAdminCommands(program, out);
   return program;
 }

@@ -10,7 +10,18 @@ import type { EnqueueOptions } from '../core/options.js';
 import type { JobStatus } from '../core/types.js';
 import { type JobView, toJobView } from '../server/job-view.js';
 import type { EventRecord, TopicInfo } from '../store/contract.js';
-import type { Backend, EnqueueInput, ListInput, PublishInput, QueueRow, ReplayStart, SubscriptionRow } from './backend.js';
+import { type QueueLimits, breakerView } from '../client/flow.js';
+import type {
+  Backend,
+  BreakerRow,
+  EnqueueInput,
+  ListInput,
+  PublishInput,
+  QueueRow,
+  QueueStateRow,
+  ReplayStart,
+  SubscriptionRow,
+} from './backend.js';
 import { finalStatuses } from './backend.js';
 
 export class StoreBackend implements Backend {
@@ -81,6 +92,26 @@ export class StoreBackend implements Backend {
 
   replay(subscription: string, from: ReplayStart): Promise<number> {
     return this.spool.replay(subscription, from);
+  }
+
+  queueState(queue: string): Promise<QueueStateRow> {
+    return this.spool.queue(queue);
+  }
+
+  pause(queue: string, refuse: boolean): Promise<unknown> {
+    return this.spool.pause(queue, refuse ? { refuse } : {});
+  }
+
+  resume(queue: string): Promise<unknown> {
+    return this.spool.resume(queue);
+  }
+
+  setLimits(queue: string, limits: QueueLimits): Promise<unknown> {
+    return this.spool.configureQueue(queue, limits);
+  }
+
+  async breakers(): Promise<BreakerRow[]> {
+    return (await this.spool.breakers()).map(breakerView);
   }
 
   /** Polls the store every 250 ms; the job may run in any process. */
