@@ -240,3 +240,31 @@ function prune(policy: QueuePolicy): QueuePolicy {
     ),
   ) as QueuePolicy;
 }
+
+/** The internal topic breaker changes are published on. */
+export const breakerTopic = 'spool.breakers';
+
+/** Publishes a breaker's change on `spool.breakers` (named `breaker.<status>`, keyed by the breaker); a failure is reported, never thrown. */
+export async function publishBreakerTransition(
+  store: Store,
+  transition: { breaker: string; from: string; to: string; reason: string; at: number },
+  events: import('../core/events.js').SpoolEmitter,
+): Promise<void> {
+  try {
+    await store.topics?.publish([
+      {
+        topic: breakerTopic,
+        id: `${transition.breaker}:${transition.at}:${transition.to}`,
+        name: `breaker.${transition.to}`,
+        key: transition.breaker,
+        headers: JSON.stringify({ breaker: transition.breaker }),
+        payload: JSON.stringify(transition),
+      },
+    ]);
+  } catch (err) {
+    events.emit('error', {
+      error: err as Error,
+      context: `Publishing the change of breaker "${transition.breaker}" on ${breakerTopic} failed`,
+    });
+  }
+}

@@ -48,11 +48,14 @@ import { type EnqueueItem, toNewJob } from './new-job.js';
 import { type SpoolSettings, resolveSettings } from './settings.js';
 import { type SpoolOptions, spoolOptionsSchema } from './spool-options.js';
 import { installShutdownSignals } from './shutdown-signals.js';
+import { publishBreakerTransition } from './flow.js';
 
 export interface JobHandle<R = unknown> {
   id: string;
-  /** False when an idempotency key matched an existing job. */
+  /** False when an idempotency key, a dedupe window, a singleton or a debounce returned an existing job. */
   created: boolean;
+  /** True when a debounced enqueue gave the waiting job its payload (and a later run time). */
+  replaced: boolean;
   /** The job as stored right after the enqueue. */
   job: Job;
   /** Resolves with the result; rejects with JobFailedError or JobCancelledError. */
@@ -91,6 +94,9 @@ export class Spool {
     this.events = new SpoolEmitter(logger);
     this.outage = new OutageLog(this.events, logger);
     this.maintenance = new Maintenance(store, settings, this.events, logger, this.outage);
+    // Breaker changes become events on the internal topic `spool.breakers`: anything can subscribe
+    // to them (alerts, webhooks) in any process, and they stay in the retained log.
+    this.events.on('breaker', (transition) => publishBreakerTransition(store, transition, this.events));
   }
 
   static async create(input: SpoolOptions = {}): Promise<Spool> {
@@ -147,11 +153,12 @@ export class Spool {
     // No await before the store call: on SQLite the insert must run inside the caller's synchronous transaction.
     const results =
       options.tx === undefined ? await enqueueWithRoom(this.store, jobs, waitForRoomOf(items)) : await this.store.enqueue(jobs, options.tx);
-    return results.map(({ id, created, createdFrom, createdAt, existing }) => {
+    return results.map(({ id, created, createdFrom, createdAt, existing, replaced }) => {
       let job = existing;
       return {
         id,
         created,
+        replaced: replaced === true,
         // Built on first read: a bulk enqueue of thousands rarely looks at them.
         get job() {
           job ??= newJobToJob(jobs[createdFrom ?? 0] as NewJob, id, createdAt);

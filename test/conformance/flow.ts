@@ -176,6 +176,13 @@ export function flowTests(h: Harness): void {
       expect((await other.breakers())[0]?.state?.status).toBe('closed');
       for (const { id } of guarded) expect((await other.getJob(id))?.attempts).toBe(1);
       expect(events.of('breaker').map((e) => e.to)).toEqual(['open', 'half-open', 'closed']);
+      // Each change is also an event on the internal topic spool.breakers, for alerts and webhooks.
+      await eventually(async () => (await other.eventLog('spool.breakers')).events.length === 3);
+      expect((await other.eventLog('spool.breakers')).events.map((e) => [e.name, e.key])).toEqual([
+        ['breaker.open', 'partner'],
+        ['breaker.half-open', 'partner'],
+        ['breaker.closed', 'partner'],
+      ]);
     });
 
     it('RateLimitedError sends the job back without spending an attempt and shuts its key’s window', async () => {
@@ -217,6 +224,66 @@ export function flowTests(h: Harness): void {
       expect((await spool.counts('q')).q?.expired).toBe(1);
       const both = await caught(() => spool.enqueue('q', 'n', null, { expiresIn: '1m', expiresAt: T0 }));
       expect(both.message).toMatch(/either expiresIn or expiresAt/);
+    });
+
+    it('dedupe: one job per key within the window, a new one after it', async () => {
+      const spool = await h.open();
+      const first = await spool.enqueue('q', 'n', 1, { dedupe: { key: 'report:42', ttl: '10m' } });
+      const again = await spool.enqueue('q', 'n', 2, { dedupe: { key: 'report:42', ttl: '10m' } });
+      expect(again).toMatchObject({ id: first.id, created: false });
+      expect(again.job.payload).toBe(1);
+      const other = await spool.enqueue('q', 'n', 3, { dedupe: { key: 'report:43', ttl: '10m' } });
+      expect(other.created).toBe(true);
+      h.clock.advance(600_001);
+      const later = await spool.enqueue('q', 'n', 4, { dedupe: { key: 'report:42', ttl: '10m' } });
+      expect(later.created).toBe(true);
+      expect(later.id).not.toBe(first.id);
+    });
+
+    it('singleton: one waiting and one running per key; enqueueing again while one waits returns it', async () => {
+      const spool = await h.open();
+      const gate = h.gate();
+      const started: number[] = [];
+      spool.work(
+        'q',
+        async (n: number) => {
+          started.push(n);
+          await gate.promise;
+        },
+        { concurrency: 5 },
+      );
+      const first = await spool.enqueue('q', 'sync', 1, { singleton: 'tenant-a' });
+      await eventually(() => started.length === 1);
+      const second = await spool.enqueue('q', 'sync', 2, { singleton: 'tenant-a' });
+      const third = await spool.enqueue('q', 'sync', 3, { singleton: 'tenant-a' });
+      expect(second.created).toBe(true);
+      expect(third).toMatchObject({ id: second.id, created: false });
+      await delay(200);
+      expect(started).toEqual([1]); // the second waits for the first
+      gate.open();
+      await spool.waitFor(second.id, { timeout: 5_000 });
+      expect(started).toEqual([1, 2]);
+      expect((await spool.getJob(first.id))?.status).toBe('completed');
+    });
+
+    it('debounce: the waiting job takes the newest payload and runs later, but no later than maxWait', async () => {
+      const spool = await h.open();
+      const first = await spool.enqueue('q', 'n', { v: 1 }, { debounce: { key: 'k', delay: '10s', maxWait: '25s' } });
+      expect(first.job.runAt).toBe(T0 + 10_000);
+      h.clock.advance(8_000);
+      const second = await spool.enqueue('q', 'n', { v: 2 }, { debounce: { key: 'k', delay: '10s', maxWait: '25s' } });
+      expect(second).toMatchObject({ id: first.id, created: false, replaced: true });
+      expect(await spool.getJob(first.id)).toMatchObject({ payload: { v: 2 }, runAt: T0 + 18_000 });
+      h.clock.advance(10_000);
+      await spool.enqueue('q', 'n', { v: 3 }, { debounce: { key: 'k', delay: '10s', maxWait: '25s' } });
+      expect(await spool.getJob(first.id)).toMatchObject({ payload: { v: 3 }, runAt: T0 + 25_000 }); // capped by maxWait
+      const ran: unknown[] = [];
+      spool.work('q', (payload) => void ran.push(payload));
+      h.clock.advance(7_000);
+      await spool.waitFor(first.id, { timeout: 5_000 });
+      expect(ran).toEqual([{ v: 3 }]);
+      const mixed = await caught(() => spool.enqueue('q', 'n', null, { singleton: 'x', idempotencyKey: 'y' }));
+      expect(mixed.message).toMatch(/only one of idempotencyKey, dedupe, debounce and singleton/);
     });
 
     it('refuses policies that cannot work, saying what to change', async () => {

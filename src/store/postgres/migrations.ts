@@ -156,6 +156,11 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
     WHEN (NEW.callback_url IS NOT NULL AND NEW.status IN ('completed', 'failed', 'cancelled', 'expired') AND OLD.status IS DISTINCT FROM NEW.status)
     EXECUTE FUNCTION "${s}".schedule_webhook();
   `,
+  // Deduplication windows, debounce and singletons: one key column, written as "<mode>:<key>".
+  (s) => `
+  ALTER TABLE "${s}".jobs ADD COLUMN dedupe_key text;
+  CREATE INDEX jobs_dedupe ON "${s}".jobs (queue, dedupe_key, id) WHERE dedupe_key IS NOT NULL;
+  `,
 ];
 
 /** Applies pending migrations in one transaction; safe when many processes start at once. */

@@ -35,6 +35,7 @@ import type {
 import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
 import { isConnectionError, toStoreError } from './connection-errors.js';
 import { type InsertedRow, batchJson, matchInserted } from './insert-batch.js';
+import { enqueueKeyed } from './keyed-insert.js';
 import { createPools, safeUrl } from './pools.js';
 import { migrate } from './migrations.js';
 import { type QueueRoom, queueRefusal } from '../queue-room.js';
@@ -174,6 +175,21 @@ export class PostgresStore implements Store {
     const via = tx as Queryable | undefined;
     // Outside the caller's transaction on purpose: a queue's row may outlive a rolled-back enqueue.
     await this.ensureQueues(jobs.map((job) => job.queue));
+    if (jobs.some((job) => job.keyed !== null)) {
+      const results = await enqueueKeyed(
+        {
+          pool: this.pool,
+          statement: (name) => this.statements[name],
+          now: () => this.now(),
+          refusal: (queue) => this.refusal(queue),
+          toStoreError: (err) => toStoreError(err, this.where),
+        },
+        jobs,
+        via,
+      );
+      this.wakeLocal(jobs.map((job) => job.queue));
+      return results;
+    }
     const now = this.now();
     const first = jobs[0] as NewJob;
     if (jobs.length === 1 && first.idempotencyKey === null) {

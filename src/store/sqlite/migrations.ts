@@ -140,4 +140,9 @@ export const sqliteMigrations: readonly string[] = [
             'waiting', 0, 10, '{"type":"exponential","base":1000,"cap":600000}', 30000, '{}', NEW.updated_at, NEW.updated_at, NEW.updated_at);
   END;
   `,
+  // Deduplication windows, debounce and singletons: one key column, written as "<mode>:<key>".
+  `
+  ALTER TABLE spool_jobs ADD COLUMN dedupe_key TEXT;
+  CREATE INDEX spool_jobs_dedupe ON spool_jobs (queue, dedupe_key, id) WHERE dedupe_key IS NOT NULL;
+  `,
 ];
