@@ -4,6 +4,7 @@
  * workers. Options are validated here, once, and resolved to plain values for the store; the
  * store keeps the time (see `store/contract.ts`), so this layer passes durations, not instants.
  */
+import { Bridges } from '../bus/bridges/registry.js';
 import type { PublishItem, PublishOptions } from '../bus/event.js';
 import type { StartFrom, SubscribeOptions } from '../bus/subscription.js';
 import { type Clock, systemClock } from '../core/clock.js';
@@ -69,6 +70,8 @@ export async function createSpool(options: SpoolOptions = {}): Promise<Spool> {
 
 export class Spool {
   readonly events: SpoolEmitter;
+  /** Bridges to RabbitMQ and NATS JetStream running in this process: `start(name, config)`, `list()`. */
+  readonly bridges: Bridges;
   private readonly workers = new Set<Worker>();
   private readonly outage: OutageLog;
   private readonly maintenance: Maintenance;
@@ -83,6 +86,8 @@ export class Spool {
     private readonly shutdownSignals: NodeJS.Signals[] | false,
   ) {
     this.events = new SpoolEmitter(logger);
+    // Publishing goes past assertOpen: while the Spool closes, messages a bridge already received still commit.
+    this.bridges = new Bridges({ logger, publishMany: (items) => bus.publishMany(this, items), subscribe: this.subscribe.bind(this) });
     this.outage = new OutageLog(this.events, logger);
     this.maintenance = new Maintenance(store, settings, this.events, logger, this.outage);
   }
@@ -352,6 +357,7 @@ export class Spool {
     this.closing ??= (async () => {
       this.maintenance.stop();
       this.removeSignals?.();
+      await this.bridges.close();
       await Promise.all([...this.workers].map((worker) => worker.close(options)));
       await this.store.close();
     })();

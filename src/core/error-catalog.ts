@@ -31,6 +31,8 @@ export type SpoolErrorCode =
   | 'SPOOL_ROUTE_NOT_FOUND'
   | 'SPOOL_UNSUPPORTED_MEDIA_TYPE'
   | 'SPOOL_SHUTTING_DOWN'
+  | 'SPOOL_MISSING_PACKAGE'
+  | 'SPOOL_BROKER_UNAVAILABLE'
   | 'SPOOL_INTERNAL';
 
 export interface ErrorTraits {
@@ -70,6 +72,8 @@ export const errorCatalog: Record<SpoolErrorCode, ErrorTraits> = {
   SPOOL_ROUTE_NOT_FOUND: failed(404),
   SPOOL_UNSUPPORTED_MEDIA_TYPE: { http: 415, exit: 2, transient: false },
   SPOOL_SHUTTING_DOWN: { http: 503, exit: 3, transient: true },
+  SPOOL_MISSING_PACKAGE: { http: 500, exit: 2, transient: false },
+  SPOOL_BROKER_UNAVAILABLE: { http: 503, exit: 3, transient: true },
   SPOOL_INTERNAL: failed(500),
 };
 
