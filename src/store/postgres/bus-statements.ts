@@ -106,10 +106,10 @@ export function busStatements(s: string) {
       ) e ON true
       ORDER BY t.name`,
 
-    /** $1 topic, $2 after seq or null, $3 limit. */
+    /** $1 topic, $2 after seq or null, $3 limit. Ordered by `e.seq`: a bare `seq` would sort by the text alias ("10" before "9"). */
     listEvents: `
-      SELECT seq::text AS seq, event_id, topic, name, key, headers, payload, published_at FROM ${events}
-      WHERE topic = $1 AND ($2::bigint IS NULL OR seq > $2) ORDER BY seq LIMIT $3`,
+      SELECT e.seq::text AS seq, event_id, topic, name, key, headers, payload, published_at FROM ${events} e
+      WHERE topic = $1 AND ($2::bigint IS NULL OR e.seq > $2) ORDER BY e.seq LIMIT $3`,
 
     /** $1 topic, $2 retention ms or null, $3 now. */
     setRetention: `

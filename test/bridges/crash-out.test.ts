@@ -1,76 +1,27 @@
 /**
- * 10,000 events through a bridge whose process is SIGKILLed once mid-way and started again, on the
- * real RabbitMQ and NATS JetStream of this machine: every event arrives, and the only duplicates
- * are messages the killed process had handed over without recording it (found by event id,
- * counted and printed).
+ * Outbound: 10,000 events from a topic to RabbitMQ and to JetStream, with the bridge process
+ * SIGKILLed once mid-way and started again, on both stores. Every event arrives; the only
+ * duplicates are events the killed process handed over without recording it (found by event id,
+ * counted and printed); JetStream drops those resends itself (the event id is the Nats-Msg-Id).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Spool, createSpool, silentLogger } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import type { StoreFactory } from '../conformance/suite.js';
 import { eventually } from '../helpers/eventually.js';
-import { postgresStore, sqliteStore } from '../helpers/stores.js';
-import { BridgeProcess, killBridgeProcesses } from './bridge-process.js';
-import { brokerAvailable, nats, natsUrl, rabbit, rabbitUrl, suffix } from './brokers.js';
-
-const total = 10_000;
-const killAfter = 3_000;
-const concurrency = 50;
-
-const rabbitUp = await brokerAvailable('rabbitmq');
-const natsUp = await brokerAvailable('nats');
-const pg = await postgresStore();
-const stores: [string, StoreFactory][] = [['SQLite', sqliteStore()], ...(pg ? [['PostgreSQL', pg] as [string, StoreFactory]] : [])];
-
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await killBridgeProcesses();
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-});
-
-async function openSpool(factory: StoreFactory): Promise<{ spool: Spool; url: string; schema: string | undefined }> {
-  const store = await factory();
-  const spool = await createSpool({ store: store.url, schema: store.schema, shutdownSignals: false, logger: silentLogger });
-  cleanups.push(
-    () => store.cleanup(),
-    () => spool.close({ timeout: 1_000 }),
-  );
-  return { spool, url: store.url, schema: store.schema };
-}
-
-async function publishAll(spool: Spool, topic: string): Promise<void> {
-  for (let i = 0; i < total; i += 500) {
-    await spool.publishMany(
-      Array.from({ length: Math.min(500, total - i) }, (_, k) => ({ topic, payload: { n: i + k }, options: { id: `ev-${i + k}` } })),
-    );
-  }
-}
-
-/** Runs the bridge, kills it once `progress()` passes killAfter, starts it again, until `done()`. */
-async function runWithCrash(
-  start: () => Promise<BridgeProcess>,
-  progress: () => Promise<number> | number,
-  done: () => Promise<boolean> | boolean,
-): Promise<{ killedAt: number; restartedAt: number; restarted: BridgeProcess }> {
-  const first = await start();
-  await eventually(async () => (await progress()) >= killAfter, 60_000, 5);
-  const killedAt = Date.now();
-  await first.kill('SIGKILL');
-  // The kill must land mid-way, not after the work was done.
-  expect(await progress()).toBeLessThan(total);
-  const restarted = await start();
-  const restartedAt = Date.now();
-  await eventually(done, 120_000, 50);
-  return { killedAt, restartedAt, restarted };
-}
-
-/** Arrivals by event id at the broker's far side: returns the duplicates (ids that arrived more than once). */
-function duplicatesOf(arrivals: Map<string, number[]>): { id: string; times: number[] }[] {
-  return [...arrivals].filter(([, times]) => times.length > 1).map(([id, times]) => ({ id, times }));
-}
-
-function report(what: string, line: string): void {
-  process.stdout.write(`[bridge crash] ${what}: ${line}\n`);
-}
+import { BridgeProcess } from './bridge-process.js';
+import { nats, natsUrl, rabbit, rabbitUrl, suffix } from './brokers.js';
+import {
+  cleanups,
+  concurrency,
+  duplicatesOf,
+  natsUp,
+  openSpool,
+  publishAll,
+  rabbitUp,
+  report,
+  runWithCrash,
+  stores,
+  total,
+} from './crash-helpers.js';
 
 async function outboundRabbit(label: string, factory: StoreFactory): Promise<void> {
   const { spool, url, schema } = await openSpool(factory);
