@@ -3,6 +3,7 @@
  * The client commands over the HTTP API, with a bearer token. Problems (RFC 9457) become
  * CliErrors carrying the server's `detail` and an exit code.
  */
+import type { BridgeStatus } from '../bus/bridges/status.js';
 import type { JobView } from '../server/job-view.js';
 import type { Backend, EnqueueInput, ListInput, QueueRow } from './backend.js';
 import { finalStatuses } from './backend.js';
@@ -84,6 +85,10 @@ export class HttpBackend implements Backend {
 
   async queues(): Promise<QueueRow[]> {
     return (await this.request<{ queues: QueueRow[] }>('GET', '/v1/queues')).queues;
+  }
+
+  async bridges(): Promise<BridgeStatus[]> {
+    return (await this.request<{ bridges: BridgeStatus[] }>('GET', '/v1/bridges')).bridges;
   }
 
   /** Follows the job's event stream, reconnecting with Last-Event-ID when it drops. */

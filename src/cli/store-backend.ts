@@ -9,6 +9,7 @@ import { consoleLogger } from '../core/logger.js';
 import type { EnqueueOptions } from '../core/options.js';
 import type { JobStatus } from '../core/types.js';
 import { type JobView, toJobView } from '../server/job-view.js';
+import { CliError, exitCodes } from './exit-codes.js';
 import type { Backend, EnqueueInput, ListInput, QueueRow } from './backend.js';
 import { finalStatuses } from './backend.js';
 
@@ -60,6 +61,13 @@ export class StoreBackend implements Backend {
         const c = counts[name] as Record<JobStatus, number>;
         return { name, counts: c, total: Object.values(c).reduce((a, b) => a + b, 0) };
       });
+  }
+
+  async bridges(): Promise<never> {
+    throw new CliError(
+      "Bridges run inside `spool serve` and `spool worker`, and their state lives there, not in the store: ask that server with --url (or SPOOL_URL) instead of --store. Outbound bridges' backlogs show in `spool subscriptions` as bridge-<name>.",
+      exitCodes.usage,
+    );
   }
 
   /** Polls the store every 250 ms; the job may run in any process. */
