@@ -11,7 +11,7 @@
  * - a broker that is down fails the delivery transiently (`SPOOL_BROKER_UNAVAILABLE`) and it is
  *   retried with backoff; nothing is completed that the broker did not confirm.
  */
-import { SpoolError } from '../../core/errors.js';
+import { SpoolError, isSpoolError } from '../../core/errors.js';
 import type { SpoolEvent } from '../event.js';
 import type { ResolvedBridge } from './config.js';
 import { type BrokerSession, Link } from './link.js';
@@ -33,14 +33,15 @@ export async function startOutbound(
   const link = new Link(what, open, tracker, bridge.reconnect, host.logger);
   link.start();
   const relay = async (event: SpoolEvent, signal: AbortSignal): Promise<unknown> => {
-    const session = await link.current(bridge.confirmTimeout, signal);
     try {
+      const session = await link.current(bridge.confirmTimeout, signal);
       const { duplicate } = await confirmed(session.send(event), bridge.confirmTimeout, signal);
       tracker.relayed(duplicate ? 0 : 1, duplicate ? 1 : 0);
       return duplicate ? { duplicate } : null;
     } catch (err) {
       if (signal.aborted && err === signal.reason) throw err;
       tracker.failed(err);
+      if (isSpoolError(err, 'SPOOL_BROKER_UNAVAILABLE')) throw err;
       throw new SpoolError(
         'SPOOL_BROKER_UNAVAILABLE',
         `${what} could not hand over event ${event.id}: ${(err as Error).message}; the delivery is retried with backoff.`,

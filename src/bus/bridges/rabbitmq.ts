@@ -26,10 +26,27 @@ async function connect(amqp: Amqp, bridge: ResolvedBridge): Promise<{ connection
   return { connection, ended };
 }
 
+/**
+ * Closes the connection once. A close handshake on a connection whose socket just died never
+ * completes in amqplib, so after a second the socket is destroyed instead.
+ */
 function closer(connection: ChannelModel): () => Promise<void> {
   let closing: Promise<void> | null = null;
   return () => {
-    closing ??= connection.close().catch(() => {});
+    closing ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        (connection as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+        resolve();
+      }, 1_000);
+      timer.unref();
+      connection
+        .close()
+        .catch(() => {})
+        .finally(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+    });
     return closing;
   };
 }
