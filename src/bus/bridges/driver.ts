@@ -11,7 +11,8 @@ export type Nats = typeof import('nats');
 
 const packages = { rabbitmq: 'amqplib', nats: 'nats' } as const;
 
-async function load<T>(kind: keyof typeof packages, bridge: string, importer: () => Promise<unknown>): Promise<T> {
+/** Imports a broker client with `importer`; a missing package becomes SPOOL_MISSING_PACKAGE naming it. */
+export async function loadBrokerClient<T>(kind: keyof typeof packages, bridge: string, importer: () => Promise<unknown>): Promise<T> {
   const name = packages[kind];
   let module: unknown;
   try {
@@ -33,9 +34,9 @@ async function load<T>(kind: keyof typeof packages, bridge: string, importer: ()
 }
 
 export function loadAmqp(bridge: string): Promise<Amqp> {
-  return load('rabbitmq', bridge, () => import('amqplib'));
+  return loadBrokerClient('rabbitmq', bridge, () => import('amqplib'));
 }
 
 export function loadNats(bridge: string): Promise<Nats> {
-  return load('nats', bridge, () => import('nats'));
+  return loadBrokerClient('nats', bridge, () => import('nats'));
 }
