@@ -51,10 +51,11 @@ export function busStatements(s: string) {
         ON CONFLICT DO NOTHING
         RETURNING queue, unique_key
       )
-      SELECT i.seq::text AS seq, i.topic, i.event_id,
-             (SELECT count(*) FROM deliveries d WHERE d.unique_key = 'ev:' || i.seq)::int AS deliveries,
-             (SELECT array_agg(DISTINCT d.queue) FROM deliveries d WHERE d.unique_key = 'ev:' || i.seq) AS queues
-      FROM inserted i`,
+      SELECT i.seq::text AS seq, i.topic, i.event_id, coalesce(d.n, 0)::int AS deliveries, d.queues
+      FROM inserted i LEFT JOIN (
+        -- Grouped once and hash-joined: a subquery per event would scan every delivery for each event.
+        SELECT unique_key, count(*) AS n, array_agg(DISTINCT queue) AS queues FROM deliveries GROUP BY unique_key
+      ) d ON d.unique_key = 'ev:' || i.seq`,
 
     /** $1 topics, $2 ids (pairwise): the events a publish skipped as already published. */
     findEvents: `
