@@ -81,7 +81,8 @@ async function outboundRabbit(label: string, factory: StoreFactory): Promise<voi
     expect(d.times.length).toBe(2);
     expect(d.times[0]).toBeLessThan(restartedAt);
   }
-  expect(duplicates.length).toBeLessThanOrEqual(2 * concurrency);
+  // At most the deliveries in flight (concurrency) plus completions queued for the store when the process died.
+  expect(duplicates.length).toBeLessThanOrEqual(4 * concurrency);
   expect(killedAt).toBeLessThan(restartedAt);
 }
 
@@ -128,7 +129,7 @@ async function outboundNats(label: string, factory: StoreFactory): Promise<void>
   expect(stored).toBe(total);
   expect(arrivals.size).toBe(total);
   expect(duplicatesOf(arrivals)).toEqual([]);
-  expect(resent).toBeLessThanOrEqual(2 * concurrency);
+  expect(resent).toBeLessThanOrEqual(4 * concurrency);
 }
 
 describe.runIf(rabbitUp)('RabbitMQ outbound bridge, process killed mid-way', () => {
