@@ -10,7 +10,8 @@ import type { EnqueueOptions } from '../core/options.js';
 import type { JobStatus } from '../core/types.js';
 import { type JobView, toJobView } from '../server/job-view.js';
 import { CliError, exitCodes } from './exit-codes.js';
-import type { Backend, EnqueueInput, ListInput, QueueRow } from './backend.js';
+import type { EventRecord, TopicInfo } from '../store/contract.js';
+import type { Backend, EnqueueInput, ListInput, PublishInput, QueueRow, ReplayStart, SubscriptionRow } from './backend.js';
 import { finalStatuses } from './backend.js';
 
 export class StoreBackend implements Backend {
@@ -61,6 +62,26 @@ export class StoreBackend implements Backend {
         const c = counts[name] as Record<JobStatus, number>;
         return { name, counts: c, total: Object.values(c).reduce((a, b) => a + b, 0) };
       });
+  }
+
+  publish({ topic, payload, options }: PublishInput) {
+    return this.spool.publish(topic, payload, options);
+  }
+
+  topics(): Promise<TopicInfo[]> {
+    return this.spool.topics();
+  }
+
+  events(topic: string, page: { after?: string; limit?: number }): Promise<{ events: EventRecord[]; next: string | null }> {
+    return this.spool.eventLog(topic, page);
+  }
+
+  subscriptions(): Promise<SubscriptionRow[]> {
+    return this.spool.subscriptions();
+  }
+
+  replay(subscription: string, from: ReplayStart): Promise<number> {
+    return this.spool.replay(subscription, from);
   }
 
   async bridges(): Promise<never> {

@@ -4,7 +4,6 @@
  * workers. Options are validated here, once, and resolved to plain values for the store; the
  * store keeps the time (see `store/contract.ts`), so this layer passes durations, not instants.
  */
-import { Bridges } from '../bus/bridges/registry.js';
 import type { PublishItem, PublishOptions } from '../bus/event.js';
 import type { StartFrom, SubscribeOptions } from '../bus/subscription.js';
 import { type Clock, systemClock } from '../core/clock.js';
@@ -23,6 +22,7 @@ import type {
   QueueRecord,
   StatsPart,
   Store,
+  EventRatePoint,
   StorePart,
   SubscriptionInfo,
   TopicInfo,
@@ -71,7 +71,7 @@ export async function createSpool(options: SpoolOptions = {}): Promise<Spool> {
 export class Spool {
   readonly events: SpoolEmitter;
   /** Bridges to RabbitMQ and NATS JetStream running in this process: `start(name, config)`, `list()`. */
-  readonly bridges: Bridges;
+  readonly bridges: bus.Bridges = bus.createBridges(this);
   private readonly workers = new Set<Worker>();
   private readonly outage: OutageLog;
   private readonly maintenance: Maintenance;
@@ -86,8 +86,6 @@ export class Spool {
     private readonly shutdownSignals: NodeJS.Signals[] | false,
   ) {
     this.events = new SpoolEmitter(logger);
-    // Publishing goes past assertOpen: while the Spool closes, messages a bridge already received still commit.
-    this.bridges = new Bridges({ logger, publishMany: (items) => bus.publishMany(this, items), subscribe: this.subscribe.bind(this) });
     this.outage = new OutageLog(this.events, logger);
     this.maintenance = new Maintenance(store, settings, this.events, logger, this.outage);
   }
@@ -306,6 +304,12 @@ export class Spool {
   topics(): Promise<TopicInfo[]> {
     this.assertOpen();
     return bus.listTopics(this);
+  }
+
+  /** Events published per topic per bucket over the last `windowMs` (default an hour, by the minute). */
+  eventRate(options: { windowMs?: number; bucketMs?: number } = {}): Promise<EventRatePoint[]> {
+    this.assertOpen();
+    return bus.eventRate(this, options.windowMs ?? builtIn.stats.windowMs, options.bucketMs ?? builtIn.stats.bucketMs);
   }
 
   /** Every subscription with its backlog and lag. */

@@ -59,6 +59,17 @@ export const enqueueOptionsFields = {
   orderingKey: storableText(255)
     .optional()
     .meta({ description: 'Jobs of the queue with the same key run one at a time, in enqueue order; other keys run in parallel.' }),
+  concurrencyKey: storableText(255)
+    .optional()
+    .meta({ description: "At most the queue's keyConcurrency jobs with this key run at once, across every process (a tenant, say)." }),
+  rateLimitKey: storableText(255)
+    .optional()
+    .meta({ description: "The key the queue's rate limit counts this job under, instead of the queue's own window." }),
+  expiresIn: duration.optional().meta({ description: 'If it has not started this long after enqueue, it expires and never runs.' }),
+  expiresAt: z
+    .union([z.number().min(0).max(maxEpochMs), z.string().max(64)])
+    .optional()
+    .meta({ description: 'If it has not started by this time (epoch ms or ISO 8601), it expires and never runs. Not with expiresIn.' }),
   metadata: z.record(z.string(), z.unknown()).optional().meta({ description: 'Free-form JSON kept with the job.' }),
   callbackUrl: z
     .string()
@@ -72,7 +83,11 @@ export const enqueueOptionsFields = {
 };
 
 export const enqueueOptionsSchema = z
-  .object({ ...enqueueOptionsFields, runAt: z.union([z.date(), enqueueOptionsFields.runAt.unwrap()]).optional() })
+  .object({
+    ...enqueueOptionsFields,
+    runAt: z.union([z.date(), enqueueOptionsFields.runAt.unwrap()]).optional(),
+    expiresAt: z.union([z.date(), enqueueOptionsFields.expiresAt.unwrap()]).optional(),
+  })
   .strict();
 
 export interface EnqueueOptions {
@@ -95,6 +110,14 @@ export interface EnqueueOptions {
    * failing job holds back later jobs of its key (only) until it completes or fails for good.
    */
   orderingKey?: string;
+  /** At most the queue's `keyConcurrency` jobs with the same key run at once, across every process; keys take turns. */
+  concurrencyKey?: string;
+  /** The key the queue's rate limit counts this job under (a tenant, say), instead of the queue's own window. */
+  rateLimitKey?: string;
+  /** If it has not started this long after enqueue, it becomes `expired` and never runs. */
+  expiresIn?: Duration;
+  /** If it has not started by then (a Date, epoch ms or ISO string), it becomes `expired` and never runs. Not with `expiresIn`. */
+  expiresAt?: Date | number | string;
   /** Free-form JSON kept with the job, for your own bookkeeping. */
   metadata?: Record<string, unknown>;
   /** When the job completes, fails for good or is cancelled, Spool POSTs the outcome here, signed (see webhooks). */

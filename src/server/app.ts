@@ -18,6 +18,7 @@ import { jobErrorRoutes } from './routes/job-errors.js';
 import { jobRoutes } from './routes/jobs.js';
 import { queueRoutes } from './routes/queues.js';
 import { statsRoutes } from './routes/stats.js';
+import { topicRoutes } from './routes/topics.js';
 import { whoamiRoutes } from './routes/whoami.js';
 import { EnqueueBody } from './schemas.js';
 import { describeIssue, formatPath } from '../core/issues.js';
@@ -111,6 +112,7 @@ export function createApp(options: AppOptions): SpoolApp {
   deadLetterRoutes(app, ctx);
   statsRoutes(app, ctx);
   bridgeRoutes(app, ctx);
+  topicRoutes(app, ctx);
   whoamiRoutes(app, ctx);
 
   app.use('/v1/openapi.json', requireScope(options.auth, 'read'));

@@ -26,6 +26,9 @@ export interface JobView {
   timeout: number | null;
   idempotencyKey: string | null;
   orderingKey: string | null;
+  concurrencyKey: string | null;
+  rateLimitKey: string | null;
+  expiresAt: number | null;
   metadata: Record<string, Json>;
   callbackUrl: string | null;
   progress: Progress | null;
@@ -64,6 +67,9 @@ export function toJobView(job: Job): JobView {
     timeout: job.timeout,
     idempotencyKey: job.idempotencyKey,
     orderingKey: job.orderingKey,
+    concurrencyKey: job.concurrencyKey,
+    rateLimitKey: job.rateLimitKey,
+    expiresAt: job.expiresAt,
     metadata: job.metadata,
     callbackUrl: job.callbackUrl,
     progress: job.progress,

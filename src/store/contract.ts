@@ -15,6 +15,13 @@
  * machine's. Callers pass durations (a delay, a lease, a backoff), never "now".
  */
 import type { ClaimedJob, Job, JobError, JobStatus, NewJob, Progress } from '../core/types.js';
+import type { ClaimRequest, QueueRecord, Transaction } from './contract-common.js';
+import type { LimitsPart } from './contract-limits.js';
+import type { TopicsPart } from './contract-topics.js';
+
+export type * from './contract-common.js';
+export type * from './contract-limits.js';
+export type * from './contract-topics.js';
 
 /**
  * What enqueue did with one input. A created job is described by the input at `createdFrom` plus
@@ -30,17 +37,6 @@ export interface EnqueueResult {
   /** When the store created it (its clock), for created jobs. */
   createdAt: number;
   existing: Job | null;
-}
-
-export interface ClaimRequest {
-  queue: string;
-  /** Only jobs with these names; undefined for any. */
-  names?: readonly string[];
-  limit: number;
-  workerId: string;
-  /** The fencing token written on every claimed job. */
-  token: string;
-  leaseMs: number;
 }
 
 /** A fenced write: it applies only while `token` still holds the job's lease. */
@@ -111,13 +107,6 @@ export interface CancelResult {
   /** Its status before the call. */
   previous: JobStatus;
 }
-
-/**
- * Something that runs SQL in the caller's own transaction, so a job is enqueued only if that
- * transaction commits (the outbox pattern). A `pg` Client or PoolClient inside BEGIN fits for
- * PostgreSQL; a better-sqlite3 Database inside `db.transaction()` fits for SQLite.
- */
-export type Transaction = unknown;
 
 /** The hot path: what workers and producers call for every job. */
 export interface JobStore {
@@ -196,14 +185,6 @@ export interface StatsPart {
   backlog(windowMs: number): Promise<BacklogPoint[]>;
 }
 
-/** A queue's own row: created on first use, where its policies and their live state live. */
-export interface QueueRecord {
-  name: string;
-  createdAt: number;
-  /** True while claims are stopped across every process. */
-  paused: boolean;
-}
-
 /** Optional: queues as rows of their own. */
 export interface QueuesPart {
   /** Every queue that has a row, by name. */
@@ -211,110 +192,6 @@ export interface QueuesPart {
   get(name: string): Promise<QueueRecord | null>;
   /** Creates rows for queues that have none (no-op for the rest). */
   ensure(names: readonly string[]): Promise<void>;
-}
-
-/** An event as the store inserts it; JSON already serialised and checked. */
-export interface NewEvent {
-  topic: string;
-  /** The producer's id (deduplicated per topic within the retention), or one Spool generated. */
-  id: string;
-  name: string | null;
-  key: string | null;
-  /** Header names to string values, as JSON text. */
-  headers: string;
-  payload: string;
-}
-
-export interface PublishResult {
-  /** The event's position in the store's log (increases with every publish). */
-  seq: string;
-  id: string;
-  /** False when an event with this id was already published on the topic (nothing new was delivered). */
-  created: boolean;
-  /** Delivery jobs created: one per matching subscription. */
-  deliveries: number;
-}
-
-/** An event as the retained log holds it. */
-export interface EventRecord {
-  seq: string;
-  id: string;
-  topic: string;
-  name: string | null;
-  key: string | null;
-  headers: Record<string, string>;
-  payload: unknown;
-  publishedAt: number;
-}
-
-/** Which events a subscription takes: by event name, and by headers that must be equal. */
-export interface EventFilter {
-  names?: string[];
-  headers?: Record<string, string>;
-}
-
-export interface SubscriptionSpec {
-  name: string;
-  topic: string;
-  /** The queue its deliveries go to. */
-  queue: string;
-  filter: EventFilter | null;
-  /** Deliveries with the same event key run one at a time, in publish order. */
-  ordered: boolean;
-  maxAttempts: number;
-  backoff: import('../core/types.js').BackoffPolicy;
-  timeout: number | null;
-}
-
-export interface SubscriptionRecord extends SubscriptionSpec {
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface SubscriptionInfo extends SubscriptionRecord {
-  /** Deliveries waiting or running. */
-  backlog: number;
-  /** Milliseconds since the oldest waiting delivery's event was published; 0 when none waits. */
-  lagMs: number;
-}
-
-export interface TopicInfo {
-  name: string;
-  createdAt: number;
-  retentionMs: number | null;
-  /** Events kept. */
-  events: number;
-  lastPublishedAt: number | null;
-  subscriptions: number;
-}
-
-/** Where a replay starts: the whole retained log, a time (epoch ms), or after an event (its seq or id). */
-export type ReplayFrom = { beginning: true } | { time: number } | { afterSeq: string } | { eventId: string };
-
-/** Optional: the event bus. */
-export interface TopicsPart {
-  /**
-   * Inserts events and, in the same statement or transaction, one delivery job per matching
-   * subscription. An event id already on its topic is skipped (created false). With `tx`, joins
-   * the caller's transaction like enqueue.
-   */
-  publish(events: readonly NewEvent[], tx?: Transaction): Promise<PublishResult[]>;
-  /** Creates or updates a subscription; a new one can start with a replay. */
-  declareSubscription(spec: SubscriptionSpec): Promise<{ record: SubscriptionRecord; created: boolean }>;
-  getSubscription(name: string): Promise<SubscriptionRecord | null>;
-  listSubscriptions(): Promise<SubscriptionInfo[]>;
-  /**
-   * Creates deliveries of the retained events from `from` on, for one subscription; an event
-   * whose delivery is still waiting or running is skipped. Returns how many were created.
-   */
-  replay(subscription: string, from: ReplayFrom): Promise<number>;
-  listTopics(): Promise<TopicInfo[]>;
-  /** Retained events of a topic after `afterSeq` (oldest first), or the newest `limit` when afterSeq is null. */
-  listEvents(topic: string, afterSeq: string | null, limit: number): Promise<EventRecord[]>;
-  /** Sets how long a topic keeps its events (null: the Spool's default). */
-  setRetention(topic: string, retentionMs: number | null): Promise<void>;
-  /** Deletes events older than their topic's retention (`defaultMs` where none is set); returns how many. */
-  pruneEvents(defaultMs: number): Promise<number>;
 }
 
 export interface Store extends JobStore, AdminStore {
@@ -326,10 +203,11 @@ export interface Store extends JobStore, AdminStore {
   readonly stats?: StatsPart;
   readonly queues?: QueuesPart;
   readonly topics?: TopicsPart;
+  readonly limits?: LimitsPart;
 }
 
 /** The optional parts a store may have, by name: what the conformance suite checks for. */
-export type StorePart = 'stats' | 'queues' | 'topics';
+export type StorePart = 'stats' | 'queues' | 'topics' | 'limits';
 
 /** The queue name a wake-up carries when the store cannot tell which queue changed. */
 export const anyQueue = '*';

@@ -55,7 +55,10 @@ export function busTests(h: Harness): void {
         });
       }
       expect(r.of('unrelated')).toEqual([]);
-      const { jobs } = await spool.listJobs({ queue: 'spool.sub.billing' });
+      const jobs = await eventually(async () => {
+        const page = await spool.listJobs({ queue: 'spool.sub.billing' });
+        return page.jobs[0]?.status === 'completed' && page.jobs;
+      });
       expect(jobs).toHaveLength(1);
       expect(jobs[0]).toMatchObject({ name: 'order.placed', status: 'completed', result: { ok: 'billing' } });
     });
@@ -98,7 +101,7 @@ export function busTests(h: Harness): void {
       expect(await spool.replay('audit', 'beginning')).toBe(0);
       const r = recorder();
       await spool.subscribe('log', 'audit', r.handler('audit'));
-      await eventually(() => r.of('audit').length === 3);
+      await eventually(async () => (await spool.counts('spool.sub.audit'))['spool.sub.audit']?.completed === 3);
       // Now delivered: a replay from the second event delivers the second and third again.
       expect(await spool.replay('audit', { eventId: (events[1] as { id: string }).id })).toBe(2);
       await eventually(() => r.of('audit').length === 5);

@@ -117,6 +117,12 @@ export function busStatements(s: string) {
       INSERT INTO "${s}".topics (name, created_at, retention_ms) VALUES ($1, ${now(3)}, $2)
       ON CONFLICT (name) DO UPDATE SET retention_ms = excluded.retention_ms`,
 
+    /** $1 bucket (ms), $2 window (ms), $3 now. */
+    eventRate: `
+      SELECT (published_at / $1) * $1 AS at, topic, count(*)::int AS events
+      FROM ${events} WHERE published_at >= ((${now(3)} - $2) / $1) * $1
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+
     /** $1 default retention ms, $2 now; a slice at a time. */
     pruneEvents: `
       DELETE FROM ${events} WHERE seq IN (

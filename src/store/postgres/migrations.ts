@@ -129,6 +129,33 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   );
   CREATE INDEX subscriptions_topic ON "${s}".subscriptions (topic);
   `,
+  // Flow control: queue policies (concurrency caps, rate limits, max depth, breakers), shared
+  // circuit breakers and rate-limit windows, per-key concurrency, and expiry (a new final status,
+  // reported by webhook like the others).
+  (s) => `
+  ALTER TABLE "${s}".queues ADD COLUMN policy jsonb NOT NULL DEFAULT '{}', ADD COLUMN guarded boolean NOT NULL DEFAULT false,
+    ADD COLUMN refuse_when_paused boolean NOT NULL DEFAULT false, ADD COLUMN max_depth integer;
+  ALTER TABLE "${s}".jobs ADD COLUMN concurrency_key text, ADD COLUMN rate_key text, ADD COLUMN expires_at bigint;
+  CREATE INDEX jobs_active_keys ON "${s}".jobs (queue, concurrency_key) WHERE status = 'active' AND concurrency_key IS NOT NULL;
+  CREATE INDEX jobs_expiring ON "${s}".jobs (expires_at) WHERE status = 'waiting' AND expires_at IS NOT NULL;
+  CREATE TABLE "${s}".breakers (
+    name       text   PRIMARY KEY,
+    policy     jsonb  NOT NULL,
+    state      jsonb  NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE TABLE "${s}".rate_windows (
+    scope      text   NOT NULL,
+    key        text   NOT NULL,
+    state      jsonb  NOT NULL,
+    updated_at bigint NOT NULL,
+    PRIMARY KEY (scope, key)
+  );
+  DROP TRIGGER jobs_schedule_webhook ON "${s}".jobs;
+  CREATE TRIGGER jobs_schedule_webhook AFTER UPDATE OF status ON "${s}".jobs FOR EACH ROW
+    WHEN (NEW.callback_url IS NOT NULL AND NEW.status IN ('completed', 'failed', 'cancelled', 'expired') AND OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION "${s}".schedule_webhook();
+  `,
 ];
 
 /** Applies pending migrations in one transaction; safe when many processes start at once. */

@@ -4,7 +4,7 @@
  * batches travel as arrays; statements are prepared once per connection; LISTEN/NOTIFY wakes idle
  * workers at once. Time is the database server's unless a test clock is given.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { type Logger, consoleLogger } from '../../core/logger.js';
@@ -29,17 +29,21 @@ import type {
   Store,
   StoreListener,
   TopicsPart,
+  LimitsPart,
   Transaction,
 } from '../contract.js';
 import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
 import { isConnectionError, toStoreError } from './connection-errors.js';
 import { type InsertedRow, batchJson, matchInserted } from './insert-batch.js';
+import { createPools, safeUrl } from './pools.js';
 import { migrate } from './migrations.js';
+import { type QueueRoom, queueRefusal } from '../queue-room.js';
 import { postgresQueues, postgresStats } from './parts.js';
 import { Subscribers } from './notification-listener.js';
 import { type StatementName, postgresStatements } from './statements.js';
 import { type BusStatementName, busStatements } from './bus-statements.js';
 import { postgresTopics } from './topics.js';
+import { postgresLimits } from './limits.js';
 
 type AnyStatement = StatementName | BusStatementName;
 
@@ -64,6 +68,7 @@ export class PostgresStore implements Store {
   readonly stats: StatsPart;
   readonly queues: QueuesPart;
   readonly topics: TopicsPart;
+  readonly limits: LimitsPart;
   private readonly statements: Record<AnyStatement, string>;
   private readonly subscribers: Subscribers;
   private readonly where: string;
@@ -92,6 +97,14 @@ export class PostgresStore implements Store {
     const run = <T>(name: StatementName, values: unknown[]) => this.run<T>(name, values);
     this.stats = postgresStats(run, () => this.now());
     this.queues = postgresQueues(run, (names) => this.ensureQueues(names));
+    this.limits = postgresLimits({
+      pool,
+      leasePool,
+      schema,
+      where: this.where,
+      now: () => this.now(),
+      wake: (queues) => this.wakeLocal(queues),
+    });
     this.topics = postgresTopics({
       run: (name, values, via) => this.run(name, values, via),
       count: async (name, values) => (await this.exec(name, values)).rowCount ?? 0,
@@ -110,17 +123,7 @@ export class PostgresStore implements Store {
         `Invalid PostgreSQL schema ${JSON.stringify(schema)}: use lower-case letters, digits and "_", starting with a letter.`,
       );
     }
-    const url = safeUrl(connectionString);
-    if (!url) throw new InvalidArgumentError(`Invalid PostgreSQL URL: expected postgres://user:password@host:5432/database.`);
-    const max = Number(url.searchParams.get('poolSize') ?? 10);
-    url.searchParams.delete('poolSize');
-    const settings = { connectionString: url.toString(), connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, types: rawJsonTypes };
-    const pool = new pg.Pool({ ...settings, max });
-    const leasePool = new pg.Pool({ ...settings, max: Math.max(2, Math.ceil(max / 3)), options: '-c synchronous_commit=off' });
-    for (const p of [pool, leasePool]) {
-      // An idle connection that dies (server restart) must not crash the process; the pool replaces it.
-      p.on('error', (err) => logger.warn(`A PostgreSQL connection was lost (${err.message}); it will be replaced.`));
-    }
+    const { url, pool, leasePool } = createPools(connectionString, logger);
     const clock = options.clock === systemClock ? undefined : options.clock;
     const store = new PostgresStore(pool, leasePool, url.toString(), schema, logger, clock);
     try {
@@ -190,15 +193,27 @@ export class PostgresStore implements Store {
           first.callbackUrl,
           first.delay,
           first.orderingKey,
+          first.concurrencyKey,
+          first.rateLimitKey,
+          first.expiresAt,
+          first.expiresIn,
         ],
         via,
       );
+      if (!row) throw await this.refusal(first.queue);
       this.wakeLocal([first.queue]);
       return [{ id: String(row?.id), created: true, createdFrom: 0, createdAt: Number(row?.created_at), existing: null }];
     }
     const inserted = await this.run<InsertedRow>('insertMany', [batchJson(jobs), now], via);
+    const refused = inserted.find((row) => row.refused !== null);
+    if (refused) throw await this.refusal(refused.refused as string);
     if (inserted.length > 0) this.wakeLocal(jobs.map((job) => job.queue));
     return matchInserted(jobs, inserted, (queues, keys) => this.run('findByKeys', [queues, keys], via));
+  }
+
+  private async refusal(queue: string): Promise<Error> {
+    const [room] = await this.run<QueueRoom>('queueRoom', [queue, this.now()]);
+    return queueRefusal(queue, room);
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
@@ -361,21 +376,5 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     await this.subscribers.close();
     await Promise.all([this.pool.end().catch(() => {}), this.leasePool.end().catch(() => {})]);
-  }
-}
-
-/** JSON arrives as text and bigints as numbers: rowToJob parses JSON the same way for both stores. */
-const rawJsonTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === pg.types.builtins.JSON || oid === pg.types.builtins.JSONB) return (value: string) => value;
-    return pg.types.getTypeParser(oid, format);
-  },
-} as pg.CustomTypesConfig;
-
-function safeUrl(text: string): URL | null {
-  try {
-    return new URL(text);
-  } catch {
-    return null;
   }
 }

@@ -217,6 +217,11 @@ export function postgresTopics(access: PostgresBusAccess): TopicsPart {
       known.add(topic);
     },
 
+    async eventRate(windowMs, bucketMs) {
+      const rows = await access.run<{ at: string; topic: string; events: number }>('eventRate', [bucketMs, windowMs, access.now()]);
+      return rows.map((row) => ({ at: Number(row.at), topic: row.topic, events: row.events }));
+    },
+
     async pruneEvents(defaultMs) {
       let total = 0;
       for (;;) {

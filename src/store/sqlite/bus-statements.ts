@@ -79,6 +79,11 @@ export const busStatements = {
     INSERT INTO spool_topics (name, created_at, retention_ms) VALUES (:topic, :now, :retention)
     ON CONFLICT (name) DO UPDATE SET retention_ms = excluded.retention_ms`,
 
+  /** better-sqlite3 binds numbers as REAL: without the casts, the division keeps the milliseconds. */
+  eventRate: `
+    SELECT (published_at / CAST(:bucket AS INTEGER)) * CAST(:bucket AS INTEGER) AS at, topic, count(*) AS events
+    FROM spool_events WHERE published_at >= :since GROUP BY 1, 2 ORDER BY 1, 2`,
+
   /** A slice at a time, so a large prune never holds the write lock for long. */
   pruneEvents: `
     DELETE FROM spool_events WHERE seq IN (

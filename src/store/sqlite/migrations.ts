@@ -106,4 +106,38 @@ export const sqliteMigrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX spool_subscriptions_topic ON spool_subscriptions (topic);
   `,
+  // Flow control: queue policies, shared circuit breakers and rate-limit windows, per-key
+  // concurrency, and expiry (a new final status, reported by webhook like the others).
+  `
+  ALTER TABLE spool_queues ADD COLUMN policy TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE spool_queues ADD COLUMN guarded INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE spool_queues ADD COLUMN refuse_when_paused INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE spool_queues ADD COLUMN max_depth INTEGER;
+  ALTER TABLE spool_jobs ADD COLUMN concurrency_key TEXT;
+  ALTER TABLE spool_jobs ADD COLUMN rate_key TEXT;
+  ALTER TABLE spool_jobs ADD COLUMN expires_at INTEGER;
+  CREATE INDEX spool_jobs_active_keys ON spool_jobs (queue, concurrency_key) WHERE status = 'active' AND concurrency_key IS NOT NULL;
+  CREATE INDEX spool_jobs_expiring ON spool_jobs (expires_at) WHERE status = 'waiting' AND expires_at IS NOT NULL;
+  CREATE TABLE spool_breakers (
+    name       TEXT    PRIMARY KEY,
+    policy     TEXT    NOT NULL,
+    state      TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE spool_rate_windows (
+    scope      TEXT    NOT NULL,
+    key        TEXT    NOT NULL,
+    state      TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, key)
+  ) WITHOUT ROWID;
+  DROP TRIGGER spool_jobs_webhook;
+  CREATE TRIGGER spool_jobs_webhook AFTER UPDATE OF status ON spool_jobs
+  WHEN NEW.callback_url IS NOT NULL AND NEW.status IN ('completed', 'failed', 'cancelled', 'expired') AND OLD.status IS NOT NEW.status
+  BEGIN
+    INSERT INTO spool_jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at)
+    VALUES ('spool.webhooks', 'deliver', json_object('jobId', CAST(NEW.id AS TEXT), 'status', NEW.status),
+            'waiting', 0, 10, '{"type":"exponential","base":1000,"cap":600000}', 30000, '{}', NEW.updated_at, NEW.updated_at, NEW.updated_at);
+  END;
+  `,
 ];

@@ -212,6 +212,11 @@ export function sqliteTopics(access: SqliteBusAccess): TopicsPart {
       known.add(topic);
     },
 
+    async eventRate(windowMs, bucketMs) {
+      const since = Math.floor((now() - windowMs) / bucketMs) * bucketMs;
+      return guard(() => sql('eventRate').all({ bucket: bucketMs, since }) as { at: number; topic: string; events: number }[]);
+    },
+
     async pruneEvents(defaultMs) {
       let total = 0;
       for (;;) {
