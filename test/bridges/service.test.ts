@@ -4,10 +4,13 @@
  * a broker package that is missing is named with the command that installs it; broker messages
  * become events with stable ids.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadBrokerClient } from '../../src/bus/bridges/driver.js';
 import { toPublishItem } from '../../src/bus/bridges/message.js';
-import { parseConfig } from '../../src/config/load-config.js';
+import { loadConfig, parseConfig } from '../../src/config/load-config.js';
 import { silentLogger } from '../../src/index.js';
 import { type Service, startService } from '../../src/server/service.js';
 import { spool as cli } from '../cli/run.js';
@@ -46,6 +49,25 @@ describe('bridges in the config file', () => {
     expect(
       problem({ ok: { kind: 'nats', direction: 'out', url: 'nats://h:4222', topic: 'orders', subject: 's', lease: '10s' } }),
     ).toBeNull();
+  });
+
+  it('are read from the config file, and a bad duration is named there too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-bridges-config-'));
+    try {
+      const bridge = { kind: 'nats', direction: 'in', url: 'nats://127.0.0.1:4222', topic: 'payments', stream: 'PAY', durable: 'spool' };
+      writeFileSync(join(dir, 'spool.config.mjs'), `export default { bridges: { 'payments-in': ${JSON.stringify(bridge)} } };\n`);
+      expect((await loadConfig({}, { cwd: dir, env: {} })).bridges).toEqual([{ name: 'payments-in', config: bridge }]);
+      // Another file: Node caches the module it imported first.
+      writeFileSync(
+        join(dir, 'bad.mjs'),
+        `export default { bridges: { 'payments-in': ${JSON.stringify({ ...bridge, ackWait: '30 seconds' })} } };\n`,
+      );
+      await expect(loadConfig({ config: 'bad.mjs' }, { cwd: dir, env: {} })).rejects.toThrow(
+        /bridge "payments-in" ackWait must be milliseconds, or a string such as/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names a missing broker package with the command that installs it', async () => {
