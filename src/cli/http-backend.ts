@@ -6,7 +6,18 @@
 import type { BridgeStatus } from '../bus/bridges/status.js';
 import type { JobView } from '../server/job-view.js';
 import type { EventRecord, TopicInfo } from '../store/contract.js';
-import type { Backend, EnqueueInput, ListInput, PublishInput, QueueRow, ReplayStart, SubscriptionRow } from './backend.js';
+import type { QueueLimits } from '../client/flow.js';
+import type {
+  Backend,
+  BreakerRow,
+  EnqueueInput,
+  ListInput,
+  PublishInput,
+  QueueRow,
+  QueueStateRow,
+  ReplayStart,
+  SubscriptionRow,
+} from './backend.js';
 import { finalStatuses } from './backend.js';
 import { CliError, exitCodes } from './exit-codes.js';
 import { parseSse } from './sse-client.js';
@@ -119,6 +130,26 @@ export class HttpBackend implements Backend {
       from,
     });
     return body.deliveries;
+  }
+
+  queueState(queue: string): Promise<QueueStateRow> {
+    return this.request('GET', `/v1/queues/${encodeURIComponent(queue)}`);
+  }
+
+  pause(queue: string, refuse: boolean): Promise<unknown> {
+    return this.request('POST', `/v1/queues/${encodeURIComponent(queue)}/pause`, refuse ? { refuse } : undefined);
+  }
+
+  resume(queue: string): Promise<unknown> {
+    return this.request('POST', `/v1/queues/${encodeURIComponent(queue)}/resume`);
+  }
+
+  setLimits(queue: string, limits: QueueLimits): Promise<unknown> {
+    return this.request('PUT', `/v1/queues/${encodeURIComponent(queue)}/limits`, limits);
+  }
+
+  async breakers(): Promise<BreakerRow[]> {
+    return (await this.request<{ breakers: BreakerRow[] }>('GET', '/v1/breakers')).breakers;
   }
 
   async bridges(): Promise<BridgeStatus[]> {

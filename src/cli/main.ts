@@ -11,6 +11,7 @@ import { isSpoolError } from '../core/errors.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerBridgeCommands } from './commands/bridges.js';
 import { registerBusCommands } from './commands/bus.js';
+import { registerFlowCommands } from './commands/flow.js';
 import { registerClientCommands } from './commands/client.js';
 import { registerServiceCommands } from './commands/service.js';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes.js';
@@ -38,6 +39,7 @@ export function createProgram(): Command {
   registerServiceCommands(program, out);
   registerClientCommands(program, out);
   registerBusCommands(program, out);
+  registerFlowCommands(program, out);
   registerAdminCommands(program, out);
   registerBridgeCommands(program, out);
   return program;

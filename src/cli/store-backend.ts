@@ -11,7 +11,18 @@ import type { JobStatus } from '../core/types.js';
 import { type JobView, toJobView } from '../server/job-view.js';
 import { CliError, exitCodes } from './exit-codes.js';
 import type { EventRecord, TopicInfo } from '../store/contract.js';
-import type { Backend, EnqueueInput, ListInput, PublishInput, QueueRow, ReplayStart, SubscriptionRow } from './backend.js';
+import { type QueueLimits, breakerView } from '../client/flow.js';
+import type {
+  Backend,
+  BreakerRow,
+  EnqueueInput,
+  ListInput,
+  PublishInput,
+  QueueRow,
+  QueueStateRow,
+  ReplayStart,
+  SubscriptionRow,
+} from './backend.js';
 import { finalStatuses } from './backend.js';
 
 export class StoreBackend implements Backend {
@@ -82,6 +93,26 @@ export class StoreBackend implements Backend {
 
   replay(subscription: string, from: ReplayStart): Promise<number> {
     return this.spool.replay(subscription, from);
+  }
+
+  queueState(queue: string): Promise<QueueStateRow> {
+    return this.spool.queue(queue);
+  }
+
+  pause(queue: string, refuse: boolean): Promise<unknown> {
+    return this.spool.pause(queue, refuse ? { refuse } : {});
+  }
+
+  resume(queue: string): Promise<unknown> {
+    return this.spool.resume(queue);
+  }
+
+  setLimits(queue: string, limits: QueueLimits): Promise<unknown> {
+    return this.spool.configureQueue(queue, limits);
+  }
+
+  async breakers(): Promise<BreakerRow[]> {
+    return (await this.spool.breakers()).map(breakerView);
   }
 
   async bridges(): Promise<never> {

@@ -5,6 +5,7 @@
  * store keeps the time (see `store/contract.ts`), so this layer passes durations, not instants.
  */
 import type { PublishItem, PublishOptions } from '../bus/event.js';
+import type { BreakerPolicy } from '../core/flow.js';
 import type { StartFrom, SubscribeOptions } from '../bus/subscription.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { defaults as builtIn } from '../core/defaults.js';
@@ -24,6 +25,7 @@ import type {
   Store,
   EventRatePoint,
   StorePart,
+  BreakerRecord,
   SubscriptionInfo,
   TopicInfo,
   ThroughputPoint,
@@ -36,6 +38,9 @@ import type { Handlers } from '../worker/types.js';
 import { Worker } from '../worker/worker.js';
 import { type JobPage, type ListJobsOptions, listJobs } from './list-jobs.js';
 import * as bus from './bus.js';
+import * as flow from './flow.js';
+import type { BreakerOptions, QueueLimits, QueueState } from './flow.js';
+import { enqueueWithRoom, waitForRoomOf } from './room.js';
 import type { EventHandler, PublishedEvent, RunningSubscription, Subscription } from './bus.js';
 import { Maintenance } from './maintenance.js';
 import { waitForJob } from './wait-for.js';
@@ -142,7 +147,8 @@ export class Spool {
     if (items.length === 0) return [];
     const jobs = items.map((item, index) => toNewJob(item, items.length > 1 ? `jobs[${index}]` : 'job', this.settings));
     // No await before the store call: on SQLite the insert must run inside the caller's synchronous transaction.
-    const results = await this.store.enqueue(jobs, options.tx);
+    const results =
+      options.tx === undefined ? await enqueueWithRoom(this.store, jobs, waitForRoomOf(items)) : await this.store.enqueue(jobs, options.tx);
     return results.map(({ id, created, createdFrom, createdAt, existing }) => {
       let job = existing;
       return {
@@ -322,6 +328,45 @@ export class Spool {
   eventLog(topic: string, options?: { after?: string; limit?: number }): Promise<bus.EventPage> {
     this.assertOpen();
     return bus.listEvents(this, topic, options);
+  }
+
+  /**
+   * Sets a queue's limits, shared by every worker on every machine: `concurrency`,
+   * `keyConcurrency`, `rateLimit`, `maxDepth`, `breaker`/`breakers`. Only the fields given change;
+   * null removes a limit.
+   */
+  configureQueue(queue: string, limits: QueueLimits): Promise<QueueRecord> {
+    this.assertOpen();
+    return flow.configureQueue(this.store, queue, limits);
+  }
+
+  /** Stops claims on `queue` in every process (jobs still wait; with `refuse`, new ones are refused too). */
+  pause(queue: string, options?: { refuse?: boolean }): Promise<QueueRecord> {
+    this.assertOpen();
+    return flow.pauseQueue(this.store, queue, options);
+  }
+
+  resume(queue: string): Promise<QueueRecord> {
+    this.assertOpen();
+    return flow.resumeQueue(this.store, queue);
+  }
+
+  /** Creates or updates a circuit breaker shared by every worker; queues and job names name it in their limits. */
+  defineBreaker(name: string, options: BreakerOptions = {}): Promise<BreakerPolicy> {
+    this.assertOpen();
+    return flow.defineBreaker(this.store, name, options);
+  }
+
+  breakers(): Promise<BreakerRecord[]> {
+    this.assertOpen();
+    return flow.listBreakers(this.store);
+  }
+
+  /** A queue's counts, limits and their live state (breakers, rate windows, running per key, paused). */
+  async queue(queue: string): Promise<QueueState> {
+    this.assertOpen();
+    const counts = (await this.store.counts(assertName(queue, 'queue')))[queue] ?? emptyCounts();
+    return flow.queueState(this.store, queue, counts);
   }
 
   /** Starts a worker on `queue`; it runs until `close()` (or the Spool's) or a shutdown signal. */

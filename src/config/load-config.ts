@@ -18,6 +18,7 @@ import { type TokenEntry, parseTokensEnv } from './tokens.js';
 import { secretList, webhookDefaults, webhookSecretProblem } from '../webhooks/options.js';
 import type { SignatureScheme } from '../webhooks/signature.js';
 import type { SubscribeOptions } from '../bus/subscription.js';
+import type { BreakerOptions, QueueLimits } from '../client/flow.js';
 import type { Handlers } from '../worker/types.js';
 import { type SpoolConfig, configSchema } from './define-config.js';
 import { describeLoadError, importModule } from './import-module.js';
@@ -37,6 +38,8 @@ export interface ResolvedQueue {
   name: string;
   handlers: Handlers;
   options: WorkOptions;
+  /** Limits set in the store at start, when the config gives any. */
+  limits?: QueueLimits;
 }
 
 export interface ResolvedSubscription {
@@ -54,6 +57,7 @@ export interface ResolvedConfig {
   /** Everything for createSpool except store and schema. */
   spoolOptions: Omit<SpoolOptions, 'store' | 'schema'>;
   queues: ResolvedQueue[];
+  breakers: Record<string, BreakerOptions>;
   subscriptions: ResolvedSubscription[];
   tokens: TokenEntry[];
   /** Newest first; empty when none is configured. */
@@ -63,7 +67,7 @@ export interface ResolvedConfig {
   webhookConcurrency: number;
   /** Bridges to start with the workers, by name. */
   bridges?: { name: string; config: BridgeConfig }[];
-  server: { host: string; port: number; bodyLimit: number | undefined };
+  server: { host: string; port: number; bodyLimit: number | undefined; maxInFlight?: number; maxStreams?: number };
 }
 
 export class ConfigError extends InvalidArgumentError {}
@@ -151,8 +155,8 @@ export async function loadConfig(
   const config = file ? parseConfig(await importConfig(file), file) : {};
   const baseDir = file ? dirname(file) : cwd;
   const queues: ResolvedQueue[] = [];
-  for (const [name, { handlers, ...options }] of Object.entries(config.queues ?? {})) {
-    queues.push({ name, handlers: await loadHandlers(handlers, baseDir, name), options });
+  for (const [name, { handlers, limits, ...options }] of Object.entries(config.queues ?? {})) {
+    queues.push({ name, handlers: await loadHandlers(handlers, baseDir, name), options, ...(limits ? { limits } : {}) });
   }
   const subscriptions: ResolvedSubscription[] = [];
   for (const [name, { topic, handler, ...options }] of Object.entries(config.subscriptions ?? {})) {
@@ -199,6 +203,7 @@ export async function loadConfig(
     schema: overrides.schema ?? (env.SPOOL_SCHEMA || undefined) ?? config.schema,
     spoolOptions,
     queues,
+    breakers: config.breakers ?? {},
     subscriptions,
     tokens,
     webhookSecrets,
@@ -210,6 +215,8 @@ export async function loadConfig(
       host: overrides.host ?? (env.SPOOL_HOST || undefined) ?? config.server?.host ?? '127.0.0.1',
       port: overrides.port ?? parsePort(env.SPOOL_PORT, 'SPOOL_PORT') ?? config.server?.port ?? 8080,
       bodyLimit: config.server?.bodyLimit,
+      maxInFlight: config.server?.maxInFlight,
+      maxStreams: config.server?.maxStreams,
     },
   };
 }

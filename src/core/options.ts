@@ -71,6 +71,9 @@ export const enqueueOptionsFields = {
     .optional()
     .meta({ description: 'If it has not started by this time (epoch ms or ISO 8601), it expires and never runs. Not with expiresIn.' }),
   metadata: z.record(z.string(), z.unknown()).optional().meta({ description: 'Free-form JSON kept with the job.' }),
+  waitForRoom: duration
+    .optional()
+    .meta({ description: 'When the queue is at its max depth, wait up to this long for room instead of answering 429 at once.' }),
   callbackUrl: z
     .string()
     .max(2_048)
@@ -120,6 +123,11 @@ export interface EnqueueOptions {
   expiresAt?: Date | number | string;
   /** Free-form JSON kept with the job, for your own bookkeeping. */
   metadata?: Record<string, unknown>;
+  /**
+   * When the queue is full (its max depth), wait up to this long for room instead of failing at
+   * once with QueueFullError. @defaultValue 0 (fail at once)
+   */
+  waitForRoom?: Duration;
   /** When the job completes, fails for good or is cancelled, Spool POSTs the outcome here, signed (see webhooks). */
   callbackUrl?: string;
 }

@@ -80,6 +80,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let server: HttpServer | null = null;
   let sampler: BacklogSampler | null = null;
   try {
+    // Breakers first: queue limits name them.
+    for (const [name, breaker] of Object.entries(config.breakers)) await spool.defineBreaker(name, breaker);
+    for (const queue of config.queues) if (queue.limits) await spool.configureQueue(queue.name, queue.limits);
     // Subscriptions are declared whether or not this process runs them: events published from now
     // on are kept for them even while no subscriber runs anywhere.
     for (const sub of config.subscriptions) {
@@ -114,6 +117,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         spool,
         auth,
         bodyLimit: config.server.bodyLimit,
+        limits: { maxInFlight: config.server.maxInFlight, maxStreams: config.server.maxStreams },
         queues: [...config.queues.map((q) => q.name), webhookQueue],
         sse: options.sse,
         dashboard: options.dashboard,

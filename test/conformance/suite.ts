@@ -8,6 +8,7 @@ import { describe } from 'vitest';
 import { busTests } from './bus.js';
 import { controlTests } from './control.js';
 import { enqueueTests } from './enqueue.js';
+import { flowTests } from './flow.js';
 import { type StoreFactory, useHarness } from './harness.js';
 import { leaseTests } from './leases.js';
 import { migrationTests } from './migrations.js';
@@ -28,5 +29,6 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     leaseTests(h);
     processTests(h);
     busTests(h);
+    flowTests(h);
   });
 }
