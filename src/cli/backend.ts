@@ -3,6 +3,7 @@
  * What the client commands need from Spool, over HTTP (a server URL and a token) or straight
  * from a store URL. Both speak in JobViews, the API's job shape, so output is the same.
  */
+import type { BridgeStatus } from '../bus/bridges/status.js';
 import type { JobStatus } from '../core/types.js';
 import type { EventRecord, TopicInfo } from '../store/contract.js';
 import type { JobView } from '../server/job-view.js';
@@ -78,6 +79,8 @@ export interface Backend {
   resume(queue: string): Promise<unknown>;
   setLimits(queue: string, limits: import('../client/flow.js').QueueLimits): Promise<unknown>;
   breakers(): Promise<BreakerRow[]>;
+  /** The bridges the server runs (over HTTP only: their state lives in that process). */
+  bridges(): Promise<BridgeStatus[]>;
   /** Calls `onChange` with each new snapshot until the job reaches a final state; resolves with that job. */
   watch(id: string, onChange: (job: JobView) => void, signal: AbortSignal): Promise<JobView>;
   close(): Promise<void>;

@@ -3,6 +3,7 @@
  * The client commands over the HTTP API, with a bearer token. Problems (RFC 9457) become
  * CliErrors carrying the server's `detail` and an exit code.
  */
+import type { BridgeStatus } from '../bus/bridges/status.js';
 import type { JobView } from '../server/job-view.js';
 import type { EventRecord, TopicInfo } from '../store/contract.js';
 import type { QueueLimits } from '../client/flow.js';
@@ -149,6 +150,10 @@ export class HttpBackend implements Backend {
 
   async breakers(): Promise<BreakerRow[]> {
     return (await this.request<{ breakers: BreakerRow[] }>('GET', '/v1/breakers')).breakers;
+  }
+
+  async bridges(): Promise<BridgeStatus[]> {
+    return (await this.request<{ bridges: BridgeStatus[] }>('GET', '/v1/bridges')).bridges;
   }
 
   /** Follows the job's event stream, reconnecting with Last-Event-ID when it drops. */

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isSpoolError } from '../core/errors.js';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerBridgeCommands } from './commands/bridges.js';
 import { registerBusCommands } from './commands/bus.js';
 import { registerFlowCommands } from './commands/flow.js';
 import { registerClientCommands } from './commands/client.js';
@@ -40,6 +41,7 @@ export function createProgram(): Command {
   registerBusCommands(program, out);
   registerFlowCommands(program, out);
   registerAdminCommands(program, out);
+  registerBridgeCommands(program, out);
   return program;
 }
 

@@ -9,6 +9,7 @@ import { consoleLogger } from '../core/logger.js';
 import type { EnqueueOptions } from '../core/options.js';
 import type { JobStatus } from '../core/types.js';
 import { type JobView, toJobView } from '../server/job-view.js';
+import { CliError, exitCodes } from './exit-codes.js';
 import type { EventRecord, TopicInfo } from '../store/contract.js';
 import { type QueueLimits, breakerView } from '../client/flow.js';
 import type {
@@ -112,6 +113,13 @@ export class StoreBackend implements Backend {
 
   async breakers(): Promise<BreakerRow[]> {
     return (await this.spool.breakers()).map(breakerView);
+  }
+
+  async bridges(): Promise<never> {
+    throw new CliError(
+      "Bridges run inside `spool serve` and `spool worker`, and their state lives there, not in the store: ask that server with --url (or SPOOL_URL) instead of --store. Outbound bridges' backlogs show in `spool subscriptions` as bridge-<name>.",
+      exitCodes.usage,
+    );
   }
 
   /** Polls the store every 250 ms; the job may run in any process. */

@@ -78,6 +78,8 @@ export async function createSpool(options: SpoolOptions = {}): Promise<Spool> {
 
 export class Spool {
   readonly events: SpoolEmitter;
+  /** Bridges to RabbitMQ and NATS JetStream running in this process: `start(name, config)`, `list()`. */
+  readonly bridges: bus.Bridges = bus.createBridges(this);
   private readonly workers = new Set<Worker>();
   private readonly outage: OutageLog;
   private readonly maintenance: Maintenance;
@@ -411,6 +413,7 @@ export class Spool {
     this.closing ??= (async () => {
       this.maintenance.stop();
       this.removeSignals?.();
+      await this.bridges.close();
       await Promise.all([...this.workers].map((worker) => worker.close(options)));
       await this.store.close();
     })();

@@ -20,6 +20,7 @@ import type { Duration } from '../core/duration.js';
 import { type SubscribeOptions, subscribeOptionsSchema } from '../bus/subscription.js';
 import { type BreakerOptions, type QueueLimits, breakerOptionsSchema, queueLimitsSchema } from '../client/flow.js';
 import type { SpoolOptions } from '../client/spool-options.js';
+import { type BridgeConfig, bridgeConfigSchema, bridgeNameSchema } from '../bus/bridges/config.js';
 import type { RetentionOptions, WorkOptions } from '../core/options.js';
 import { namePattern, nameRule } from '../core/names.js';
 import { queueWorkFields, sharedSpoolFields } from '../core/options.js';
@@ -98,6 +99,11 @@ export interface SpoolConfig {
     /** Deliveries in flight at once per process. @defaultValue 4 */
     concurrency?: number;
   };
+  /**
+   * Bridges to RabbitMQ and NATS JetStream, by name, run by `spool serve` and `spool worker`:
+   * `{ kind: 'rabbitmq' | 'nats', direction: 'out' | 'in', url, topic, … }` (docs/bridges.md).
+   */
+  bridges?: Record<string, BridgeConfig>;
   server?: {
     /** @defaultValue "127.0.0.1" */
     host?: string;
@@ -179,6 +185,7 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    bridges: z.record(bridgeNameSchema, bridgeConfigSchema).optional(),
     server: z
       .object({
         host: z.string().min(1).optional(),

@@ -8,6 +8,7 @@
  * `SPOOL_WEBHOOK_SECRET` (several space-separated while rotating), `SPOOL_HOST`, `SPOOL_PORT`.
  */
 import { existsSync } from 'node:fs';
+import { type BridgeConfig, resolveBridge } from '../bus/bridges/config.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { InvalidArgumentError } from '../core/errors.js';
 import { describeIssues } from '../core/issues.js';
@@ -64,6 +65,8 @@ export interface ResolvedConfig {
   webhookSignature: SignatureScheme;
   webhookAllowHosts: string[];
   webhookConcurrency: number;
+  /** Bridges to start with the workers, by name. */
+  bridges?: { name: string; config: BridgeConfig }[];
   server: { host: string; port: number; bodyLimit: number | undefined; maxInFlight?: number; maxStreams?: number };
 }
 
@@ -184,6 +187,14 @@ export async function loadConfig(
   const spoolOptions = Object.fromEntries(
     Object.entries({ maxPayloadBytes, defaults, retention, pollInterval, shutdownTimeout }).filter(([, v]) => v !== undefined),
   );
+  const bridges = Object.entries(config.bridges ?? {}).map(([name, bridge]) => {
+    try {
+      resolveBridge(name, bridge); // durations and bounds, checked now rather than at start
+    } catch (err) {
+      throw new ConfigError(`${file ?? 'The config'} is invalid: ${(err as Error).message}`, { cause: err });
+    }
+    return { name, config: bridge };
+  });
   const rawStore = overrides.store ?? env.SPOOL_STORE ?? config.store ?? 'sqlite:./spool.db';
   return {
     file,
@@ -199,6 +210,7 @@ export async function loadConfig(
     webhookSignature,
     webhookAllowHosts: config.webhooks?.allowHosts ?? [...webhookDefaults.allowHosts],
     webhookConcurrency: config.webhooks?.concurrency ?? webhookDefaults.concurrency,
+    bridges,
     server: {
       host: overrides.host ?? (env.SPOOL_HOST || undefined) ?? config.server?.host ?? '127.0.0.1',
       port: overrides.port ?? parsePort(env.SPOOL_PORT, 'SPOOL_PORT') ?? config.server?.port ?? 8080,

@@ -36,7 +36,9 @@ export type SpoolErrorCode =
   | 'SPOOL_QUEUE_PAUSED'
   | 'SPOOL_RATE_LIMITED'
   | 'SPOOL_BREAKER_OPEN'
-  | 'SPOOL_OVERLOADED';
+  | 'SPOOL_OVERLOADED'
+  | 'SPOOL_MISSING_PACKAGE'
+  | 'SPOOL_BROKER_UNAVAILABLE';
 
 export interface ErrorTraits {
   /** The HTTP status the API answers with. */
@@ -75,6 +77,8 @@ export const errorCatalog: Record<SpoolErrorCode, ErrorTraits> = {
   SPOOL_ROUTE_NOT_FOUND: failed(404),
   SPOOL_UNSUPPORTED_MEDIA_TYPE: { http: 415, exit: 2, transient: false },
   SPOOL_SHUTTING_DOWN: { http: 503, exit: 3, transient: true },
+  SPOOL_MISSING_PACKAGE: { http: 500, exit: 2, transient: false },
+  SPOOL_BROKER_UNAVAILABLE: { http: 503, exit: 3, transient: true },
   SPOOL_INTERNAL: failed(500),
   SPOOL_QUEUE_FULL: { http: 429, exit: 1, transient: true },
   SPOOL_QUEUE_PAUSED: { http: 503, exit: 1, transient: true },

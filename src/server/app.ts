@@ -10,6 +10,7 @@ import { type AuthEnv, type AuthSettings, requireScope } from './auth.js';
 import type { RouteContext } from './context.js';
 import { dashboardHandler, defaultDashboardDir } from './dashboard.js';
 import { errorToProblem, makeProblem, problemHeaders, problemResponse } from './problem.js';
+import { bridgeRoutes } from './routes/bridges.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -120,6 +121,7 @@ export function createApp(options: AppOptions): SpoolApp {
   jobErrorRoutes(app, ctx);
   deadLetterRoutes(app, ctx);
   statsRoutes(app, ctx);
+  bridgeRoutes(app, ctx);
   topicRoutes(app, ctx);
   whoamiRoutes(app, ctx);
 

@@ -1,7 +1,7 @@
 /**
  * @module
  * A Spool service process: the Spool, the workers of the configured queues, the webhook worker,
- * and (for `spool serve`) the HTTP API. `spool worker` runs the same without HTTP.
+ * the configured bridges, and (for `spool serve`) the HTTP API. `spool worker` runs the same without HTTP.
  */
 import { type Spool, createSpool } from '../client/spool.js';
 import type { ResolvedConfig } from '../config/load-config.js';
@@ -109,6 +109,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         allowUnsigned: options.insecureNoAuth === true,
         concurrency: config.webhookConcurrency,
       });
+      // A bridge whose broker is down still starts and reconnects in the background; only a bad config or a missing package fails here.
+      for (const bridge of config.bridges ?? []) await spool.bridges.start(bridge.name, bridge.config);
     }
     if (options.http && auth) {
       const spoolApp = createApp({

@@ -33,6 +33,7 @@ describe('spool: help and usage', () => {
       ['migrate'],
       ['token', 'create'],
       ['webhook-secret', 'create'],
+      ['bridges'],
     ];
     const results = await Promise.all(commands.map((command) => spool([...command, '--help'])));
     for (const [index, result] of results.entries()) {
