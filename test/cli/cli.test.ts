@@ -242,7 +242,7 @@ describe.each(kinds)('spool straight on a $kind store', ({ kind }) => {
     expect(watched.stderr).toContain(`job ${id} was cancelled`);
   });
 
-  it('publishes events, lists topics, events and subscriptions, and replays, without a server', async () => {
+  it('publishes events, lists topics, events and subscriptions, and replays, without a server', { timeout: 120_000 }, async () => {
     const { createSpool, silentLogger } = await import('../../src/index.js');
     const spoolApi = await createSpool({
       store: store.url,

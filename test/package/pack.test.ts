@@ -264,7 +264,7 @@ describe('the packed package, installed with --omit=dev', () => {
     expect(broken.stderr).not.toContain('cycle');
   });
 
-  it('type-checks a strict TypeScript consumer (nodenext) against spool and spool/server', async () => {
+  it('type-checks a strict TypeScript consumer (nodenext) against spool and spool/server', { timeout: 180_000 }, async () => {
     // Spool's types refer to Node's, as any Node library's do; a TypeScript project has them.
     must(await run('npm', ['install', '--save-dev', '--no-audit', '--no-fund', '@types/node@^20'], project), 'npm install @types/node');
     writeFileSync(join(project, 'consumer.ts'), consumerTs);
