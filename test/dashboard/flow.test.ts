@@ -61,7 +61,10 @@ describe.runIf(hasChromium)('flow control in the dashboard, in Chromium', () => 
   /** At a new width, waits until the page fits it (the charts measure their box after a resize). */
   async function resize(page: Page, size: { width: number; height: number }): Promise<void> {
     await page.setViewportSize(size);
-    await page.waitForFunction('document.documentElement.scrollWidth <= window.innerWidth', undefined, { timeout: 5_000 });
+    // Polled from here: waitForFunction evaluates its string in the page, which the CSP forbids.
+    await expect
+      .poll(() => page.evaluate('document.documentElement.scrollWidth - window.innerWidth'), { timeout: 5_000 })
+      .toBeLessThanOrEqual(0);
   }
 
   const shop = async () => (await (await server.service.api('/v1/queues/shop', { token: secrets.read })).json()) as QueueStateBody;
