@@ -8,10 +8,12 @@ import { SignIn } from './auth/sign-in.js';
 import { Link } from './components/link.js';
 import { ErrorNotice, Loading } from './components/states.js';
 import { useLocation } from './lib/router.js';
+import { BreakersPage } from './pages/breakers.js';
 import { DeadLettersPage } from './pages/dead-letters.js';
 import { JobDetailPage } from './pages/job-detail.js';
 import { JobsPage } from './pages/jobs.js';
 import { OverviewPage } from './pages/overview.js';
+import { QueuePage } from './pages/queue-detail.js';
 import { TopicPage } from './pages/topic-detail.js';
 import { TopicsPage } from './pages/topics.js';
 
@@ -45,6 +47,7 @@ const nav = [
   { to: '/', label: 'Overview', match: (path: string) => path === '/' },
   { to: '/jobs', label: 'Jobs', match: (path: string) => path.startsWith('/jobs') },
   { to: '/dead-letters', label: 'Dead letters', match: (path: string) => path.startsWith('/dead-letters') },
+  { to: '/breakers', label: 'Breakers', match: (path: string) => path.startsWith('/breakers') },
   { to: '/topics', label: 'Topics', match: (path: string) => path.startsWith('/topics') },
 ];
 
@@ -98,6 +101,9 @@ function Screen({ path }: { path: string }) {
   if (path === '/topics' || path === '/topics/') return <TopicsPage />;
   const topic = /^\/topics\/([^/]+)\/?$/.exec(path);
   if (topic) return <TopicPage key={topic[1]} topic={decoded(topic[1] as string)} />;
+  if (path === '/breakers' || path === '/breakers/') return <BreakersPage />;
+  const queue = /^\/queues\/([^/]+)\/?$/.exec(path);
+  if (queue) return <QueuePage key={queue[1]} queue={decoded(queue[1] as string)} />;
   return (
     <section className="page">
       <h1>Nothing here</h1>

@@ -18,6 +18,9 @@ export const defaultDashboardDir = fileURLToPath(new URL('../../dashboard/dist/'
 /** Paths that belong to the API (any version) and operations, never to the dashboard. */
 const apiPath = /^\/(v\d+|healthz|readyz|metrics)(\/|$)/;
 
+/** Client routes named after a queue or topic, whose names may hold dots ("shop.orders"): never a file. */
+const namedRoute = /^\/(queues|topics)\/[^/]+\/?$/;
+
 const securityHeaders: Record<string, string> = {
   'content-security-policy':
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
@@ -39,7 +42,7 @@ export function dashboardHandler(dir: string): MiddlewareHandler<AuthEnv> {
     // A file of the build, or a client route (no extension): the app's index.html.
     const response = await assets(c, async () => {});
     if (response) return response;
-    if (/\.[a-z0-9]+$/i.test(c.req.path)) return next();
+    if (/\.[a-z0-9]+$/i.test(c.req.path) && !namedRoute.test(c.req.path)) return next();
     return (await page(c, next)) ?? next();
   };
 }

@@ -52,7 +52,7 @@ describe('dashboard static files', () => {
   });
 
   it('answers index.html for client routes, and 404 problem+json for a missing asset', async () => {
-    for (const path of ['/jobs', '/jobs/42', '/dead-letters?queue=emails']) {
+    for (const path of ['/jobs', '/jobs/42', '/dead-letters?queue=emails', '/queues/shop.orders', '/topics/order.events', '/breakers']) {
       const response = await app(join(dir, 'dist')).request(path);
       expect(response.status, path).toBe(200);
       expect(await response.text()).toContain('<div id="root">');

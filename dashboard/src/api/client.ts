@@ -20,6 +20,8 @@ export interface Api {
   /** With a body, sent as JSON. */
   post<T>(path: string, body?: unknown): Promise<T>;
   del<T>(path: string): Promise<T>;
+  /** The body is sent as JSON. */
+  put<T>(path: string, body: unknown): Promise<T>;
   /** The raw response, for streams. */
   stream(path: string, headers: Record<string, string>, signal: AbortSignal): Promise<Response>;
 }
@@ -40,6 +42,7 @@ export function createApi(token: string | null, onUnauthorized: (error: ApiError
       if (signal?.aborted) throw err;
       throw new ApiError(0, 'NETWORK', 'The Spool server does not answer. Check that `spool serve` is running; retrying.');
     }
+    if (response.status === 204) return undefined as T;
     if (response.ok) return (await response.json()) as T;
     const error = await toApiError(response);
     if (error.status === 401) onUnauthorized(error);
@@ -49,6 +52,7 @@ export function createApi(token: string | null, onUnauthorized: (error: ApiError
     get: (path, signal) => call('GET', path, signal),
     post: (path, body) => call('POST', path, undefined, body),
     del: (path) => call('DELETE', path),
+    put: (path, body) => call('PUT', path, undefined, body),
     stream: (path, headers, signal) => fetch(path, { headers: { ...headers, ...authHeaders(token) }, signal }),
   };
 }

@@ -24,6 +24,8 @@ export type Counts = Record<JobStatus, number>;
 export interface QueueSummary {
   name: string;
   counts: Counts;
+  /** No process claims its jobs until it is resumed. */
+  paused: boolean;
   total: number;
 }
 
@@ -64,3 +66,51 @@ export interface EventPage {
 
 /** Where a replay starts: the whole retained log, or a time (epoch ms). */
 export type ReplayFrom = 'beginning' | number;
+
+// Flow control: a queue's limits and their live state (GET /v1/queues/{queue}), the shared
+// circuit breakers (GET /v1/breakers), and the limits body (PUT /v1/queues/{queue}/limits).
+// src/core/flow.ts imports nothing, so its types come straight from the server; the shapes below
+// mirror src/client/flow.ts (QueueState, QueueLimits), which the browser build cannot type-check.
+export type { BreakerPolicy, BreakerStatus, QueuePolicy } from '../../../src/core/flow.js';
+import type { BreakerPolicy, BreakerStatus, QueuePolicy } from '../../../src/core/flow.js';
+
+/** A breaker as a queue's state shows it: `until` and `reason` are set while it is open. */
+export interface BreakerView {
+  name: string;
+  status: BreakerStatus;
+  until: number | null;
+  reason: string | null;
+}
+
+/** A breaker as `GET /v1/breakers` lists it: its status, its policy and when it last changed. */
+export interface BreakerInfo extends BreakerView {
+  policy: BreakerPolicy;
+  updatedAt: number;
+}
+
+/** `GET /v1/queues/{queue}`: counts, limits and their live state. */
+export interface QueueState {
+  name: string;
+  counts: Counts;
+  paused: boolean;
+  refuseWhenPaused: boolean;
+  maxDepth: number | null;
+  policy: QueuePolicy;
+  /** The breakers guarding it (the whole queue, or jobs by name). */
+  breakers: BreakerView[];
+  /** Starts in each rate window now, by key ('' is the queue's own window), against the limit. */
+  rate: { key: string; used: number; limit: number }[];
+  /** Running jobs per concurrency key. */
+  activeByKey: Record<string, number>;
+}
+
+/** The body of `PUT /v1/queues/{queue}/limits`: only the fields given change; null removes a limit. */
+export interface LimitsChange {
+  concurrency?: number | null;
+  keyConcurrency?: number | null;
+  rateLimit?: { limit: number; per: string; key?: string } | null;
+  maxDepth?: number | null;
+  breaker?: string | null;
+  breakers?: Record<string, string>;
+  refuseWhenPaused?: boolean;
+}

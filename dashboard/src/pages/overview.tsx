@@ -7,10 +7,12 @@ import { jobStatuses } from '../api/types.js';
 import { useSession } from '../auth/session.js';
 import { TimeChart } from '../components/time-chart.js';
 import { Link } from '../components/link.js';
+import { QueueFlags } from '../components/queue-flags.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
 import { count } from '../lib/format.js';
 import { navigate, useLocation, withQuery } from '../lib/router.js';
 import { backlogSeries, throughputSeries } from '../lib/series.js';
+import { type BreakersData, useBreakers } from '../lib/use-flow.js';
 import { usePoll } from '../lib/use-poll.js';
 
 const hour = 3_600_000;
@@ -22,6 +24,7 @@ export function OverviewPage() {
   const { query } = useLocation();
   const chartQueue = query.get('queue');
   const queues = usePoll((signal) => api.get<{ queues: QueueSummary[] }>('/v1/queues', signal), 2_000, 'queues');
+  const flow = useBreakers(api);
   const charts = usePoll(
     async (signal) => {
       const [throughput, backlog] = await Promise.all([
@@ -40,7 +43,7 @@ export function OverviewPage() {
         <h1 id="overview-title">Overview</h1>
         <p className="page-sub">Every queue and what its jobs are doing. Updates every 2 seconds.</p>
       </header>
-      <QueueTable state={queues} />
+      <QueueTable state={queues} flow={flow.data} />
       <div className="charts-head">
         <h2>Last hour</h2>
         {queues.data && queues.data.queues.length > 0 ? (
@@ -64,7 +67,7 @@ export function OverviewPage() {
   );
 }
 
-function QueueTable({ state }: { state: ReturnType<typeof usePoll<{ queues: QueueSummary[] }>> }) {
+function QueueTable({ state, flow }: { state: ReturnType<typeof usePoll<{ queues: QueueSummary[] }>>; flow: BreakersData | null }) {
   if (state.loading && !state.data) return <Loading what="queues" />;
   if (!state.data) return <ErrorNotice error={state.error ?? new Error('No data.')} onRetry={state.reload} />;
   const { queues } = state.data;
@@ -100,7 +103,8 @@ function QueueTable({ state }: { state: ReturnType<typeof usePoll<{ queues: Queu
               {queues.map((queue) => (
                 <tr key={queue.name} data-queue={queue.name}>
                   <th scope="row" data-label="Queue">
-                    <Link to={withQuery('/jobs', { queue: queue.name })}>{queue.name}</Link>
+                    <Link to={`/queues/${encodeURIComponent(queue.name)}`}>{queue.name}</Link>
+                    <QueueFlags queue={queue} flow={flow} />
                   </th>
                   {jobStatuses.map((status) => (
                     <CountCell key={status} queue={queue.name} status={status} value={queue.counts[status]} />
