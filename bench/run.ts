@@ -16,6 +16,7 @@ import { errorMessage, now } from './util.js';
 import { backlog } from './workloads/backlog.js';
 import { ceiling } from './workloads/ceiling.js';
 import { fanOut } from './workloads/fan-out.js';
+import { flow } from './workloads/flow.js';
 import type { WorkloadContext } from './workloads/context.js';
 import { latency } from './workloads/latency.js';
 import { scaleOut } from './workloads/scale-out.js';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const started = now();
   const quick = process.argv.includes('--quick');
   const only = argument('only')?.split(',');
-  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8').split(','));
+  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9').split(','));
   const ctx: WorkloadContext = {
     sizes: quick ? quickSizes : fullSizes,
     systems: queueSystems.filter((s) => !only || only.includes(s.name)),
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
   if (chosen.has('5')) await attempt('workload 5', async () => void tables.push(await backlog(ctx)));
   if (chosen.has('7')) await attempt('workload 7', async () => void tables.push(await ceiling(ctx)));
   if (chosen.has('8')) await attempt('workload 8', async () => void tables.push(await fanOut(ctx)));
+  if (chosen.has('9')) await attempt('workload 9', async () => void tables.push(await flow(ctx)));
 
   tables.sort((a, b) => a.title.localeCompare(b.title, 'en', { numeric: true }));
   addCeilingNotes(tables);

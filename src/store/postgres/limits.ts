@@ -41,13 +41,24 @@ export function postgresLimits(access: PostgresLimitsAccess): LimitsPart {
       throw toStoreError(err, access.where);
     }
   };
-  /** Runs `body` in a transaction on a connection of `pool`; rolls back on any error. */
-  const transaction = async <T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+  /**
+   * BEGIN and the queue's row lock in one round trip: a simple query may carry both statements,
+   * with the queue's name as an escaped literal (the guarded claim makes five round trips otherwise).
+   */
+  const lockQueue = async (client: pg.PoolClient, queue: string): Promise<{ policy: unknown; paused: boolean }[]> => {
+    const literal = client.escapeLiteral(queue);
+    const results = (await client.query(
+      `BEGIN; SELECT policy, paused FROM "${access.schema}".queues WHERE name = ${literal} FOR UPDATE`,
+    )) as unknown as pg.QueryResult[];
+    return (results[1]?.rows ?? []) as { policy: unknown; paused: boolean }[];
+  };
+  /** Runs `body` in a transaction on a connection of `pool` (`begun`: body sends BEGIN itself); rolls back on any error. */
+  const transaction = async <T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>, begun = false): Promise<T> => {
     const client = await pool.connect().catch((err: unknown) => {
       throw toStoreError(err, access.where);
     });
     try {
-      await client.query('BEGIN');
+      if (!begun) await client.query('BEGIN');
       const result = await body(client);
       await client.query('COMMIT');
       return result;
@@ -86,64 +97,72 @@ export function postgresLimits(access: PostgresLimitsAccess): LimitsPart {
     },
 
     async claimGuarded(request, plan) {
-      const result = await transaction(access.leasePool, async (client) => {
-        const [queue] = await run<{ policy: unknown; paused: boolean }>(client, 'lockQueue', [request.queue]);
-        if (!queue || queue.paused) return { jobs: [], transitions: [] as BreakerTransition[] };
-        const policy = json<ClaimSnapshot['policy']>(queue.policy);
-        const breakerNames = [...new Set([policy.breaker, ...Object.values(policy.breakers ?? {})].filter((n): n is string => Boolean(n)))];
-        if (breakerNames.length > 0) await run(client, 'lockBreakers', [breakerNames]);
-        const base = [
-          request.queue,
-          access.now(),
-          request.candidates,
-          request.names ?? null,
-          policy.rateLimit?.keyPath ?? null,
-          breakerNames,
-        ];
-        const [snap] = policy.keyConcurrency
-          ? await run<SnapshotRow>(client, 'guardedSnapshotKeyed', [...base, policy.keyConcurrency])
-          : await run<SnapshotRow>(client, 'guardedSnapshot', base);
-        const row = snap as SnapshotRow;
-        const at = Number(row.now);
-        const snapshot: ClaimSnapshot = {
-          now: at,
-          policy,
-          active: row.active,
-          activeByKey: json<Record<string, number> | null>(row.active_by_key) ?? {},
-          breakers: Object.fromEntries(
-            (json<{ name: string; policy: BreakerPolicy; state: BreakerState | null }[] | null>(row.breakers) ?? []).map((b) => [
-              b.name,
-              { policy: b.policy, state: b.state },
-            ]),
-          ),
-          windows: json<Record<string, RateWindowState> | null>(row.windows) ?? {},
-          candidates: (json<(Candidate & { priority: number; runAt: string | number; turn: number })[] | null>(row.candidates) ?? [])
-            .sort((a, b) => a.turn - b.turn || b.priority - a.priority || Number(a.runAt) - Number(b.runAt) || Number(a.id) - Number(b.id))
-            .map(({ id, name, concurrencyKey, rateKey }) => ({ id, name, concurrencyKey, rateKey })),
-        };
-        const decided = plan(snapshot);
-        const windows = Object.entries(decided.windows);
-        const breakers = Object.entries(decided.breakers);
-        const claimed = await run<ClaimedRow & { started_at: string }>(client, 'guardedApply', [
-          decided.claim,
-          request.token,
-          request.leaseMs,
-          request.workerId,
-          decided.defer.map((d) => d.id),
-          decided.defer.map((d) => d.until),
-          request.queue,
-          windows.map(([key]) => key),
-          windows.map(([, state]) => JSON.stringify(state)),
-          breakers.map(([name]) => name),
-          breakers.map(([, state]) => JSON.stringify(state)),
-          at,
-        ]);
-        const order = new Map(decided.claim.map((id, index) => [id, index]));
-        const jobs: ClaimedJob[] = claimed
-          .map((r) => rowToClaimed(r, request, Number(r.started_at)))
-          .sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-        return { jobs, transitions: decided.transitions.map((t) => ({ ...t, at })) };
-      });
+      const result = await transaction(
+        access.leasePool,
+        async (client) => {
+          const [queue] = await lockQueue(client, request.queue);
+          if (!queue || queue.paused) return { jobs: [], transitions: [] as BreakerTransition[] };
+          const policy = json<ClaimSnapshot['policy']>(queue.policy);
+          const breakerNames = [
+            ...new Set([policy.breaker, ...Object.values(policy.breakers ?? {})].filter((n): n is string => Boolean(n))),
+          ];
+          if (breakerNames.length > 0) await run(client, 'lockBreakers', [breakerNames]);
+          const base = [
+            request.queue,
+            access.now(),
+            request.candidates,
+            request.names ?? null,
+            policy.rateLimit?.keyPath ?? null,
+            breakerNames,
+          ];
+          const [snap] = policy.keyConcurrency
+            ? await run<SnapshotRow>(client, 'guardedSnapshotKeyed', [...base, policy.keyConcurrency])
+            : await run<SnapshotRow>(client, 'guardedSnapshot', base);
+          const row = snap as SnapshotRow;
+          const at = Number(row.now);
+          const snapshot: ClaimSnapshot = {
+            now: at,
+            policy,
+            active: row.active,
+            activeByKey: json<Record<string, number> | null>(row.active_by_key) ?? {},
+            breakers: Object.fromEntries(
+              (json<{ name: string; policy: BreakerPolicy; state: BreakerState | null }[] | null>(row.breakers) ?? []).map((b) => [
+                b.name,
+                { policy: b.policy, state: b.state },
+              ]),
+            ),
+            windows: json<Record<string, RateWindowState> | null>(row.windows) ?? {},
+            candidates: (json<(Candidate & { priority: number; runAt: string | number; turn: number })[] | null>(row.candidates) ?? [])
+              .sort(
+                (a, b) => a.turn - b.turn || b.priority - a.priority || Number(a.runAt) - Number(b.runAt) || Number(a.id) - Number(b.id),
+              )
+              .map(({ id, name, concurrencyKey, rateKey }) => ({ id, name, concurrencyKey, rateKey })),
+          };
+          const decided = plan(snapshot);
+          const windows = Object.entries(decided.windows);
+          const breakers = Object.entries(decided.breakers);
+          const claimed = await run<ClaimedRow & { started_at: string }>(client, 'guardedApply', [
+            decided.claim,
+            request.token,
+            request.leaseMs,
+            request.workerId,
+            decided.defer.map((d) => d.id),
+            decided.defer.map((d) => d.until),
+            request.queue,
+            windows.map(([key]) => key),
+            windows.map(([, state]) => JSON.stringify(state)),
+            breakers.map(([name]) => name),
+            breakers.map(([, state]) => JSON.stringify(state)),
+            at,
+          ]);
+          const order = new Map(decided.claim.map((id, index) => [id, index]));
+          const jobs: ClaimedJob[] = claimed
+            .map((r) => rowToClaimed(r, request, Number(r.started_at)))
+            .sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+          return { jobs, transitions: decided.transitions.map((t) => ({ ...t, at })) };
+        },
+        true,
+      );
       return result;
     },
 

@@ -25,6 +25,14 @@ export interface SqliteLimitsAccess {
   wake(queue: string): void;
 }
 
+/** Runnable waiting jobs of :queue at :now, of the :names (JSON array or null), the heads of their ordering keys. */
+const runnable = `j.queue = :queue AND j.status = 'waiting' AND j.run_at <= :now
+      AND (:names IS NULL OR j.name IN (SELECT value FROM json_each(:names)))
+      AND (j.expires_at IS NULL OR j.expires_at > :now)
+      AND (j.ordering_key IS NULL OR NOT EXISTS (
+        SELECT 1 FROM spool_jobs o WHERE o.queue = j.queue AND o.ordering_key = j.ordering_key
+          AND o.status IN ('waiting', 'active') AND o.id < j.id))`;
+
 const statements = {
   getQueue: 'SELECT name, created_at, paused, refuse_when_paused, max_depth, policy, guarded FROM spool_queues WHERE name = ?',
   upsertQueue: `
@@ -37,30 +45,27 @@ const statements = {
   activeByKey: `SELECT concurrency_key AS key, count(*) AS n FROM spool_jobs WHERE queue = ? AND status = 'active' AND concurrency_key IS NOT NULL GROUP BY 1`,
   breaker: 'SELECT name, policy, state, updated_at FROM spool_breakers WHERE name = ?',
   window: 'SELECT state FROM spool_rate_windows WHERE scope = ? AND key = ?',
-  /**
-   * :queue, :now, :limit, :names (JSON array or null), :path (a payload path or null), :perKey (the
-   * per-key cap, or null): runnable jobs in claim order; with a per-key cap, each key's first jobs
-   * come first, so keys take turns.
-   */
+  /** :queue, :now, :limit, :names (JSON array or null), :path (a payload path or null): runnable jobs in claim order. */
   candidates: `
+    SELECT j.id, j.name, j.concurrency_key,
+           coalesce(j.rate_key, CASE WHEN :path IS NULL THEN NULL ELSE json_extract(j.payload, '$.' || :path) END, '') AS rate_key
+    FROM spool_jobs j WHERE ${runnable}
+    ORDER BY j.priority DESC, j.run_at, j.id LIMIT :limit`,
+  /** As candidates, with :perKey the per-key cap: each key's first jobs come first, so keys take turns. */
+  candidatesKeyed: `
     SELECT id, name, concurrency_key, rate_key FROM (
       SELECT j.id, j.name, j.concurrency_key, j.priority, j.run_at,
              coalesce(j.rate_key, CASE WHEN :path IS NULL THEN NULL ELSE json_extract(j.payload, '$.' || :path) END, '') AS rate_key,
-             CASE WHEN :perKey IS NULL OR j.concurrency_key IS NULL THEN 1
+             CASE WHEN j.concurrency_key IS NULL THEN 1
                ELSE row_number() OVER (PARTITION BY j.concurrency_key ORDER BY j.priority DESC, j.run_at, j.id) END AS turn
-      FROM spool_jobs j
-      WHERE j.queue = :queue AND j.status = 'waiting' AND j.run_at <= :now
-        AND (:names IS NULL OR j.name IN (SELECT value FROM json_each(:names)))
-        AND (j.expires_at IS NULL OR j.expires_at > :now)
-        AND (j.ordering_key IS NULL OR NOT EXISTS (
-          SELECT 1 FROM spool_jobs o WHERE o.queue = j.queue AND o.ordering_key = j.ordering_key
-            AND o.status IN ('waiting', 'active') AND o.id < j.id))
-    ) WHERE :perKey IS NULL OR turn <= :perKey
+      FROM spool_jobs j WHERE ${runnable}
+    ) WHERE turn <= :perKey
     ORDER BY turn, priority DESC, run_at, id LIMIT :limit`,
+  /** :ids as a JSON array. */
   claim: `
     UPDATE spool_jobs SET status = 'active', attempts = attempts + 1, lease_token = :token, lease_expires_at = :expires,
            started_at = :now, updated_at = :now, worker_id = :worker
-    WHERE id = :id AND status = 'waiting' RETURNING ${claimedColumns}`,
+    WHERE id IN (SELECT value FROM json_each(:ids)) AND status = 'waiting' RETURNING ${claimedColumns}`,
   defer: `UPDATE spool_jobs SET run_at = :until, updated_at = :now WHERE id = :id AND status = 'waiting'`,
   writeWindow: `
     INSERT INTO spool_rate_windows (scope, key, state, updated_at) VALUES (?, ?, ?, ?)
@@ -123,15 +128,17 @@ export function sqliteLimits(access: SqliteLimitsAccess): LimitsPart {
             const queue = row ? toQueueRecord(row) : null;
             if (!queue || queue.paused) return { jobs: [], transitions: [] as BreakerTransition[] };
             const { policy } = queue;
+            const params = {
+              queue: request.queue,
+              now: at,
+              limit: request.candidates,
+              names: request.names ? JSON.stringify(request.names) : null,
+              path: policy.rateLimit?.keyPath ?? null,
+            };
             const candidates = (
-              sql('candidates').all({
-                queue: request.queue,
-                now: at,
-                limit: request.candidates,
-                names: request.names ? JSON.stringify(request.names) : null,
-                path: policy.rateLimit?.keyPath ?? null,
-                perKey: policy.keyConcurrency ?? null,
-              }) as { id: number; name: string; concurrency_key: string | null; rate_key: unknown }[]
+              (policy.keyConcurrency
+                ? sql('candidatesKeyed').all({ ...params, perKey: policy.keyConcurrency })
+                : sql('candidates').all(params)) as { id: number; name: string; concurrency_key: string | null; rate_key: unknown }[]
             ).map(
               (c): Candidate => ({ id: String(c.id), name: c.name, concurrencyKey: c.concurrency_key, rateKey: String(c.rate_key ?? '') }),
             );
@@ -161,17 +168,21 @@ export function sqliteLimits(access: SqliteLimitsAccess): LimitsPart {
             for (const [key, state] of Object.entries(decided.windows))
               sql('writeWindow').run(request.queue, key, JSON.stringify(state), at);
             for (const [name, state] of Object.entries(decided.breakers)) sql('writeBreaker').run(JSON.stringify(state), at, name);
-            const claim = sql('claim');
-            const jobs = decided.claim.flatMap((id) => {
-              const claimed = claim.get({
-                id,
-                token: request.token,
-                expires: at + request.leaseMs,
-                now: at,
-                worker: request.workerId,
-              }) as ClaimedRow | undefined;
-              return claimed ? [rowToClaimed(claimed, request, at)] : [];
-            });
+            const order = new Map(decided.claim.map((id, index) => [id, index]));
+            const jobs =
+              decided.claim.length === 0
+                ? []
+                : (
+                    sql('claim').all({
+                      ids: JSON.stringify(decided.claim.map(Number)),
+                      token: request.token,
+                      expires: at + request.leaseMs,
+                      now: at,
+                      worker: request.workerId,
+                    }) as ClaimedRow[]
+                  )
+                    .map((row) => rowToClaimed(row, request, at))
+                    .sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
             return { jobs, transitions: decided.transitions.map((t) => ({ ...t, at })) };
           })
           .immediate(),
