@@ -163,10 +163,13 @@ export class Worker {
     });
   }
 
-  /** The claim this worker would make now, or null when it has no free slot or is stopping. */
+  /**
+   * The claim this worker would make now, or null when it has no free slot, is stopping, or still
+   * has outcomes waiting for the store (they are written first; see OutcomeRecorder.stalled).
+   */
   private nextClaim(): ClaimRequest | null {
     const free = this.concurrency - this.running.size;
-    if (free <= 0 || this.state !== 'running') return null;
+    if (free <= 0 || this.state !== 'running' || this.recorder.stalled) return null;
     return {
       queue: this.queue,
       names: this.handlers.names,
