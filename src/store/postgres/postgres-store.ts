@@ -188,7 +188,7 @@ export class PostgresStore implements Store {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
-    const { queue, names, limit, workerId, token, leaseMs } = request;
+    const { queue, names, limit, workerId, token, leaseMs, exclude } = request;
     const rows = await this.run<ClaimedRow & { started_at: string }>('claim', [
       queue,
       this.now(),
@@ -197,6 +197,7 @@ export class PostgresStore implements Store {
       leaseMs,
       workerId,
       names ?? null,
+      exclude?.length ? exclude : null,
     ]);
     return rows.map((row) => rowToClaimed(row, request, Number(row.started_at))).sort(claimOrder);
   }

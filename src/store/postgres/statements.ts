@@ -55,11 +55,12 @@ export function postgresStatements(s: string) {
 
     getQueue: `SELECT name, created_at, paused FROM "${s}".queues WHERE name = $1`,
 
-    /** $1 queue, $2 now, $3 limit, $4 token, $5 lease ms, $6 worker id, $7 names or null. */
+    /** $1 queue, $2 now, $3 limit, $4 token, $5 lease ms, $6 worker id, $7 names or null, $8 ids not to claim or null. */
     claim: `
       WITH next AS (
         SELECT id FROM ${jobs}
         WHERE queue = $1 AND status = 'waiting' AND run_at <= ${now(2)} AND ($7::text[] IS NULL OR name = ANY($7::text[]))
+          AND ($8::bigint[] IS NULL OR id <> ALL($8::bigint[]))
         ORDER BY priority DESC, run_at, id
         LIMIT $3
         FOR UPDATE SKIP LOCKED
