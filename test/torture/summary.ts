@@ -36,7 +36,7 @@ export function teardown(): void {
   writeFileSync(join(root, 'test-results', 'torture.json'), `${JSON.stringify({ totals, sections }, null, 2)}\n`);
   const line =
     `torture: ${totals.jobs} jobs, ${totals.kills} kills, ${totals.restarts} PostgreSQL restarts, ` +
-    `${totals.duplicates} duplicates (all in flight at a kill), lost = ${totals.lost}; ` +
+    `${totals.duplicates} duplicates (each of a job in flight at a kill or restart), lost = ${totals.lost}; ` +
     `${totals.httpRequests} fuzzed HTTP requests, ${totals.http5xx} answered 5xx; ${totals.fuzzRuns} library fuzz runs ` +
     `(${names.length} sections in test-results/torture.json)`;
   process.stdout.write(`\n${line}\n`);
