@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// The `spool` command: runs src/cli/main.ts through tsx (Spool ships TypeScript; there is no build step).
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli/main.ts');
+// The `spool` command as installed: runs the compiled CLI in dist/ (`npm run build`, or `prepack`,
+// makes it). In a clone, `npm run spool -- <command>` runs src/ through tsx instead.
+import '../dist/cli/main.js';

@@ -66,6 +66,8 @@ async function live(): Promise<void> {
       store,
       schema: undefined,
       spoolOptions: { pollInterval: 100 },
+      subscriptions: [],
+      breakers: {},
       queues: [
         {
           name: 'media',

@@ -12,6 +12,14 @@
 export { createSpool, Spool } from './client/spool.js';
 export type { EnqueueItem, JobHandle, JobPage, ListJobsOptions, SpoolSettings } from './client/spool.js';
 export { Worker } from './worker/worker.js';
+export type { EventHandler, EventPage, PublishedEvent, RunningSubscription, Subscription } from './client/bus.js';
+export type { PublishItem, PublishOptions, SpoolEvent } from './bus/event.js';
+export type { StartFrom, SubscribeOptions } from './bus/subscription.js';
+export type { Bridges } from './bus/bridges/registry.js';
+export type { BridgeConfig } from './bus/bridges/config.js';
+export type { BridgeDirection, BridgeKind, BridgeState, BridgeStatus } from './bus/bridges/status.js';
+export type { BreakerOptions, QueueLimits, QueueState } from './client/flow.js';
+export type { BreakerPolicy, BreakerState, QueuePolicy } from './core/flow.js';
 export type { Handler, Handlers, JobContext } from './worker/types.js';
 export { ManualClock, systemClock } from './core/clock.js';
 export type { Clock } from './core/clock.js';
@@ -22,6 +30,10 @@ export {
   JobFailedError,
   JobNotFoundError,
   NonRetryableError,
+  QueueFullError,
+  RateLimitedError,
+  RetryAfterError,
+  BreakerOpenError,
   SpoolError,
   StoreUnavailableError,
   coerceError,
@@ -37,7 +49,22 @@ export type { SpoolOptions } from './client/spool-options.js';
 export { finalStatuses, jobStatuses } from './core/types.js';
 export type { BackoffPolicy, ClaimedJob, Job, JobError, JobStatus, Json, NewJob, Progress } from './core/types.js';
 export { backoffDelay } from './policies/backoff.js';
-export type { BacklogPoint, FinalStatus, QueueCounts, Store, StoreListener, ThroughputPoint, Transaction } from './store/contract.js';
+export type {
+  BacklogPoint,
+  EventFilter,
+  EventRecord,
+  FinalStatus,
+  QueueCounts,
+  Store,
+  StoreListener,
+  SubscriptionInfo,
+  SubscriptionRecord,
+  ThroughputPoint,
+  TopicInfo,
+  QueueRecord,
+  BreakerRecord,
+  Transaction,
+} from './store/contract.js';
 export { openStore } from './store/open-store.js';
 export { defineConfig } from './config/define-config.js';
 export type { QueueConfig, SpoolConfig, TokenConfig } from './config/define-config.js';

@@ -3,7 +3,9 @@
  * What the client commands need from Spool, over HTTP (a server URL and a token) or straight
  * from a store URL. Both speak in JobViews, the API's job shape, so output is the same.
  */
+import type { BridgeStatus } from '../bus/bridges/status.js';
 import type { JobStatus } from '../core/types.js';
+import type { EventRecord, TopicInfo } from '../store/contract.js';
 import type { JobView } from '../server/job-view.js';
 
 export interface EnqueueInput {
@@ -27,6 +29,37 @@ export interface ListInput {
   cursor?: string;
 }
 
+export interface PublishInput {
+  topic: string;
+  payload: unknown;
+  options: { id?: string; name?: string; key?: string; headers?: Record<string, string> };
+}
+
+/** A subscription as the CLI lists it (the API's shape). */
+export interface SubscriptionRow {
+  name: string;
+  topic: string;
+  queue: string;
+  filter: { names?: string[]; headers?: Record<string, string> } | null;
+  ordered: boolean;
+  backlog: number;
+  lagMs: number;
+}
+
+/** Where a replay starts, as the API takes it. */
+export type ReplayStart = 'beginning' | number | { eventId: string } | { afterSeq: string };
+
+/** A queue's state as the CLI shows it (the API's shape). */
+export type QueueStateRow = import('../client/flow.js').QueueState;
+
+/** A breaker as the CLI lists it. */
+export interface BreakerRow {
+  name: string;
+  status: string;
+  until: number | null;
+  reason: string | null;
+}
+
 export interface Backend {
   /** Where it talks to, for messages: a URL. */
   readonly target: string;
@@ -36,9 +69,21 @@ export interface Backend {
   retry(id: string): Promise<JobView>;
   listJobs(input: ListInput): Promise<{ jobs: JobView[]; nextCursor: string | null }>;
   queues(): Promise<QueueRow[]>;
+  publish(input: PublishInput): Promise<{ id: string; seq: string; created: boolean; deliveries: number }>;
+  topics(): Promise<TopicInfo[]>;
+  events(topic: string, page: { after?: string; limit?: number }): Promise<{ events: EventRecord[]; next: string | null }>;
+  subscriptions(): Promise<SubscriptionRow[]>;
+  replay(subscription: string, from: ReplayStart): Promise<number>;
+  queueState(queue: string): Promise<QueueStateRow>;
+  pause(queue: string, refuse: boolean): Promise<unknown>;
+  resume(queue: string): Promise<unknown>;
+  setLimits(queue: string, limits: import('../client/flow.js').QueueLimits): Promise<unknown>;
+  breakers(): Promise<BreakerRow[]>;
+  /** The bridges the server runs (over HTTP only: their state lives in that process). */
+  bridges(): Promise<BridgeStatus[]>;
   /** Calls `onChange` with each new snapshot until the job reaches a final state; resolves with that job. */
   watch(id: string, onChange: (job: JobView) => void, signal: AbortSignal): Promise<JobView>;
   close(): Promise<void>;
 }
 
-export const finalStatuses: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+export { finalStatuses } from '../core/types.js';

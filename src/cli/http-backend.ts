@@ -3,8 +3,21 @@
  * The client commands over the HTTP API, with a bearer token. Problems (RFC 9457) become
  * CliErrors carrying the server's `detail` and an exit code.
  */
+import type { BridgeStatus } from '../bus/bridges/status.js';
 import type { JobView } from '../server/job-view.js';
-import type { Backend, EnqueueInput, ListInput, QueueRow } from './backend.js';
+import type { EventRecord, TopicInfo } from '../store/contract.js';
+import type { QueueLimits } from '../client/flow.js';
+import type {
+  Backend,
+  BreakerRow,
+  EnqueueInput,
+  ListInput,
+  PublishInput,
+  QueueRow,
+  QueueStateRow,
+  ReplayStart,
+  SubscriptionRow,
+} from './backend.js';
 import { finalStatuses } from './backend.js';
 import { CliError, exitCodes } from './exit-codes.js';
 import { parseSse } from './sse-client.js';
@@ -86,6 +99,63 @@ export class HttpBackend implements Backend {
     return (await this.request<{ queues: QueueRow[] }>('GET', '/v1/queues')).queues;
   }
 
+  publish({ topic, payload, options }: PublishInput) {
+    return this.request<{ id: string; seq: string; created: boolean; deliveries: number }>(
+      'POST',
+      `/v1/topics/${encodeURIComponent(topic)}/events`,
+      { ...(payload === undefined ? {} : { payload }), ...options },
+    );
+  }
+
+  async topics(): Promise<TopicInfo[]> {
+    return (await this.request<{ topics: TopicInfo[] }>('GET', '/v1/topics')).topics;
+  }
+
+  events(topic: string, page: { after?: string; limit?: number }) {
+    const query = new URLSearchParams();
+    if (page.after !== undefined) query.set('after', page.after);
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    return this.request<{ events: EventRecord[]; next: string | null }>(
+      'GET',
+      `/v1/topics/${encodeURIComponent(topic)}/events${query.size > 0 ? `?${query}` : ''}`,
+    );
+  }
+
+  async subscriptions(): Promise<SubscriptionRow[]> {
+    return (await this.request<{ subscriptions: SubscriptionRow[] }>('GET', '/v1/subscriptions')).subscriptions;
+  }
+
+  async replay(subscription: string, from: ReplayStart): Promise<number> {
+    const body = await this.request<{ deliveries: number }>('POST', `/v1/subscriptions/${encodeURIComponent(subscription)}/replay`, {
+      from,
+    });
+    return body.deliveries;
+  }
+
+  queueState(queue: string): Promise<QueueStateRow> {
+    return this.request('GET', `/v1/queues/${encodeURIComponent(queue)}`);
+  }
+
+  pause(queue: string, refuse: boolean): Promise<unknown> {
+    return this.request('POST', `/v1/queues/${encodeURIComponent(queue)}/pause`, refuse ? { refuse } : undefined);
+  }
+
+  resume(queue: string): Promise<unknown> {
+    return this.request('POST', `/v1/queues/${encodeURIComponent(queue)}/resume`);
+  }
+
+  setLimits(queue: string, limits: QueueLimits): Promise<unknown> {
+    return this.request('PUT', `/v1/queues/${encodeURIComponent(queue)}/limits`, limits);
+  }
+
+  async breakers(): Promise<BreakerRow[]> {
+    return (await this.request<{ breakers: BreakerRow[] }>('GET', '/v1/breakers')).breakers;
+  }
+
+  async bridges(): Promise<BridgeStatus[]> {
+    return (await this.request<{ bridges: BridgeStatus[] }>('GET', '/v1/bridges')).bridges;
+  }
+
   /** Follows the job's event stream, reconnecting with Last-Event-ID when it drops. */
   async watch(id: string, onChange: (job: JobView) => void, signal: AbortSignal): Promise<JobView> {
     let lastEventId: string | null = null;
@@ -141,7 +211,7 @@ async function problemError(response: Response): Promise<CliError> {
     // not a problem document
   }
   const code =
-    response.status === 400 || response.status === 415
+    response.status === 400 || response.status === 415 || response.status === 413
       ? exitCodes.usage
       : response.status === 503
         ? exitCodes.unreachable

@@ -9,7 +9,20 @@ import { consoleLogger } from '../core/logger.js';
 import type { EnqueueOptions } from '../core/options.js';
 import type { JobStatus } from '../core/types.js';
 import { type JobView, toJobView } from '../server/job-view.js';
-import type { Backend, EnqueueInput, ListInput, QueueRow } from './backend.js';
+import { CliError, exitCodes } from './exit-codes.js';
+import type { EventRecord, TopicInfo } from '../store/contract.js';
+import { type QueueLimits, breakerView } from '../client/flow.js';
+import type {
+  Backend,
+  BreakerRow,
+  EnqueueInput,
+  ListInput,
+  PublishInput,
+  QueueRow,
+  QueueStateRow,
+  ReplayStart,
+  SubscriptionRow,
+} from './backend.js';
 import { finalStatuses } from './backend.js';
 
 export class StoreBackend implements Backend {
@@ -60,6 +73,53 @@ export class StoreBackend implements Backend {
         const c = counts[name] as Record<JobStatus, number>;
         return { name, counts: c, total: Object.values(c).reduce((a, b) => a + b, 0) };
       });
+  }
+
+  publish({ topic, payload, options }: PublishInput) {
+    return this.spool.publish(topic, payload, options);
+  }
+
+  topics(): Promise<TopicInfo[]> {
+    return this.spool.topics();
+  }
+
+  events(topic: string, page: { after?: string; limit?: number }): Promise<{ events: EventRecord[]; next: string | null }> {
+    return this.spool.eventLog(topic, page);
+  }
+
+  subscriptions(): Promise<SubscriptionRow[]> {
+    return this.spool.subscriptions();
+  }
+
+  replay(subscription: string, from: ReplayStart): Promise<number> {
+    return this.spool.replay(subscription, from);
+  }
+
+  queueState(queue: string): Promise<QueueStateRow> {
+    return this.spool.queue(queue);
+  }
+
+  pause(queue: string, refuse: boolean): Promise<unknown> {
+    return this.spool.pause(queue, refuse ? { refuse } : {});
+  }
+
+  resume(queue: string): Promise<unknown> {
+    return this.spool.resume(queue);
+  }
+
+  setLimits(queue: string, limits: QueueLimits): Promise<unknown> {
+    return this.spool.configureQueue(queue, limits);
+  }
+
+  async breakers(): Promise<BreakerRow[]> {
+    return (await this.spool.breakers()).map(breakerView);
+  }
+
+  async bridges(): Promise<never> {
+    throw new CliError(
+      "Bridges run inside `spool serve` and `spool worker`, and their state lives there, not in the store: ask that server with --url (or SPOOL_URL) instead of --store. Outbound bridges' backlogs show in `spool subscriptions` as bridge-<name>.",
+      exitCodes.usage,
+    );
   }
 
   /** Polls the store every 250 ms; the job may run in any process. */

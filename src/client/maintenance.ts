@@ -12,7 +12,7 @@ import type { OutageLog } from '../core/outage-log.js';
 import type { Store } from '../store/contract.js';
 
 export interface MaintenanceSettings {
-  retention: { completed: number; failed: number; cancelled: number };
+  retention: { completed: number; failed: number; cancelled: number; events: number };
 }
 
 export class Maintenance {
@@ -57,9 +57,11 @@ export class Maintenance {
     this.pruneTimer = null;
   }
 
-  /** Takes back jobs whose lease expired; returns how many. */
+  /** Takes back jobs whose lease expired, and expires jobs that did not start in time; returns how many were taken back. */
   async rescue(): Promise<number> {
     try {
+      const expired = (await this.store.limits?.expire()) ?? [];
+      for (const job of expired) this.events.emit('expired', { job });
       const rescued = await this.store.rescueExpired();
       this.outage.succeeded();
       if (rescued > 0) this.logger.warn(`Took back ${rescued} job(s) on expired leases; they run again.`);
@@ -70,13 +72,14 @@ export class Maintenance {
     }
   }
 
-  /** Deletes finished jobs older than their retention; returns how many. */
+  /** Deletes finished jobs and published events older than their retention; returns how many. */
   async prune(): Promise<number> {
-    const { completed, failed, cancelled } = this.settings.retention;
+    const { completed, failed, cancelled, events } = this.settings.retention;
     const removed = await Promise.all([
       this.store.prune('completed', completed),
       this.store.prune('failed', failed),
       this.store.prune('cancelled', cancelled),
+      this.store.topics?.pruneEvents(events) ?? 0,
     ]);
     return removed.reduce((a, b) => a + b, 0);
   }

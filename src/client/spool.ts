@@ -4,6 +4,9 @@
  * workers. Options are validated here, once, and resolved to plain values for the store; the
  * store keeps the time (see `store/contract.ts`), so this layer passes durations, not instants.
  */
+import type { PublishItem, PublishOptions } from '../bus/event.js';
+import type { BreakerPolicy } from '../core/flow.js';
+import type { StartFrom, SubscribeOptions } from '../bus/subscription.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { defaults as builtIn } from '../core/defaults.js';
 import { InvalidArgumentError, JobNotFoundError, SpoolError, isSpoolError } from '../core/errors.js';
@@ -20,7 +23,11 @@ import type {
   QueueRecord,
   StatsPart,
   Store,
+  EventRatePoint,
   StorePart,
+  BreakerRecord,
+  SubscriptionInfo,
+  TopicInfo,
   ThroughputPoint,
   Transaction,
 } from '../store/contract.js';
@@ -29,37 +36,30 @@ import { newJobToJob } from '../store/row.js';
 import type { WorkerPort } from '../worker/port.js';
 import type { Handlers } from '../worker/types.js';
 import { Worker } from '../worker/worker.js';
+import { type JobPage, type ListJobsOptions, listJobs } from './list-jobs.js';
+import * as bus from './bus.js';
+import * as flow from './flow.js';
+import type { BreakerOptions, QueueLimits, QueueState } from './flow.js';
+import { enqueueWithRoom, waitForRoomOf } from './room.js';
+import type { EventHandler, PublishedEvent, RunningSubscription, Subscription } from './bus.js';
 import { Maintenance } from './maintenance.js';
 import { waitForJob } from './wait-for.js';
 import { type EnqueueItem, toNewJob } from './new-job.js';
 import { type SpoolSettings, resolveSettings } from './settings.js';
 import { type SpoolOptions, spoolOptionsSchema } from './spool-options.js';
 import { installShutdownSignals } from './shutdown-signals.js';
+import { publishBreakerTransition } from './flow.js';
 
 export interface JobHandle<R = unknown> {
   id: string;
-  /** False when an idempotency key matched an existing job. */
+  /** False when an idempotency key, a dedupe window, a singleton or a debounce returned an existing job. */
   created: boolean;
+  /** True when a debounced enqueue gave the waiting job its payload (and a later run time). */
+  replaced: boolean;
   /** The job as stored right after the enqueue. */
   job: Job;
   /** Resolves with the result; rejects with JobFailedError or JobCancelledError. */
   wait(options?: { timeout?: number }): Promise<R>;
-}
-
-export interface ListJobsOptions {
-  queue?: string;
-  status?: JobStatus;
-  name?: string;
-  /** @defaultValue 50, at most 500 */
-  limit?: number;
-  /** `nextCursor` from the previous page. */
-  cursor?: string;
-}
-
-export interface JobPage {
-  jobs: Job[];
-  /** Pass as `cursor` for the next page; null on the last page. */
-  nextCursor: string | null;
 }
 
 /** A queue as `queues()` lists it: its row (when the store keeps rows) and its jobs per status. */
@@ -70,7 +70,7 @@ export interface QueueInfo {
   record: QueueRecord | null;
 }
 
-export type { EnqueueItem, SpoolSettings };
+export type { EnqueueItem, JobPage, ListJobsOptions, SpoolSettings };
 
 export async function createSpool(options: SpoolOptions = {}): Promise<Spool> {
   return Spool.create(options);
@@ -78,6 +78,8 @@ export async function createSpool(options: SpoolOptions = {}): Promise<Spool> {
 
 export class Spool {
   readonly events: SpoolEmitter;
+  /** Bridges to RabbitMQ and NATS JetStream running in this process: `start(name, config)`, `list()`. */
+  readonly bridges: bus.Bridges = bus.createBridges(this);
   private readonly workers = new Set<Worker>();
   private readonly outage: OutageLog;
   private readonly maintenance: Maintenance;
@@ -94,6 +96,9 @@ export class Spool {
     this.events = new SpoolEmitter(logger);
     this.outage = new OutageLog(this.events, logger);
     this.maintenance = new Maintenance(store, settings, this.events, logger, this.outage);
+    // Breaker changes become events on the internal topic `spool.breakers`: anything can subscribe
+    // to them (alerts, webhooks) in any process, and they stay in the retained log.
+    this.events.on('breaker', (transition) => publishBreakerTransition(store, transition, this.events));
   }
 
   static async create(input: SpoolOptions = {}): Promise<Spool> {
@@ -148,12 +153,14 @@ export class Spool {
     if (items.length === 0) return [];
     const jobs = items.map((item, index) => toNewJob(item, items.length > 1 ? `jobs[${index}]` : 'job', this.settings));
     // No await before the store call: on SQLite the insert must run inside the caller's synchronous transaction.
-    const results = await this.store.enqueue(jobs, options.tx);
-    return results.map(({ id, created, createdFrom, createdAt, existing }) => {
+    const results =
+      options.tx === undefined ? await enqueueWithRoom(this.store, jobs, waitForRoomOf(items)) : await this.store.enqueue(jobs, options.tx);
+    return results.map(({ id, created, createdFrom, createdAt, existing, replaced }) => {
       let job = existing;
       return {
         id,
         created,
+        replaced: replaced === true,
         // Built on first read: a bulk enqueue of thousands rarely looks at them.
         get job() {
           job ??= newJobToJob(jobs[createdFrom ?? 0] as NewJob, id, createdAt);
@@ -205,18 +212,7 @@ export class Spool {
   /** Jobs newest first, filtered, a page at a time. */
   async listJobs(options: ListJobsOptions = {}): Promise<JobPage> {
     this.assertOpen();
-    const limit = options.limit ?? builtIn.list.limit;
-    if (!Number.isInteger(limit) || limit < 1 || limit > builtIn.list.maxLimit)
-      throw new InvalidArgumentError(`limit must be a whole number from 1 to ${builtIn.list.maxLimit}; got ${limit}.`);
-    if (options.status !== undefined && !jobStatuses.includes(options.status)) {
-      throw new InvalidArgumentError(`Unknown status ${JSON.stringify(options.status)}; use one of ${jobStatuses.join(', ')}.`);
-    }
-    if (options.queue !== undefined) assertName(options.queue, 'queue');
-    if (options.name !== undefined) assertName(options.name, 'job name');
-    const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
-    const jobs = await this.store.listJobs({ queue: options.queue, status: options.status, name: options.name, limit: limit + 1, after });
-    const page = jobs.slice(0, limit);
-    return { jobs: page, nextCursor: jobs.length > limit ? encodeCursor((page.at(-1) as Job).id) : null };
+    return listJobs(this.store, options);
   }
 
   /** Jobs per status for every queue (or one). */
@@ -281,6 +277,105 @@ export class Spool {
     return this.stats().backlog(options.windowMs ?? builtIn.stats.windowMs);
   }
 
+  /**
+   * Publishes an event on `topic`: it is stored, and one delivery job per matching subscription is
+   * created in the same transaction (with `tx`, the caller's own). Resolves once it committed.
+   */
+  publish(topic: string, payload?: unknown, options?: PublishOptions): Promise<PublishedEvent> {
+    this.assertOpen();
+    return bus.publish(this, topic, payload, options);
+  }
+
+  /** Publishes many events in one round trip; all or none are stored. Results follow the input order. */
+  publishMany(items: readonly PublishItem[], options: { tx?: Transaction } = {}): Promise<PublishedEvent[]> {
+    this.assertOpen();
+    return bus.publishMany(this, items, options.tx);
+  }
+
+  /**
+   * Declares a durable subscription named `name` on `topic` (stored: events published while no
+   * subscriber runs are delivered later) and runs `handler` for each delivery in this process.
+   */
+  subscribe<P = any>(topic: string, name: string, handler: EventHandler<P>, options?: SubscribeOptions): Promise<RunningSubscription> {
+    this.assertOpen();
+    return bus.subscribe(this, topic, name, handler, options);
+  }
+
+  /** Declares (or updates) a subscription without running its handler here, e.g. from a producer. */
+  declareSubscription(topic: string, name: string, options?: SubscribeOptions): Promise<Subscription> {
+    this.assertOpen();
+    return bus.declareSubscription(this, topic, name, options);
+  }
+
+  /** Delivers the retained events from `from` on again; returns how many deliveries were created. */
+  replay(subscription: string, from: StartFrom): Promise<number> {
+    this.assertOpen();
+    return bus.replay(this, subscription, from);
+  }
+
+  /** Every topic with its retained events and subscriptions counted. */
+  topics(): Promise<TopicInfo[]> {
+    this.assertOpen();
+    return bus.listTopics(this);
+  }
+
+  /** Events published per topic per bucket over the last `windowMs` (default an hour, by the minute). */
+  eventRate(options: { windowMs?: number; bucketMs?: number } = {}): Promise<EventRatePoint[]> {
+    this.assertOpen();
+    return bus.eventRate(this, options.windowMs ?? builtIn.stats.windowMs, options.bucketMs ?? builtIn.stats.bucketMs);
+  }
+
+  /** Every subscription with its backlog and lag. */
+  subscriptions(): Promise<SubscriptionInfo[]> {
+    this.assertOpen();
+    return bus.listSubscriptions(this);
+  }
+
+  /** A topic's retained events, oldest first, a page at a time. */
+  eventLog(topic: string, options?: { after?: string; limit?: number }): Promise<bus.EventPage> {
+    this.assertOpen();
+    return bus.listEvents(this, topic, options);
+  }
+
+  /**
+   * Sets a queue's limits, shared by every worker on every machine: `concurrency`,
+   * `keyConcurrency`, `rateLimit`, `maxDepth`, `breaker`/`breakers`. Only the fields given change;
+   * null removes a limit.
+   */
+  configureQueue(queue: string, limits: QueueLimits): Promise<QueueRecord> {
+    this.assertOpen();
+    return flow.configureQueue(this.store, queue, limits);
+  }
+
+  /** Stops claims on `queue` in every process (jobs still wait; with `refuse`, new ones are refused too). */
+  pause(queue: string, options?: { refuse?: boolean }): Promise<QueueRecord> {
+    this.assertOpen();
+    return flow.pauseQueue(this.store, queue, options);
+  }
+
+  resume(queue: string): Promise<QueueRecord> {
+    this.assertOpen();
+    return flow.resumeQueue(this.store, queue);
+  }
+
+  /** Creates or updates a circuit breaker shared by every worker; queues and job names name it in their limits. */
+  defineBreaker(name: string, options: BreakerOptions = {}): Promise<BreakerPolicy> {
+    this.assertOpen();
+    return flow.defineBreaker(this.store, name, options);
+  }
+
+  breakers(): Promise<BreakerRecord[]> {
+    this.assertOpen();
+    return flow.listBreakers(this.store);
+  }
+
+  /** A queue's counts, limits and their live state (breakers, rate windows, running per key, paused). */
+  async queue(queue: string): Promise<QueueState> {
+    this.assertOpen();
+    const counts = (await this.store.counts(assertName(queue, 'queue')))[queue] ?? emptyCounts();
+    return flow.queueState(this.store, queue, counts);
+  }
+
   /** Starts a worker on `queue`; it runs until `close()` (or the Spool's) or a shutdown signal. */
   work(queue: string, handlers: Handlers, options: WorkOptions = {}): Worker {
     this.assertOpen();
@@ -318,6 +413,7 @@ export class Spool {
     this.closing ??= (async () => {
       this.maintenance.stop();
       this.removeSignals?.();
+      await this.bridges.close();
       await Promise.all([...this.workers].map((worker) => worker.close(options)));
       await this.store.close();
     })();
@@ -349,17 +445,6 @@ export class Spool {
 
 function emptyCounts(): Record<JobStatus, number> {
   return Object.fromEntries(jobStatuses.map((status) => [status, 0])) as Record<JobStatus, number>;
-}
-
-function encodeCursor(id: string): string {
-  return Buffer.from(`id:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const decoded = typeof cursor === 'string' ? Buffer.from(cursor, 'base64url').toString() : '';
-  const match = /^id:(\d{1,19})$/.exec(decoded);
-  if (!match) throw new InvalidArgumentError(`Invalid cursor ${JSON.stringify(cursor)}: pass the nextCursor of a previous page unchanged.`);
-  return match[1] as string;
 }
 
 export { isSpoolError };

@@ -8,8 +8,8 @@
  * `SPOOL_WEBHOOK_SECRET` (several space-separated while rotating), `SPOOL_HOST`, `SPOOL_PORT`.
  */
 import { existsSync } from 'node:fs';
+import { type BridgeConfig, resolveBridge } from '../bus/bridges/config.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError } from '../core/errors.js';
 import { describeIssues } from '../core/issues.js';
 import type { SpoolOptions } from '../client/spool-options.js';
@@ -17,8 +17,11 @@ import type { WorkOptions } from '../core/options.js';
 import { type TokenEntry, parseTokensEnv } from './tokens.js';
 import { secretList, webhookDefaults, webhookSecretProblem } from '../webhooks/options.js';
 import type { SignatureScheme } from '../webhooks/signature.js';
+import type { SubscribeOptions } from '../bus/subscription.js';
+import type { BreakerOptions, QueueLimits } from '../client/flow.js';
 import type { Handlers } from '../worker/types.js';
 import { type SpoolConfig, configSchema } from './define-config.js';
+import { describeLoadError, importModule } from './import-module.js';
 
 export const configFileNames = ['spool.config.ts', 'spool.config.mts', 'spool.config.js', 'spool.config.mjs'];
 
@@ -35,6 +38,15 @@ export interface ResolvedQueue {
   name: string;
   handlers: Handlers;
   options: WorkOptions;
+  /** Limits set in the store at start, when the config gives any. */
+  limits?: QueueLimits;
+}
+
+export interface ResolvedSubscription {
+  name: string;
+  topic: string;
+  handler: (event: any, ctx: any) => unknown;
+  options: SubscribeOptions;
 }
 
 export interface ResolvedConfig {
@@ -45,13 +57,17 @@ export interface ResolvedConfig {
   /** Everything for createSpool except store and schema. */
   spoolOptions: Omit<SpoolOptions, 'store' | 'schema'>;
   queues: ResolvedQueue[];
+  breakers: Record<string, BreakerOptions>;
+  subscriptions: ResolvedSubscription[];
   tokens: TokenEntry[];
   /** Newest first; empty when none is configured. */
   webhookSecrets: string[];
   webhookSignature: SignatureScheme;
   webhookAllowHosts: string[];
   webhookConcurrency: number;
-  server: { host: string; port: number; bodyLimit: number | undefined };
+  /** Bridges to start with the workers, by name. */
+  bridges?: { name: string; config: BridgeConfig }[];
+  server: { host: string; port: number; bodyLimit: number | undefined; maxInFlight?: number; maxStreams?: number };
 }
 
 export class ConfigError extends InvalidArgumentError {}
@@ -73,9 +89,9 @@ export function findConfigFile(explicit: string | undefined, cwd: string, env: N
 async function importConfig(file: string): Promise<unknown> {
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    module = await importModule(file);
   } catch (err) {
-    const message = (err as Error).message;
+    const message = describeLoadError(err);
     const hint = /require\(\) ES Module|Cannot use import statement|exports is not defined/.test(message)
       ? ' Spool loads it as an ES module: add "type": "module" to your package.json, or name the file spool.config.mts.'
       : '';
@@ -95,23 +111,28 @@ export function parseConfig(input: unknown, where: string): SpoolConfig {
   throw new ConfigError(`${where} is invalid: ${describeIssues(result.error.issues, { noun: 'field' }).join('; ')}.`);
 }
 
-async function loadHandlers(spec: string | Handlers, baseDir: string, queue: string): Promise<Handlers> {
+async function loadHandlers(
+  spec: string | Handlers,
+  baseDir: string,
+  queue: string,
+  kind: 'queue' | 'subscription' = 'queue',
+): Promise<Handlers> {
   if (typeof spec !== 'string') return spec;
   const path = isAbsolute(spec) ? spec : resolve(baseDir, spec);
   if (!existsSync(path))
-    throw new ConfigError(`The handlers of queue "${queue}" point at ${spec}, which does not exist (resolved to ${path}).`);
+    throw new ConfigError(`The handlers of ${kind} "${queue}" point at ${spec}, which does not exist (resolved to ${path}).`);
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    module = await importModule(path);
   } catch (err) {
-    throw new ConfigError(`Could not load the handlers of queue "${queue}" from ${spec}: ${(err as Error).message}`, { cause: err });
+    throw new ConfigError(`Could not load the handlers of ${kind} "${queue}" from ${spec}: ${describeLoadError(err)}`, { cause: err });
   }
   const chosen = module.default ?? module.handlers;
   if (typeof chosen === 'function' || (typeof chosen === 'object' && chosen !== null)) return chosen as Handlers;
   const named = Object.fromEntries(Object.entries(module).filter(([, value]) => typeof value === 'function'));
   if (Object.keys(named).length === 0) {
     throw new ConfigError(
-      `${spec} (handlers of queue "${queue}") exports no handlers: export default a handler or an object mapping job names to handlers.`,
+      `${spec} (handlers of ${kind} "${queue}") exports no handlers: export default a handler or an object mapping job names to handlers.`,
     );
   }
   return named as Handlers;
@@ -134,8 +155,18 @@ export async function loadConfig(
   const config = file ? parseConfig(await importConfig(file), file) : {};
   const baseDir = file ? dirname(file) : cwd;
   const queues: ResolvedQueue[] = [];
-  for (const [name, { handlers, ...options }] of Object.entries(config.queues ?? {})) {
-    queues.push({ name, handlers: await loadHandlers(handlers, baseDir, name), options });
+  for (const [name, { handlers, limits, ...options }] of Object.entries(config.queues ?? {})) {
+    queues.push({ name, handlers: await loadHandlers(handlers, baseDir, name), options, ...(limits ? { limits } : {}) });
+  }
+  const subscriptions: ResolvedSubscription[] = [];
+  for (const [name, { topic, handler, ...options }] of Object.entries(config.subscriptions ?? {})) {
+    const loaded = await loadHandlers(handler as string | Handlers, baseDir, name, 'subscription');
+    if (typeof loaded !== 'function') {
+      throw new ConfigError(
+        `The handler of subscription "${name}" must be a function (event, ctx) => result; its module exports an object.`,
+      );
+    }
+    subscriptions.push({ name, topic, handler: loaded, options });
   }
   const tokens: TokenEntry[] = (config.auth?.tokens ?? []).map((t) => ({ name: t.name, hash: t.hash.toLowerCase(), scopes: t.scopes }));
   if (env.SPOOL_TOKENS) tokens.push(...parseTokensEnv(env.SPOOL_TOKENS));
@@ -156,6 +187,14 @@ export async function loadConfig(
   const spoolOptions = Object.fromEntries(
     Object.entries({ maxPayloadBytes, defaults, retention, pollInterval, shutdownTimeout }).filter(([, v]) => v !== undefined),
   );
+  const bridges = Object.entries(config.bridges ?? {}).map(([name, bridge]) => {
+    try {
+      resolveBridge(name, bridge); // durations and bounds, checked now rather than at start
+    } catch (err) {
+      throw new ConfigError(`${file ?? 'The config'} is invalid: ${(err as Error).message}`, { cause: err });
+    }
+    return { name, config: bridge };
+  });
   const rawStore = overrides.store ?? env.SPOOL_STORE ?? config.store ?? 'sqlite:./spool.db';
   return {
     file,
@@ -164,15 +203,20 @@ export async function loadConfig(
     schema: overrides.schema ?? (env.SPOOL_SCHEMA || undefined) ?? config.schema,
     spoolOptions,
     queues,
+    breakers: config.breakers ?? {},
+    subscriptions,
     tokens,
     webhookSecrets,
     webhookSignature,
     webhookAllowHosts: config.webhooks?.allowHosts ?? [...webhookDefaults.allowHosts],
     webhookConcurrency: config.webhooks?.concurrency ?? webhookDefaults.concurrency,
+    bridges,
     server: {
       host: overrides.host ?? (env.SPOOL_HOST || undefined) ?? config.server?.host ?? '127.0.0.1',
       port: overrides.port ?? parsePort(env.SPOOL_PORT, 'SPOOL_PORT') ?? config.server?.port ?? 8080,
       bodyLimit: config.server?.bodyLimit,
+      maxInFlight: config.server?.maxInFlight,
+      maxStreams: config.server?.maxStreams,
     },
   };
 }

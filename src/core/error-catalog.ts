@@ -13,6 +13,7 @@ export type SpoolErrorCode =
   | 'SPOOL_UNKNOWN_STORE'
   | 'SPOOL_STORE_UNAVAILABLE'
   | 'SPOOL_JOB_NOT_FOUND'
+  | 'SPOOL_NOT_FOUND'
   | 'SPOOL_JOB_FAILED'
   | 'SPOOL_JOB_CANCELLED'
   | 'SPOOL_INVALID_STATE'
@@ -30,7 +31,14 @@ export type SpoolErrorCode =
   | 'SPOOL_ROUTE_NOT_FOUND'
   | 'SPOOL_UNSUPPORTED_MEDIA_TYPE'
   | 'SPOOL_SHUTTING_DOWN'
-  | 'SPOOL_INTERNAL';
+  | 'SPOOL_INTERNAL'
+  | 'SPOOL_QUEUE_FULL'
+  | 'SPOOL_QUEUE_PAUSED'
+  | 'SPOOL_RATE_LIMITED'
+  | 'SPOOL_BREAKER_OPEN'
+  | 'SPOOL_OVERLOADED'
+  | 'SPOOL_MISSING_PACKAGE'
+  | 'SPOOL_BROKER_UNAVAILABLE';
 
 export interface ErrorTraits {
   /** The HTTP status the API answers with. */
@@ -51,6 +59,7 @@ export const errorCatalog: Record<SpoolErrorCode, ErrorTraits> = {
   SPOOL_UNKNOWN_STORE: usage,
   SPOOL_STORE_UNAVAILABLE: { http: 503, exit: 3, transient: true },
   SPOOL_JOB_NOT_FOUND: failed(404),
+  SPOOL_NOT_FOUND: failed(404),
   SPOOL_JOB_FAILED: failed(409),
   SPOOL_JOB_CANCELLED: failed(409),
   SPOOL_INVALID_STATE: failed(409),
@@ -68,7 +77,14 @@ export const errorCatalog: Record<SpoolErrorCode, ErrorTraits> = {
   SPOOL_ROUTE_NOT_FOUND: failed(404),
   SPOOL_UNSUPPORTED_MEDIA_TYPE: { http: 415, exit: 2, transient: false },
   SPOOL_SHUTTING_DOWN: { http: 503, exit: 3, transient: true },
+  SPOOL_MISSING_PACKAGE: { http: 500, exit: 2, transient: false },
+  SPOOL_BROKER_UNAVAILABLE: { http: 503, exit: 3, transient: true },
   SPOOL_INTERNAL: failed(500),
+  SPOOL_QUEUE_FULL: { http: 429, exit: 1, transient: true },
+  SPOOL_QUEUE_PAUSED: { http: 503, exit: 1, transient: true },
+  SPOOL_RATE_LIMITED: { http: 429, exit: 1, transient: true },
+  SPOOL_BREAKER_OPEN: { http: 503, exit: 1, transient: true },
+  SPOOL_OVERLOADED: { http: 503, exit: 3, transient: true },
 };
 
 export function isSpoolErrorCode(code: unknown): code is SpoolErrorCode {

@@ -56,7 +56,40 @@ export const enqueueOptionsFields = {
   idempotencyKey: storableText(255)
     .optional()
     .meta({ description: 'Enqueueing again with the same key on the same queue returns the existing job.' }),
+  orderingKey: storableText(255)
+    .optional()
+    .meta({ description: 'Jobs of the queue with the same key run one at a time, in enqueue order; other keys run in parallel.' }),
+  concurrencyKey: storableText(255)
+    .optional()
+    .meta({ description: "At most the queue's keyConcurrency jobs with this key run at once, across every process (a tenant, say)." }),
+  rateLimitKey: storableText(255)
+    .optional()
+    .meta({ description: "The key the queue's rate limit counts this job under, instead of the queue's own window." }),
+  expiresIn: duration.optional().meta({ description: 'If it has not started this long after enqueue, it expires and never runs.' }),
+  expiresAt: z
+    .union([z.number().min(0).max(maxEpochMs), z.string().max(64)])
+    .optional()
+    .meta({ description: 'If it has not started by this time (epoch ms or ISO 8601), it expires and never runs. Not with expiresIn.' }),
   metadata: z.record(z.string(), z.unknown()).optional().meta({ description: 'Free-form JSON kept with the job.' }),
+  dedupe: z
+    .object({ key: storableText(255), ttl: duration })
+    .strict()
+    .optional()
+    .meta({ description: 'One job per key within ttl: enqueueing again returns the earlier job.' }),
+  debounce: z
+    .object({ key: storableText(255), delay: duration, maxWait: duration.optional() })
+    .strict()
+    .optional()
+    .meta({
+      description:
+        'A job with the key still waiting takes the new payload and runs delay later (no later than maxWait after it was first enqueued).',
+    }),
+  singleton: storableText(255)
+    .optional()
+    .meta({ description: 'At most one job with this key waits and one runs: enqueueing again while one waits returns it.' }),
+  waitForRoom: duration
+    .optional()
+    .meta({ description: 'When the queue is at its max depth, wait up to this long for room instead of answering 429 at once.' }),
   callbackUrl: z
     .string()
     .max(2_048)
@@ -69,7 +102,11 @@ export const enqueueOptionsFields = {
 };
 
 export const enqueueOptionsSchema = z
-  .object({ ...enqueueOptionsFields, runAt: z.union([z.date(), enqueueOptionsFields.runAt.unwrap()]).optional() })
+  .object({
+    ...enqueueOptionsFields,
+    runAt: z.union([z.date(), enqueueOptionsFields.runAt.unwrap()]).optional(),
+    expiresAt: z.union([z.date(), enqueueOptionsFields.expiresAt.unwrap()]).optional(),
+  })
   .strict();
 
 export interface EnqueueOptions {
@@ -87,8 +124,35 @@ export interface EnqueueOptions {
   timeout?: Duration | null;
   /** Enqueueing again with the same key on the same queue returns the existing job. */
   idempotencyKey?: string;
+  /**
+   * Jobs of the queue with the same key run one at a time, in the order they were enqueued; a
+   * failing job holds back later jobs of its key (only) until it completes or fails for good.
+   */
+  orderingKey?: string;
+  /** At most the queue's `keyConcurrency` jobs with the same key run at once, across every process; keys take turns. */
+  concurrencyKey?: string;
+  /** The key the queue's rate limit counts this job under (a tenant, say), instead of the queue's own window. */
+  rateLimitKey?: string;
+  /** If it has not started this long after enqueue, it becomes `expired` and never runs. */
+  expiresIn?: Duration;
+  /** If it has not started by then (a Date, epoch ms or ISO string), it becomes `expired` and never runs. Not with `expiresIn`. */
+  expiresAt?: Date | number | string;
   /** Free-form JSON kept with the job, for your own bookkeeping. */
   metadata?: Record<string, unknown>;
+  /** One job per key within `ttl`: enqueueing again with the key (in any status) returns the earlier job. */
+  dedupe?: { key: string; ttl: Duration };
+  /**
+   * A job with the key still waiting takes the newest payload and runs `delay` after the latest
+   * enqueue, but no later than `maxWait` after it was first enqueued.
+   */
+  debounce?: { key: string; delay: Duration; maxWait?: Duration };
+  /** At most one job with this key waits and one runs at a time: enqueueing again while one waits returns it. */
+  singleton?: string;
+  /**
+   * When the queue is full (its max depth), wait up to this long for room instead of failing at
+   * once with QueueFullError. @defaultValue 0 (fail at once)
+   */
+  waitForRoom?: Duration;
   /** When the job completes, fails for good or is cancelled, Spool POSTs the outcome here, signed (see webhooks). */
   callbackUrl?: string;
 }
@@ -106,6 +170,8 @@ export interface RetentionOptions {
   failed?: Duration;
   /** Delete cancelled jobs this long after they finish. @defaultValue 1 day */
   cancelled?: Duration;
+  /** Keep published events this long, for replay and new subscriptions (a topic can set its own). @defaultValue 7 days */
+  events?: Duration;
 }
 
 /** The options a config file and createSpool both take, declared once. */
@@ -128,7 +194,10 @@ export const sharedSpoolFields = {
     })
     .strict()
     .optional(),
-  retention: z.object({ completed: duration.optional(), failed: duration.optional(), cancelled: duration.optional() }).strict().optional(),
+  retention: z
+    .object({ completed: duration.optional(), failed: duration.optional(), cancelled: duration.optional(), events: duration.optional() })
+    .strict()
+    .optional(),
   pollInterval: duration.optional(),
   shutdownTimeout: duration.optional(),
 };

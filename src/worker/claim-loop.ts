@@ -24,6 +24,8 @@ export class ClaimLoop {
     private readonly pollMs: number,
     /** The claim to make now, or null when there is no free slot. */
     private readonly nextClaim: () => ClaimRequest | null,
+    /** Makes a claim (plainly, or under the queue's policies). */
+    private readonly claim: (request: ClaimRequest) => Promise<ClaimedJob[]>,
     private readonly onClaimed: (jobs: ClaimedJob[]) => void,
     private readonly outage: OutageLog,
   ) {}
@@ -61,7 +63,7 @@ export class ClaimLoop {
         this.wakeRequested = false;
         const request = this.nextClaim();
         if (!request) break;
-        const jobs = await this.port.store.claim(request);
+        const jobs = await this.claim(request);
         this.retryMs = 0;
         this.outage.succeeded();
         this.onClaimed(jobs);

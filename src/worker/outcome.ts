@@ -4,7 +4,7 @@
  * and the recorder applies. Policies (backoff today; breakers and rate limits next) decide; the
  * worker never branches on error codes to find out what to write.
  */
-import { NonRetryableError, type SpoolError, coerceError, isNonRetryable, isSpoolError } from '../core/errors.js';
+import { NonRetryableError, type SpoolError, coerceError, isNonRetryable, isSpoolError, retryAfterOf } from '../core/errors.js';
 import type { ClaimedJob, JobError } from '../core/types.js';
 import { sanitizeText, toJson } from '../core/validate.js';
 import { backoffDelay } from '../policies/backoff.js';
@@ -53,8 +53,22 @@ export function decideOutcome(run: RunResult, job: ClaimedJob, options: DecideOp
       if (isSpoolError(run.reason, 'SPOOL_CANCELLED')) return { type: 'abandon', why: 'cancelled' };
       if (isSpoolError(run.reason, 'SPOOL_LEASE_LOST')) return { type: 'abandon', why: 'lease-lost' };
       return failure(run.reason, job, options);
-    case 'threw':
+    case 'threw': {
+      // Waiting for a partner or a breaker is not the job's fault: no attempt is spent.
+      const code = (run.error as { code?: unknown } | null)?.code;
+      const wait = retryAfterOf(run.error);
+      if (
+        wait !== null &&
+        (code === 'SPOOL_BREAKER_OPEN' || (code === 'SPOOL_RATE_LIMITED' && !(run.error as { retryAfter?: unknown }).retryAfter))
+      ) {
+        return { type: 'release', delayMs: wait, why: 'deferred' };
+      }
+      if (wait !== null && code === 'SPOOL_RATE_LIMITED') {
+        const outcome = failure(run.error, job, options);
+        return outcome.type === 'retry' ? { ...outcome, delayMs: wait } : outcome;
+      }
       return failure(run.error, job, options);
+    }
     case 'returned': {
       let resultJson: string;
       try {

@@ -7,7 +7,7 @@
 import type { Clock } from '../core/clock.js';
 import type { SpoolEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import type { AdminStore, JobStore } from '../store/contract.js';
+import type { AdminStore, JobStore, Store } from '../store/contract.js';
 
 export interface WorkerSettings {
   /** How often an idle worker looks for work no wake-up announced. */
@@ -20,7 +20,7 @@ export interface WorkerSettings {
 
 export interface WorkerPort {
   /** The hot path, plus reading one job (to tell a cancelled job from a lost lease). */
-  store: JobStore & Pick<AdminStore, 'getJob'>;
+  store: JobStore & Pick<AdminStore, 'getJob'> & Pick<Store, 'queues' | 'limits'>;
   /** Only for measuring and stamping in-process times; the store keeps its own for what it stores. */
   clock: Clock;
   logger: Logger;

@@ -1,11 +1,18 @@
-/** Runs the `spool` command as a child process, as a user would, and collects what it printed. */
+/**
+ * Runs the `spool` command as a child process, as a user would, and collects what it printed. It
+ * runs src/cli/main.ts through tsx, so the tests see the sources as they are, never a stale
+ * dist/; test/package/pack.test.ts runs the compiled bin/spool.mjs from an installed tarball.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { eventually } from '../helpers/eventually.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const bin = join(root, 'bin', 'spool.mjs');
+// tsx resolved from here: `--import tsx` alone would look for it in the child's working directory.
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const command = ['--import', tsx, join(root, 'src', 'cli', 'main.ts')];
 
 export interface Result {
   code: number | null;
@@ -24,7 +31,7 @@ export function spool(
   options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; input?: string } = {},
 ): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
+    const child = spawn(process.execPath, [...command, ...args], {
       cwd: options.cwd ?? root,
       env: cleanEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -60,7 +67,7 @@ export class SpoolProcess {
   private exitCode: number | null | undefined;
 
   constructor(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}) {
-    this.child = spawn(process.execPath, [bin, ...args], {
+    this.child = spawn(process.execPath, [...command, ...args], {
       cwd: options.cwd ?? root,
       env: cleanEnv(options.env),
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,8 +5,10 @@
  * Every test gets its own SQLite file or PostgreSQL schema, a ManualClock and a silent logger.
  */
 import { describe } from 'vitest';
+import { busTests } from './bus.js';
 import { controlTests } from './control.js';
 import { enqueueTests } from './enqueue.js';
+import { flowTests } from './flow.js';
 import { type StoreFactory, useHarness } from './harness.js';
 import { leaseTests } from './leases.js';
 import { migrationTests } from './migrations.js';
@@ -28,5 +30,7 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     leaseTests(h);
     outcomeTests(h);
     processTests(h);
+    busTests(h);
+    flowTests(h);
   });
 }

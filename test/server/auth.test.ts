@@ -13,10 +13,10 @@ type Secret = keyof typeof secrets;
 
 interface RouteCase {
   route: string;
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: () => string;
   body?: unknown;
-  needs: 'enqueue' | 'read' | 'admin';
+  needs: 'enqueue' | 'publish' | 'read' | 'admin';
   /** A token that is valid but lacks the scope. */
   wrong: Secret;
   ok: number;
@@ -33,6 +33,7 @@ describe('auth matrix over HTTP', () => {
     const handle = await s.spool.enqueue('idle', 'noop');
     await s.spool.cancel(handle.id);
     jobId = handle.id;
+    await s.spool.declareSubscription('orders', 'audit');
   });
 
   afterAll(async () => {
@@ -80,7 +81,72 @@ describe('auth matrix over HTTP', () => {
       wrong: 'producer',
       ok: 200,
     },
+    {
+      route: 'POST /v1/topics/{topic}/events',
+      method: 'POST',
+      path: () => '/v1/topics/orders/events',
+      body: { payload: { n: 1 } },
+      needs: 'publish',
+      wrong: 'read',
+      ok: 202,
+    },
+    { route: 'GET /v1/topics', method: 'GET', path: () => '/v1/topics', needs: 'read', wrong: 'publish', ok: 200 },
+    {
+      route: 'GET /v1/topics/{topic}/events',
+      method: 'GET',
+      path: () => '/v1/topics/orders/events',
+      needs: 'read',
+      wrong: 'publish',
+      ok: 200,
+    },
+    { route: 'GET /v1/subscriptions', method: 'GET', path: () => '/v1/subscriptions', needs: 'read', wrong: 'publish', ok: 200 },
+    {
+      route: 'POST /v1/subscriptions/{name}/replay',
+      method: 'POST',
+      path: () => '/v1/subscriptions/audit/replay',
+      body: { from: 'beginning' },
+      needs: 'admin',
+      wrong: 'producer',
+      ok: 200,
+    },
     { route: 'GET /v1/stats/throughput', method: 'GET', path: () => '/v1/stats/throughput', needs: 'read', wrong: 'enqueue', ok: 200 },
+    { route: 'GET /v1/queues/{queue}', method: 'GET', path: () => '/v1/queues/idle', needs: 'read', wrong: 'publish', ok: 200 },
+    {
+      route: 'POST /v1/queues/{queue}/pause',
+      method: 'POST',
+      path: () => '/v1/queues/paused-by-auth-test/pause',
+      needs: 'admin',
+      wrong: 'producer',
+      ok: 200,
+    },
+    {
+      route: 'POST /v1/queues/{queue}/resume',
+      method: 'POST',
+      path: () => '/v1/queues/paused-by-auth-test/resume',
+      needs: 'admin',
+      wrong: 'producer',
+      ok: 200,
+    },
+    {
+      route: 'PUT /v1/queues/{queue}/limits',
+      method: 'PUT',
+      path: () => '/v1/queues/limited-by-auth-test/limits',
+      body: { maxDepth: 100 },
+      needs: 'admin',
+      wrong: 'producer',
+      ok: 200,
+    },
+    { route: 'GET /v1/breakers', method: 'GET', path: () => '/v1/breakers', needs: 'read', wrong: 'publish', ok: 200 },
+    {
+      route: 'PUT /v1/breakers/{name}',
+      method: 'PUT',
+      path: () => '/v1/breakers/auth-test',
+      body: { failures: 2 },
+      needs: 'admin',
+      wrong: 'producer',
+      ok: 204,
+    },
+    { route: 'GET /v1/stats/events', method: 'GET', path: () => '/v1/stats/events', needs: 'read', wrong: 'publish', ok: 200 },
     { route: 'GET /v1/stats/backlog', method: 'GET', path: () => '/v1/stats/backlog', needs: 'read', wrong: 'enqueue', ok: 200 },
     {
       route: 'POST /v1/queues/{queue}/dead-letters/retry',
@@ -102,7 +168,7 @@ describe('auth matrix over HTTP', () => {
 
   const call = (r: RouteCase, token?: string) =>
     s.api(r.path(), {
-      ...(r.body ? jsonBody(r.body) : { method: r.method }),
+      ...(r.body ? { ...jsonBody(r.body), method: r.method } : { method: r.method }),
       headers: r.body ? { 'content-type': 'application/json' } : {},
       token,
     });
@@ -240,7 +306,7 @@ describe('tokens', () => {
 
   it('explains malformed SPOOL_TOKENS entries', () => {
     expect(() => parseTokensEnv('ci:short:read')).toThrow(/at least 16/);
-    expect(() => parseTokensEnv('ci:secret-for-ci-000001:write')).toThrow(/unknown scope "write"; use enqueue, read, admin/);
+    expect(() => parseTokensEnv('ci:secret-for-ci-000001:write')).toThrow(/unknown scope "write"; use enqueue, publish, read, admin/);
     expect(() => parseTokensEnv('just-a-secret')).toThrow(/name:secret:scope\+scope/);
   });
 

@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import type { JobErrorDetail, JobView } from '../api/types.js';
 import { useSession } from '../auth/session.js';
+import { DeliveryNote } from '../components/delivery-note.js';
 import { JsonBlock } from '../components/json-block.js';
 import { Link } from '../components/link.js';
 import { ProgressBar } from '../components/progress-bar.js';
@@ -55,6 +56,7 @@ function JobDetail({ job, error, reload }: { job: JobView; error: Error | null; 
         <JobActions job={job} onDone={reload} />
       </header>
       {error ? <ErrorNotice error={error} stale /> : null}
+      <DeliveryNote job={job} />
       <dl className="facts">
         <Fact label="Queue" value={job.queue} />
         <Fact label="Attempts" value={`${job.attempts} of ${job.maxAttempts}`} />

@@ -4,7 +4,7 @@
  * batches travel as arrays; statements are prepared once per connection; LISTEN/NOTIFY wakes idle
  * workers at once. Time is the database server's unless a test clock is given.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { type Logger, consoleLogger } from '../../core/logger.js';
@@ -28,15 +28,25 @@ import type {
   StatsPart,
   Store,
   StoreListener,
+  TopicsPart,
+  LimitsPart,
   Transaction,
 } from '../contract.js';
 import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
 import { isConnectionError, toStoreError } from './connection-errors.js';
 import { type InsertedRow, batchJson, matchInserted } from './insert-batch.js';
+import { enqueueKeyed } from './keyed-insert.js';
+import { createPools, safeUrl } from './pools.js';
 import { migrate } from './migrations.js';
+import { type QueueRoom, queueRefusal } from '../queue-room.js';
 import { postgresQueues, postgresStats } from './parts.js';
-import { NotificationListener } from './notification-listener.js';
+import { Subscribers } from './notification-listener.js';
 import { type StatementName, postgresStatements } from './statements.js';
+import { type BusStatementName, busStatements } from './bus-statements.js';
+import { postgresTopics } from './topics.js';
+import { postgresLimits } from './limits.js';
+
+type AnyStatement = StatementName | BusStatementName;
 
 interface Queryable {
   query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: unknown[]; rowCount: number | null }>;
@@ -45,7 +55,7 @@ interface Queryable {
 const idPattern = /^\d{1,19}$/;
 
 /** Statements whose loss in a server crash only makes a job run again (see leasePool). */
-const leaseStatements = new Set<StatementName>(['claim', 'heartbeat', 'progress', 'rescueExpired']);
+const leaseStatements = new Set<AnyStatement>(['claim', 'heartbeat', 'progress', 'rescueExpired']);
 
 export interface PostgresStoreOptions {
   schema?: string;
@@ -58,9 +68,10 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres';
   readonly stats: StatsPart;
   readonly queues: QueuesPart;
-  private readonly statements: ReturnType<typeof postgresStatements>;
-  private readonly listeners = new Set<StoreListener>();
-  private notifications: NotificationListener | null = null;
+  readonly topics: TopicsPart;
+  readonly limits: LimitsPart;
+  private readonly statements: Record<AnyStatement, string>;
+  private readonly subscribers: Subscribers;
   private readonly where: string;
   /** Queues this process knows have a row; the first enqueue of any other creates it. */
   private readonly knownQueues = new Set<string>();
@@ -75,17 +86,33 @@ export class PostgresStore implements Store {
      * commit flushes the WAL written before it, claims included.
      */
     private readonly leasePool: pg.Pool,
-    private readonly connectionString: string,
+    readonly connectionString: string,
     readonly schema: string,
     private readonly logger: Logger,
     private readonly clock: Clock | undefined,
   ) {
-    this.statements = postgresStatements(schema);
+    this.statements = { ...postgresStatements(schema), ...busStatements(schema) };
+    this.subscribers = new Subscribers(connectionString, schema, logger);
     const url = safeUrl(connectionString);
     this.where = url ? `${url.hostname}:${url.port || 5432}${url.pathname}` : 'the configured address';
     const run = <T>(name: StatementName, values: unknown[]) => this.run<T>(name, values);
     this.stats = postgresStats(run, () => this.now());
     this.queues = postgresQueues(run, (names) => this.ensureQueues(names));
+    this.limits = postgresLimits({
+      pool,
+      leasePool,
+      schema,
+      where: this.where,
+      now: () => this.now(),
+      wake: (queues) => this.wakeLocal(queues),
+    });
+    this.topics = postgresTopics({
+      run: (name, values, via) => this.run(name, values, via),
+      count: async (name, values) => (await this.exec(name, values)).rowCount ?? 0,
+      now: () => this.now(),
+      wake: (queues) => this.wakeLocal(queues),
+      ensureQueues: (names) => this.ensureQueues(names),
+    });
   }
 
   /** Connects and checks the server answers; fails fast with a clear StoreUnavailableError. */
@@ -97,17 +124,7 @@ export class PostgresStore implements Store {
         `Invalid PostgreSQL schema ${JSON.stringify(schema)}: use lower-case letters, digits and "_", starting with a letter.`,
       );
     }
-    const url = safeUrl(connectionString);
-    if (!url) throw new InvalidArgumentError(`Invalid PostgreSQL URL: expected postgres://user:password@host:5432/database.`);
-    const max = Number(url.searchParams.get('poolSize') ?? 10);
-    url.searchParams.delete('poolSize');
-    const settings = { connectionString: url.toString(), connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, types: rawJsonTypes };
-    const pool = new pg.Pool({ ...settings, max });
-    const leasePool = new pg.Pool({ ...settings, max: Math.max(2, Math.ceil(max / 3)), options: '-c synchronous_commit=off' });
-    for (const p of [pool, leasePool]) {
-      // An idle connection that dies (server restart) must not crash the process; the pool replaces it.
-      p.on('error', (err) => logger.warn(`A PostgreSQL connection was lost (${err.message}); it will be replaced.`));
-    }
+    const { url, pool, leasePool } = createPools(connectionString, logger);
     const clock = options.clock === systemClock ? undefined : options.clock;
     const store = new PostgresStore(pool, leasePool, url.toString(), schema, logger, clock);
     try {
@@ -124,11 +141,11 @@ export class PostgresStore implements Store {
     return this.clock ? this.clock.now() : null;
   }
 
-  private async run<T = JobRow>(name: StatementName, values: unknown[], via?: Queryable): Promise<T[]> {
+  private async run<T = JobRow>(name: AnyStatement, values: unknown[], via?: Queryable): Promise<T[]> {
     return (await this.exec(name, values, via)).rows as T[];
   }
 
-  private async exec(name: StatementName, values: unknown[], via?: Queryable): Promise<{ rows: unknown[]; rowCount: number | null }> {
+  private async exec(name: AnyStatement, values: unknown[], via?: Queryable): Promise<{ rows: unknown[]; rowCount: number | null }> {
     try {
       const client = via ?? (leaseStatements.has(name) ? this.leasePool : this.pool);
       // Named statements are prepared once per connection; a caller's connection gets plain ones.
@@ -158,6 +175,21 @@ export class PostgresStore implements Store {
     const via = tx as Queryable | undefined;
     // Outside the caller's transaction on purpose: a queue's row may outlive a rolled-back enqueue.
     await this.ensureQueues(jobs.map((job) => job.queue));
+    if (jobs.some((job) => job.keyed !== null)) {
+      const results = await enqueueKeyed(
+        {
+          pool: this.pool,
+          statement: (name) => this.statements[name],
+          now: () => this.now(),
+          refusal: (queue) => this.refusal(queue),
+          toStoreError: (err) => toStoreError(err, this.where),
+        },
+        jobs,
+        via,
+      );
+      this.wakeLocal(jobs.map((job) => job.queue));
+      return results;
+    }
     const now = this.now();
     const first = jobs[0] as NewJob;
     if (jobs.length === 1 && first.idempotencyKey === null) {
@@ -176,15 +208,28 @@ export class PostgresStore implements Store {
           now,
           first.callbackUrl,
           first.delay,
+          first.orderingKey,
+          first.concurrencyKey,
+          first.rateLimitKey,
+          first.expiresAt,
+          first.expiresIn,
         ],
         via,
       );
+      if (!row) throw await this.refusal(first.queue);
       this.wakeLocal([first.queue]);
       return [{ id: String(row?.id), created: true, createdFrom: 0, createdAt: Number(row?.created_at), existing: null }];
     }
     const inserted = await this.run<InsertedRow>('insertMany', [batchJson(jobs), now], via);
+    const refused = inserted.find((row) => row.refused !== null);
+    if (refused) throw await this.refusal(refused.refused as string);
     if (inserted.length > 0) this.wakeLocal(jobs.map((job) => job.queue));
     return matchInserted(jobs, inserted, (queues, keys) => this.run('findByKeys', [queues, keys], via));
+  }
+
+  private async refusal(queue: string): Promise<Error> {
+    const [room] = await this.run<QueueRoom>('queueRoom', [queue, this.now()]);
+    return queueRefusal(queue, room);
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
@@ -285,7 +330,7 @@ export class PostgresStore implements Store {
       const job = await this.getJob(id);
       return job ? { job, previous: job.status } : null;
     }
-    for (const listener of this.listeners) listener.onCancel?.(String(row.id));
+    this.subscribers.cancelled(String(row.id));
     return { job: rowToJob(row), previous: row.previous_status };
   }
 
@@ -320,42 +365,12 @@ export class PostgresStore implements Store {
   }
 
   subscribe(listener: StoreListener): () => void {
-    this.listeners.add(listener);
-    if (!this.notifications) {
-      const wake = `${this.schema}_wake`;
-      const cancel = `${this.schema}_cancel`;
-      this.notifications = new NotificationListener(
-        this.connectionString,
-        [wake, cancel],
-        (channel, payload) => {
-          for (const l of this.listeners) {
-            if (channel === wake) l.onWake?.(payload);
-            else if (channel === cancel) l.onCancel?.(payload);
-          }
-        },
-        () => {
-          for (const l of this.listeners) l.onReconnected?.();
-        },
-        this.logger,
-      );
-      this.notifications.start();
-    }
-    return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0 && this.notifications) {
-        void this.notifications.stop();
-        this.notifications = null;
-      }
-    };
+    return this.subscribers.add(listener);
   }
 
-  /**
-   * Wakes this process's workers at once. NOTIFY does too, on commit, and reaches other processes;
-   * this covers the moments before the LISTEN connection is up.
-   */
+  /** Wakes this process's workers at once (NOTIFY reaches other processes on commit). */
   private wakeLocal(queues: readonly string[]): void {
-    if (this.listeners.size === 0) return;
-    for (const queue of new Set(queues)) for (const listener of this.listeners) listener.onWake?.(queue);
+    this.subscribers.wake(queues);
   }
 
   async ping(): Promise<boolean> {
@@ -369,25 +384,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.listeners.clear();
-    await this.notifications?.stop();
-    this.notifications = null;
+    await this.subscribers.close();
     await Promise.all([this.pool.end().catch(() => {}), this.leasePool.end().catch(() => {})]);
-  }
-}
-
-/** JSON arrives as text and bigints as numbers: rowToJob parses JSON the same way for both stores. */
-const rawJsonTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === pg.types.builtins.JSON || oid === pg.types.builtins.JSONB) return (value: string) => value;
-    return pg.types.getTypeParser(oid, format);
-  },
-} as pg.CustomTypesConfig;
-
-function safeUrl(text: string): URL | null {
-  try {
-    return new URL(text);
-  } catch {
-    return null;
   }
 }

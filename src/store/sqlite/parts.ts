@@ -3,6 +3,7 @@
  * The SQLite store's optional parts: statistics for the dashboard's charts, and queues as rows.
  */
 import type Database from 'better-sqlite3';
+import type { QueuePolicy } from '../../core/flow.js';
 import type { BacklogPoint, QueueRecord, QueuesPart, StatsPart, ThroughputPoint } from '../contract.js';
 import type { SqliteStatementName } from './statements.js';
 
@@ -37,12 +38,24 @@ export function sqliteStats({ db, sql, now, guard }: SqliteAccess): StatsPart {
 
 interface QueueRow {
   name: string;
-  created_at: number;
-  paused: number;
+  created_at: string | number;
+  paused: boolean | number;
+  refuse_when_paused: boolean | number;
+  max_depth: number | null;
+  policy: string | Record<string, unknown>;
+  guarded: boolean | number;
 }
 
-function toQueueRecord(row: QueueRow): QueueRecord {
-  return { name: row.name, createdAt: row.created_at, paused: row.paused === 1 };
+export function toQueueRecord(row: QueueRow): QueueRecord {
+  return {
+    name: row.name,
+    createdAt: Number(row.created_at),
+    paused: Boolean(row.paused),
+    refuseWhenPaused: Boolean(row.refuse_when_paused),
+    maxDepth: row.max_depth === null ? null : Number(row.max_depth),
+    policy: (typeof row.policy === 'string' ? JSON.parse(row.policy) : row.policy) as QueuePolicy,
+    guarded: Boolean(row.guarded),
+  };
 }
 
 export function sqliteQueues(

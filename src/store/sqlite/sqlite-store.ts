@@ -20,7 +20,6 @@ import type {
   Fence,
   FinalStatus,
   HeartbeatResult,
-  LeaseLoss,
   ListRequest,
   QueueCounts,
   QueuesPart,
@@ -28,6 +27,8 @@ import type {
   StatsPart,
   Store,
   StoreListener,
+  TopicsPart,
+  LimitsPart,
   Transaction,
 } from '../contract.js';
 import { anyQueue } from '../contract.js';
@@ -35,9 +36,12 @@ import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMess
 import { ChangeWatcher } from './change-watcher.js';
 import { toStoreError } from './driver-errors.js';
 import { sqliteMigrations } from './migrations.js';
+import { leaseLoss, numbered } from './binding.js';
 import { prepareInsert } from './insert.js';
 import { type SqliteAccess, sqliteQueues, sqliteStats } from './parts.js';
 import { type SqliteStatementName, sqliteStatements } from './statements.js';
+import { sqliteTopics } from './topics.js';
+import { sqliteLimits } from './limits.js';
 
 type Db = Database.Database;
 
@@ -55,6 +59,8 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly stats: StatsPart;
   readonly queues: QueuesPart;
+  readonly topics: TopicsPart;
+  readonly limits: LimitsPart;
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly listeners = new Set<StoreListener>();
@@ -88,6 +94,21 @@ export class SqliteStore implements Store {
     };
     this.stats = sqliteStats(access);
     this.queues = sqliteQueues(access, (db, names) => this.ensureQueues(db, names));
+    this.limits = sqliteLimits({
+      db: this.db,
+      prepare: (text) => this.prepare(text),
+      now: () => this.now(),
+      guard: (operation) => this.guard(operation),
+      wake: (queue) => this.wake(queue),
+    });
+    this.topics = sqliteTopics({
+      db: this.db,
+      prepare: (text) => this.prepare(text),
+      now: () => this.now(),
+      guard: (operation) => this.guard(operation),
+      wake: (queue) => this.wake(queue),
+      ensureQueues: (db, names) => this.ensureQueues(db, names),
+    });
   }
 
   /** The time every statement uses: read here and nowhere else. */
@@ -366,22 +387,4 @@ export class SqliteStore implements Store {
       return done;
     });
   }
-}
-
-/** What became of a lease a heartbeat could not extend, from the row as it is now. */
-function leaseLoss(row: { status: JobStatus; lease_token: string | null } | undefined, token: string): LeaseLoss {
-  if (!row) return 'gone';
-  if (row.status === 'cancelled') return 'cancelled';
-  if (row.lease_token !== token && (row.status === 'completed' || row.status === 'failed')) return 'finished';
-  if (row.lease_token === token) return 'expired';
-  return 'taken';
-}
-
-/** Binds values to ?1, ?2, …: better-sqlite3 takes numbered parameters only as an object. */
-function numbered(...values: unknown[]): Record<number, unknown> {
-  const bound: Record<number, unknown> = {};
-  values.forEach((value, index) => {
-    bound[index + 1] = value;
-  });
-  return bound;
 }

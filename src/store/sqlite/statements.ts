@@ -6,21 +6,52 @@ import { claimedColumns } from '../row.js';
  * batch as one transaction of these prepared statements, a row at a time; "now" is always a
  * parameter (one machine, one clock, read in one place by the store).
  */
+/**
+ * A job with an ordering key may run only when no earlier job of its queue and key is still
+ * waiting or active: one at a time per key, in enqueue order; a retrying job holds its key.
+ */
+const orderingHeadOnly = `(j.ordering_key IS NULL OR NOT EXISTS (
+      SELECT 1 FROM spool_jobs o WHERE o.queue = j.queue AND o.ordering_key = j.ordering_key
+        AND o.status IN ('waiting', 'active') AND o.id < j.id))`;
+
+/**
+ * What a plain claim may take besides being due (?3 is now, ?5 the queue): not expired, the head
+ * of its ordering key, and from a queue that is neither paused nor guarded (those go through
+ * the guarded claim in `limits.ts`).
+ */
+const claimable = `(j.expires_at IS NULL OR j.expires_at > ?3) AND ${orderingHeadOnly}
+      AND NOT EXISTS (SELECT 1 FROM spool_queues q WHERE q.name = ?5 AND (q.paused OR q.guarded))`;
+
 export const sqliteStatements = {
   insert: `
     INSERT INTO spool_jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
-                            run_at, created_at, updated_at, callback_url)
-    VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            run_at, created_at, updated_at, callback_url, ordering_key, concurrency_key, rate_key, expires_at, dedupe_key)
+    VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
 
   existingByKey: 'SELECT * FROM spool_jobs WHERE queue = ? AND idempotency_key = ?',
 
+  /** The job a keyed enqueue returns instead of inserting: within the dedupe window, or still waiting. */
+  findKeyed: `
+    SELECT * FROM spool_jobs WHERE queue = :queue AND dedupe_key = :key AND (:after IS NULL OR created_at > :after)
+      AND (NOT :waitingOnly OR status = 'waiting')
+    ORDER BY id DESC LIMIT 1`,
+
+  debounce: `UPDATE spool_jobs SET payload = :payload, run_at = :runAt, updated_at = :now WHERE id = :id RETURNING *`,
+
+  /** ?1 queue, ?2 now: whether it may refuse jobs (max depth, paused and refusing), and its drain in the last minute. */
+  queueRoom: `
+    SELECT q.max_depth, q.paused, q.refuse_when_paused,
+           (SELECT count(*) FROM spool_jobs WHERE queue = q.name AND status = 'waiting') AS waiting,
+           (SELECT count(*) FROM spool_jobs WHERE queue = q.name AND status IN ('completed', 'failed') AND finished_at >= ?2 - 60000) AS drained
+    FROM spool_queues q WHERE q.name = ?1 AND (q.max_depth IS NOT NULL OR (q.paused AND q.refuse_when_paused))`,
+
   /** ?1 name, ?2 now. */
   ensureQueue: 'INSERT INTO spool_queues (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING',
 
-  listQueues: 'SELECT name, created_at, paused FROM spool_queues ORDER BY name',
+  listQueues: 'SELECT name, created_at, paused, refuse_when_paused, max_depth, policy, guarded FROM spool_queues ORDER BY name',
 
-  getQueue: 'SELECT name, created_at, paused FROM spool_queues WHERE name = ?',
+  getQueue: 'SELECT name, created_at, paused, refuse_when_paused, max_depth, policy, guarded FROM spool_queues WHERE name = ?',
 
   /** A read first: see SqliteStore.claim. */
   anyReady: `SELECT 1 FROM spool_jobs WHERE queue = ? AND status = 'waiting' AND run_at <= ? LIMIT 1`,
@@ -29,7 +60,7 @@ export const sqliteStatements = {
   claim: `
     UPDATE spool_jobs SET status = 'active', attempts = attempts + 1, lease_token = ?1, lease_expires_at = ?2,
            started_at = ?3, updated_at = ?3, worker_id = ?4
-    WHERE id IN (SELECT id FROM spool_jobs WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3
+    WHERE id IN (SELECT id FROM spool_jobs j WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3 AND ${claimable}
                  AND (?7 IS NULL OR id NOT IN (SELECT value FROM json_each(?7)))
                  ORDER BY priority DESC, run_at, id LIMIT ?6)
     RETURNING ${claimedColumns}`,
@@ -38,7 +69,7 @@ export const sqliteStatements = {
   claimNamed: `
     UPDATE spool_jobs SET status = 'active', attempts = attempts + 1, lease_token = ?1, lease_expires_at = ?2,
            started_at = ?3, updated_at = ?3, worker_id = ?4
-    WHERE id IN (SELECT id FROM spool_jobs WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3
+    WHERE id IN (SELECT id FROM spool_jobs j WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3 AND ${claimable}
                  AND (?7 IS NULL OR id NOT IN (SELECT value FROM json_each(?7)))
                  AND name IN (SELECT value FROM json_each(?8)) ORDER BY priority DESC, run_at, id LIMIT ?6)
     RETURNING ${claimedColumns}`,
