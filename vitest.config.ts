@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Clears the torture suite's figures before the run and prints their summary after it.
+    globalSetup: ['test/torture/summary.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // One fork per test file: the SQLite and PostgreSQL suites run side by side, and no more

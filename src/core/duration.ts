@@ -43,7 +43,10 @@ export function toMs(value: Duration, what: string, max: number = maxDurationMs)
     }
     ms = Math.floor(Number(match[1]) * unitMs[match[2] as keyof typeof unitMs]);
   }
-  if (ms > max) throw new InvalidArgumentError(`${what} must be at most ${describeMs(max)}; got ${describeMs(ms)}.`);
+  if (ms > max) {
+    // The exact bound too: rounded for people, 2^31-1 ms would read as a longer "24.9 d".
+    throw new InvalidArgumentError(`${what} must be at most ${max} ms (${describeMs(max)}); got ${describeMs(ms)}.`);
+  }
   return ms;
 }
 

@@ -14,6 +14,12 @@ export interface ClaimRequest {
   /** The fencing token written on every claimed job. */
   token: string;
   leaseMs: number;
+  /**
+   * Jobs not to claim: ones this worker still has in hand after their lease may have run out. If
+   * such a job was taken back, its outcome can still be recorded under the old token; claiming it
+   * again would replace that token and run it twice. Usually absent.
+   */
+  exclude?: readonly string[];
 }
 
 /** A queue's own row: created on first use, where its policies and their live state live. */

@@ -30,6 +30,8 @@ export class Batcher<T, R> {
   private idleWaiters: (() => void)[] = [];
   private abandoned = false;
   private wakeRetry: (() => void) | null = null;
+  /** True while writes wait for the store to come back (a transient failure not yet followed by a success). */
+  private waitingForStore = false;
 
   constructor(
     private readonly write: (items: T[]) => Promise<Map<T, R>>,
@@ -50,6 +52,11 @@ export class Batcher<T, R> {
 
   get idle(): boolean {
     return !this.draining;
+  }
+
+  /** True while items wait to be written again because the store was away or busy. */
+  get stalled(): boolean {
+    return this.waitingForStore;
   }
 
   /** Resolves when everything added so far has been written or given up. */
@@ -76,9 +83,11 @@ export class Batcher<T, R> {
         const left = await this.writeBatch(batch);
         if (left === null) {
           retryDelay = 100;
+          this.waitingForStore = false;
           this.hooks.onSuccess?.();
           continue;
         }
+        this.waitingForStore = true;
         // The store is away or busy: put what is left back in front and wait.
         this.pending = [...left.entries, ...this.pending];
         const wait = Math.round(retryDelay * (0.5 + Math.random() / 2));
@@ -91,10 +100,12 @@ export class Batcher<T, R> {
           };
         });
         this.wakeRetry = null;
-        retryDelay = Math.min(retryDelay * 2, 5_000);
+        // At most a second apart: finished work lands within about a second of the store's return.
+        retryDelay = Math.min(retryDelay * 2, 1_000);
       }
     } finally {
       this.draining = false;
+      this.waitingForStore = false;
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();

@@ -2,7 +2,9 @@
  * @module
  * Extends the leases a worker holds, in one batch per interval. The store says for each lease it
  * could not extend why it was lost, in the same statement: a cancelled job is stopped with
- * SPOOL_CANCELLED, any other loss with SPOOL_LEASE_LOST (another worker may run it now).
+ * SPOOL_CANCELLED; a job another worker claimed, finished or that was deleted with SPOOL_LEASE_LOST.
+ * A lease that merely expired (the job was taken back, nobody claimed it yet) stops nothing: the
+ * token still holds, and the outcome is accepted if it lands before another claim.
  */
 import { SpoolError, isTransient } from '../core/errors.js';
 import type { OutageLog } from '../core/outage-log.js';
@@ -36,14 +38,22 @@ export class Heartbeats {
   private async beat(): Promise<void> {
     const entries = [...this.held()].filter((entry) => !entry.finishing && !entry.stopReason);
     if (entries.length === 0) return;
+    const started = performance.now();
     try {
-      const { lost } = await this.port.store.heartbeat(
+      const { kept, lost } = await this.port.store.heartbeat(
         entries.map((entry) => ({ id: entry.job.id, token: entry.job.token })),
         this.leaseMs,
       );
       this.outage.succeeded();
       const byId = new Map(entries.map((entry) => [entry.job.id, entry]));
+      for (const id of kept) {
+        const entry = byId.get(id);
+        if (entry) entry.leaseUntil = started + this.leaseMs;
+      }
       for (const { id, reason } of lost) {
+        // Taken back, but nobody has claimed it since: the token still holds, so the outcome counts
+        // when it lands. The job runs on, and stops at the first beat after another worker claims it.
+        if (reason === 'expired') continue;
         const entry = byId.get(id);
         if (entry && !entry.finishing) this.stop(entry, lossError(id, reason));
       }

@@ -48,9 +48,12 @@ export class QueueGuard {
       return jobs;
     }
     const keyed = Boolean(this.record.policy.keyConcurrency);
-    const { jobs, transitions } = await limits.claimGuarded({ ...request, candidates: Math.min(500, request.limit * 4) }, (snapshot) =>
-      planClaim(keyed ? { ...snapshot, candidates: takeTurns(snapshot.candidates) } : snapshot, request.limit),
-    );
+    // Jobs this worker still has in hand past their lease are left alone here too (see ClaimRequest.exclude).
+    const excluded = new Set(request.exclude ?? []);
+    const { jobs, transitions } = await limits.claimGuarded({ ...request, candidates: Math.min(500, request.limit * 4) }, (snapshot) => {
+      const candidates = excluded.size > 0 ? snapshot.candidates.filter((c) => !excluded.has(String(c.id))) : snapshot.candidates;
+      return planClaim({ ...snapshot, candidates: keyed ? takeTurns(candidates) : candidates }, request.limit);
+    });
     for (const transition of transitions) this.port.events.emit('breaker', transition);
     return jobs;
   }

@@ -103,6 +103,15 @@ export class OutcomeRecorder {
     }
   }
 
+  /**
+   * True while outcomes wait for the store to come back. The worker claims nothing then: a job it
+   * finished during the outage may have been taken back meanwhile, and claiming it again would run
+   * it twice and replace the token its finished outcome is waiting to be recorded under.
+   */
+  get stalled(): boolean {
+    return this.completions.stalled || this.failures.stalled || this.releases.stalled;
+  }
+
   /** Waits for every write queued so far. */
   flushed(): Promise<void> {
     return Promise.all([this.completions.flushed(), this.failures.flushed(), this.releases.flushed()]).then(() => {});

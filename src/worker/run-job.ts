@@ -20,10 +20,16 @@ export interface RunningJob {
   settle: ((result: RunResult) => void) | null;
   /** True once the handler has returned and its outcome is being written: no more heartbeats. */
   finishing: boolean;
+  /**
+   * Until when this worker knows the lease holds, on its own monotonic clock (performance.now()):
+   * the claim's start plus the lease, moved on by each heartbeat the store accepted. Past it, the
+   * job may have been taken back, so this worker does not claim it again while it has it in hand.
+   */
+  leaseUntil: number;
 }
 
-export function newRunningJob(job: ClaimedJob): RunningJob {
-  return { job, controller: null, stopReason: null, settle: null, finishing: false };
+export function newRunningJob(job: ClaimedJob, leaseUntil: number): RunningJob {
+  return { job, controller: null, stopReason: null, settle: null, finishing: false, leaseUntil };
 }
 
 /** The job's signal, made on first use (already aborted if the job was stopped before). */

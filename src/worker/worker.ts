@@ -36,6 +36,10 @@ export class Worker {
   readonly leaseMs: number;
   private readonly handlers: HandlerTable;
   private readonly running = new Map<string, RunningJob>();
+  /** Jobs whose handler has settled and whose outcome is not written yet. */
+  private readonly unwritten = new Map<string, RunningJob>();
+  /** When the claim in flight started, on the monotonic clock: the start of its jobs' leases. */
+  private claimStartedAt = 0;
   private readonly claims: ClaimLoop;
   private readonly recorder: OutcomeRecorder;
   private readonly heartbeats: Heartbeats;
@@ -169,10 +173,15 @@ export class Worker {
     });
   }
 
-  /** The claim this worker would make now, or null when it has no free slot or is stopping. */
+  /**
+   * The claim this worker would make now, or null when it has no free slot, is stopping, or still
+   * has outcomes waiting for the store (they are written first; see OutcomeRecorder.stalled).
+   */
   private nextClaim(): ClaimRequest | null {
     const free = this.concurrency - this.running.size;
-    if (free <= 0 || this.state !== 'running') return null;
+    if (free <= 0 || this.state !== 'running' || this.recorder.stalled) return null;
+    this.claimStartedAt = performance.now();
+    const exclude = this.lapsedLeases(this.claimStartedAt);
     return {
       queue: this.queue,
       names: this.handlers.names,
@@ -180,12 +189,22 @@ export class Worker {
       workerId: this.id,
       token: `${this.id}:${++this.claimSeq}`,
       leaseMs: this.leaseMs,
+      ...(exclude ? { exclude } : {}),
     };
+  }
+
+  /** Jobs in hand whose lease may have run out by now (a freeze, a long pause, failed heartbeats). */
+  private lapsedLeases(now: number): string[] | undefined {
+    let lapsed: string[] | undefined;
+    for (const held of [this.running, this.unwritten]) {
+      for (const entry of held.values()) if (entry.leaseUntil <= now) (lapsed ??= []).push(entry.job.id);
+    }
+    return lapsed;
   }
 
   private startAll(jobs: ClaimedJob[]): void {
     for (const job of jobs) {
-      const entry = newRunningJob(job);
+      const entry = newRunningJob(job, this.claimStartedAt + this.leaseMs);
       this.running.set(job.id, entry);
       void this.execute(entry).finally(() => this.freeSlot(job.id));
     }
@@ -216,8 +235,9 @@ export class Worker {
     // The slot frees once the outcome's write is queued: the next claim and this write then go
     // to the store side by side.
     const recording = this.recorder.record(job, outcome);
+    this.unwritten.set(job.id, entry);
     this.freeSlot(job.id);
-    await recording;
+    await recording.finally(() => this.unwritten.delete(job.id));
     this.reportLimits(job, run, outcome);
   }
 

@@ -77,6 +77,30 @@ export function leaseTests(h: Harness): void {
       expect(await spool.getJob(id)).toMatchObject({ status: 'completed', result: 'fresh', finishedAt: now });
     });
 
+    it('claim leaves alone the jobs it is told to exclude (a worker still has them in hand)', async () => {
+      const spool = await h.open();
+      const [a, b, c] = await spool.enqueueMany([
+        { queue: 'q', name: 'a' },
+        { queue: 'q', name: 'b' },
+        { queue: 'q', name: 'a' },
+      ]);
+      const exclude = [a?.id as string, b?.id as string];
+      expect(
+        (await spool.store.claim({ queue: 'q', limit: 10, workerId: 'w', token: 't1', leaseMs: 1_000, exclude })).map((j) => j.id),
+      ).toEqual([c?.id]);
+      const named = await spool.store.claim({
+        queue: 'q',
+        names: ['a', 'b'],
+        limit: 10,
+        workerId: 'w',
+        token: 't2',
+        leaseMs: 1_000,
+        exclude: [a?.id as string],
+      });
+      expect(named.map((j) => j.id)).toEqual([b?.id]);
+      expect((await claim(spool, 't3')).map((j) => j.id)).toEqual([a?.id]);
+    });
+
     it('a lease that has not expired is not rescued', async () => {
       const spool = await h.open();
       const { id } = await spool.enqueue('q', 'n');

@@ -12,6 +12,7 @@ import { flowTests } from './flow.js';
 import { type StoreFactory, useHarness } from './harness.js';
 import { leaseTests } from './leases.js';
 import { migrationTests } from './migrations.js';
+import { outcomeTests } from './outcomes.js';
 import { processTests } from './processes.js';
 import { validationTests } from './validation.js';
 import { workerTests } from './worker.js';
@@ -27,6 +28,7 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     workerTests(h);
     controlTests(h);
     leaseTests(h);
+    outcomeTests(h);
     processTests(h);
     busTests(h);
     flowTests(h);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSpool, isSpoolError, silentLogger } from '../helpers/api.js';
-import { type Harness, caught } from './harness.js';
+import { type Harness, T0, caught } from './harness.js';
 
 export function validationTests(h: Harness): void {
   describe('bad input', () => {
@@ -90,6 +90,58 @@ export function validationTests(h: Harness): void {
         expect(err.message, JSON.stringify(options)).toMatch(named);
       }
       expect(await spool.counts()).toEqual({});
+    });
+
+    it('input accepted once and broken later is refused up front with a typed error (item 6)', async () => {
+      const spool = await h.open();
+      let deep: unknown = 'bottom';
+      for (let i = 0; i < 5_000; i++) deep = [deep];
+      const getter = Object.defineProperty({}, 'secret', {
+        enumerable: true,
+        get() {
+          throw new Error('no access');
+        },
+      });
+      const cases: [string, unknown, Record<string, unknown>, string, RegExp][] = [
+        [
+          "timeout '30d' (past Node's longest timer)",
+          null,
+          { timeout: '30d' },
+          'SPOOL_INVALID_ARGUMENT',
+          /timeout must be at most 2147483647 ms/,
+        ],
+        ['delay of 1e20', null, { delay: 1e20 }, 'SPOOL_INVALID_ARGUMENT', /delay/],
+        ['timeout of 1e20', null, { timeout: 1e20 }, 'SPOOL_INVALID_ARGUMENT', /timeout/],
+        ['runAt of 1e20', null, { runAt: 1e20 }, 'SPOOL_INVALID_ARGUMENT', /runAt/],
+        ['NUL in idempotencyKey', null, { idempotencyKey: 'order\u00001' }, 'SPOOL_INVALID_ARGUMENT', /idempotencyKey/],
+        ['NUL in callbackUrl', null, { callbackUrl: 'https://example.com/hook\u0000x' }, 'SPOOL_INVALID_ARGUMENT', /callbackUrl/],
+        [
+          'lone surrogate in a payload with a key',
+          { text: 'a\ud800b' },
+          { idempotencyKey: 'k1' },
+          'SPOOL_PAYLOAD_NOT_JSON',
+          /payload\.text/,
+        ],
+        ['5,000 nesting levels', { deep }, {}, 'SPOOL_PAYLOAD_NOT_JSON', /nested more than 64/],
+        ['5,000 nesting levels in metadata', null, { metadata: { deep } }, 'SPOOL_PAYLOAD_NOT_JSON', /metadata/],
+        ['a throwing getter', { user: getter }, {}, 'SPOOL_PAYLOAD_NOT_JSON', /payload\.user\.secret.*getter threw: no access/],
+      ];
+      for (const [what, payload, options, code, message] of cases) {
+        const err = await caught(() => spool.enqueue('q', 'n', payload, options));
+        expect(isSpoolError(err, code as never), `${what}: ${err}`).toBe(true);
+        expect(err.message, what).toMatch(message);
+        const inBatch = await caught(() =>
+          spool.enqueueMany([
+            { queue: 'q', name: 'ok' },
+            { queue: 'q', name: 'n', payload, options },
+          ]),
+        );
+        expect(isSpoolError(inBatch, code as never), `${what} (batch): ${inBatch}`).toBe(true);
+      }
+      expect(await spool.counts()).toEqual({});
+      // Fractions of a millisecond are rounded down, as for every duration: stored, not refused.
+      const fractional = await spool.enqueue('q', 'n', null, { runAt: T0 + 1_000.75, delay: undefined, timeout: 1_500.5 });
+      expect(await spool.getJob(fractional.id)).toMatchObject({ runAt: T0 + 1_000, timeout: 1_500 });
     });
 
     it('an unknown option key is refused with the key in the message', async () => {

@@ -7,6 +7,14 @@ import { eventually } from './eventually.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixture = join(root, 'test', 'fixtures', 'worker-process.ts');
 
+/** How to start the node process itself: extra flags (such as `--import` of a preload) and environment. */
+export interface NodeProcessOptions {
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+  /** The script to run. @defaultValue the worker fixture */
+  script?: string;
+}
+
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -19,11 +27,11 @@ export class WorkerProcess {
   private exit: Exit | null = null;
   private readonly child: ChildProcess;
 
-  private constructor(args: string[]) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], {
+  private constructor(args: string[], node: NodeProcessOptions = {}) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', ...(node.nodeArgs ?? []), node.script ?? fixture, ...args], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SPOOL_LOG_LEVEL: 'warn' },
+      env: { ...process.env, SPOOL_LOG_LEVEL: 'warn', ...node.env },
     });
     let buffered = '';
     this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -50,9 +58,10 @@ export class WorkerProcess {
     queue: string,
     mode: string,
     options: Record<string, string | number> = {},
+    node: NodeProcessOptions = {},
   ): Promise<WorkerProcess> {
     const args = [storeUrl, schema ?? '-', queue, mode, ...Object.entries(options).map(([k, v]) => `${k}=${v}`)];
-    const worker = new WorkerProcess(args);
+    const worker = new WorkerProcess(args, node);
     running.add(worker);
     void worker.exited.then(() => running.delete(worker));
     await worker.waitForLine(/^ready \d+$/, 20_000);
@@ -61,6 +70,14 @@ export class WorkerProcess {
 
   get pid(): number {
     return this.child.pid as number;
+  }
+
+  /** Starts any script the same way (its arguments as given) without waiting for a line. */
+  static spawn(script: string, args: string[], node: NodeProcessOptions = {}): WorkerProcess {
+    const child = new WorkerProcess(args, { ...node, script });
+    running.add(child);
+    void child.exited.then(() => running.delete(child));
+    return child;
   }
 
   get hasExited(): boolean {

@@ -233,16 +233,10 @@ export class PostgresStore implements Store {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
-    const { queue, names, limit, workerId, token, leaseMs } = request;
-    const rows = await this.run<ClaimedRow & { started_at: string }>('claim', [
-      queue,
-      this.now(),
-      limit,
-      token,
-      leaseMs,
-      workerId,
-      names ?? null,
-    ]);
+    const { queue, names, limit, workerId, token, leaseMs, exclude } = request;
+    const excluded = exclude?.length ? exclude : null;
+    const values = [queue, this.now(), limit, token, leaseMs, workerId, names ?? null, excluded];
+    const rows = await this.run<ClaimedRow & { started_at: string }>('claim', values);
     return rows.map((row) => rowToClaimed(row, request, Number(row.started_at))).sort(claimOrder);
   }
 

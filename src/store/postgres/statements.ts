@@ -114,11 +114,12 @@ export function postgresStatements(s: string) {
 
     getQueue: `SELECT name, created_at, paused, refuse_when_paused, max_depth, policy, guarded FROM "${s}".queues WHERE name = $1`,
 
-    /** $1 queue, $2 now, $3 limit, $4 token, $5 lease ms, $6 worker id, $7 names or null. */
+    /** $1 queue, $2 now, $3 limit, $4 token, $5 lease ms, $6 worker id, $7 names or null, $8 ids not to claim or null. */
     claim: `
       WITH next AS (
         SELECT id FROM ${jobs} j
         WHERE queue = $1 AND status = 'waiting' AND run_at <= ${now(2)} AND ($7::text[] IS NULL OR name = ANY($7::text[]))
+          AND ($8::bigint[] IS NULL OR id <> ALL($8::bigint[]))
           AND (expires_at IS NULL OR expires_at > ${now(2)}) AND ${orderingHeadOnly('j')}
           -- A paused queue, or one with limits (claimed through the guarded path), gives nothing here.
           AND NOT EXISTS (SELECT 1 FROM "${s}".queues q WHERE q.name = $1 AND (q.paused OR q.guarded))

@@ -184,6 +184,7 @@ export class SqliteStore implements Store {
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
     const { queue, names, limit, workerId, token, leaseMs } = request;
+    const exclude = request.exclude?.length ? JSON.stringify(request.exclude.map(Number)) : null;
     const now = this.now();
     return this.guard(() => {
       // A read first: readers never wait in WAL mode, while an UPDATE takes the write lock even when
@@ -192,8 +193,8 @@ export class SqliteStore implements Store {
       if (this.sql('anyReady').get(queue, now) === undefined) return [];
       const rows = (
         names
-          ? this.sql('claimNamed').all(numbered(token, now + leaseMs, now, workerId, queue, limit, JSON.stringify(names)))
-          : this.sql('claim').all(numbered(token, now + leaseMs, now, workerId, queue, limit))
+          ? this.sql('claimNamed').all(numbered(token, now + leaseMs, now, workerId, queue, limit, exclude, JSON.stringify(names)))
+          : this.sql('claim').all(numbered(token, now + leaseMs, now, workerId, queue, limit, exclude))
       ) as ClaimedRow[];
       return rows.map((row) => rowToClaimed(row, request, now)).sort(claimOrder);
     });

@@ -56,20 +56,22 @@ export const sqliteStatements = {
   /** A read first: see SqliteStore.claim. */
   anyReady: `SELECT 1 FROM spool_jobs WHERE queue = ? AND status = 'waiting' AND run_at <= ? LIMIT 1`,
 
-  /** ?1 token, ?2 lease expiry, ?3 now, ?4 worker, ?5 queue, ?6 limit. */
+  /** ?1 token, ?2 lease expiry, ?3 now, ?4 worker, ?5 queue, ?6 limit, ?7 ids not to claim (a JSON array) or null. */
   claim: `
     UPDATE spool_jobs SET status = 'active', attempts = attempts + 1, lease_token = ?1, lease_expires_at = ?2,
            started_at = ?3, updated_at = ?3, worker_id = ?4
     WHERE id IN (SELECT id FROM spool_jobs j WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3 AND ${claimable}
+                 AND (?7 IS NULL OR id NOT IN (SELECT value FROM json_each(?7)))
                  ORDER BY priority DESC, run_at, id LIMIT ?6)
     RETURNING ${claimedColumns}`,
 
-  /** As claim, ?7 the names as a JSON array. */
+  /** As claim, ?8 the names as a JSON array. */
   claimNamed: `
     UPDATE spool_jobs SET status = 'active', attempts = attempts + 1, lease_token = ?1, lease_expires_at = ?2,
            started_at = ?3, updated_at = ?3, worker_id = ?4
     WHERE id IN (SELECT id FROM spool_jobs j WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3 AND ${claimable}
-                 AND name IN (SELECT value FROM json_each(?7)) ORDER BY priority DESC, run_at, id LIMIT ?6)
+                 AND (?7 IS NULL OR id NOT IN (SELECT value FROM json_each(?7)))
+                 AND name IN (SELECT value FROM json_each(?8)) ORDER BY priority DESC, run_at, id LIMIT ?6)
     RETURNING ${claimedColumns}`,
 
   /**
