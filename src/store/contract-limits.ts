@@ -20,6 +20,8 @@ export interface BreakerRecord {
   policy: BreakerPolicy;
   state: BreakerState | null;
   updatedAt: number;
+  /** The store's clock when this was read, so a worker with a skewed clock can still tell how long the breaker stays open. */
+  readAt: number;
 }
 
 /** A breaker's change of status, for events. */

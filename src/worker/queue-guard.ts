@@ -19,13 +19,13 @@ const refreshMs = 2_000;
 
 export class QueueGuard {
   private record: QueueRecord | null = null;
-  private readAt = 0;
+  private readAt = Number.NEGATIVE_INFINITY;
   private reading: Promise<void> | null = null;
   /** Breaker outcomes waiting to be written, by breaker. */
   private readonly pending = new Map<string, boolean[]>();
   private flushing: Promise<void> | null = null;
   private breakerStates = new Map<string, BreakerRecord>();
-  private breakersReadAt = 0;
+  private breakersReadAt = Number.NEGATIVE_INFINITY;
   private breakersRead: Promise<void> | null = null;
 
   constructor(
@@ -44,7 +44,7 @@ export class QueueGuard {
     if (!this.record?.guarded || !limits) {
       const jobs = await this.port.store.claim(request);
       // Nothing claimed may mean the queue became guarded or paused: look again soon.
-      if (jobs.length === 0) this.readAt = Math.min(this.readAt, Date.now() - refreshMs / 2);
+      if (jobs.length === 0) this.readAt = Math.min(this.readAt, performance.now() - refreshMs / 2);
       return jobs;
     }
     const keyed = Boolean(this.record.policy.keyConcurrency);
@@ -71,8 +71,8 @@ export class QueueGuard {
   breaker(name: string): { run<T>(fn: () => T | Promise<T>): Promise<T> } {
     return {
       run: async <T>(fn: () => T | Promise<T>): Promise<T> => {
-        const open = await this.openUntil(name);
-        if (open !== null) throw new BreakerOpenError(name, Math.max(1_000, open - Date.now()));
+        const openForMs = await this.openFor(name);
+        if (openForMs > 0) throw new BreakerOpenError(name, Math.max(1_000, openForMs));
         try {
           const result = await fn();
           this.addOutcome(name, true);
@@ -85,14 +85,19 @@ export class QueueGuard {
     };
   }
 
-  /** When the breaker lets work through again, or null when it does now (read at most every half second). */
-  private async openUntil(name: string): Promise<number | null> {
+  /**
+   * How many more milliseconds the breaker stays open, 0 when it lets work through (read at most
+   * every half second). Its "open until" is on the store's clock, so it is compared with the
+   * store's clock at the read plus the time elapsed here on the monotonic clock: a worker whose
+   * wall clock is off still judges the breaker right.
+   */
+  private async openFor(name: string): Promise<number> {
     const limits = this.port.store.limits;
-    if (!limits) return null;
-    if (Date.now() - this.breakersReadAt > 500) {
+    if (!limits) return 0;
+    if (performance.now() - this.breakersReadAt > 500) {
       this.breakersRead ??= limits.listBreakers().then((list) => {
         this.breakerStates = new Map(list.map((b) => [b.name, b]));
-        this.breakersReadAt = Date.now();
+        this.breakersReadAt = performance.now();
         this.breakersRead = null;
       });
       await this.breakersRead;
@@ -102,7 +107,9 @@ export class QueueGuard {
       throw new InvalidArgumentError(
         `No circuit breaker is named "${name}"; define it with spool.defineBreaker("${name}", { … }) or in the config file.`,
       );
-    return known.state?.status === 'open' && known.state.until > Date.now() ? known.state.until : null;
+    if (known.state?.status !== 'open') return 0;
+    const storeNow = known.readAt + (performance.now() - this.breakersReadAt);
+    return Math.max(0, known.state.until - storeNow);
   }
 
   private addOutcome(name: string, success: boolean): void {
@@ -143,12 +150,12 @@ export class QueueGuard {
 
   private async refresh(): Promise<void> {
     const queues = this.port.store.queues;
-    if (!queues || Date.now() - this.readAt < refreshMs) return;
+    if (!queues || performance.now() - this.readAt < refreshMs) return;
     this.reading ??= queues
       .get(this.queue)
       .then((record) => {
         this.record = record;
-        this.readAt = Date.now();
+        this.readAt = performance.now();
       })
       .finally(() => {
         this.reading = null;

@@ -34,17 +34,8 @@ describe('one clock (item 4)', () => {
     expect(reads).toEqual(['store/sqlite/sqlite-store.ts']);
   });
 
-  /**
-   * Files allowed to read the wall clock, and why. queue-guard.ts times its refreshes with it
-   * (harmless), but `ctx.breaker(name).run()` also compares a breaker's stored open-until with the
-   * local clock, so a worker whose clock is off misjudges the breaker by as much: to move to the
-   * store's time.
-   */
-  const wallClockReaders = new Set(['worker/queue-guard.ts']);
-
   it('the store and the worker never read the wall clock for what they store', () => {
     for (const [file, text] of [...sources('store'), ...sources('worker')]) {
-      if (wallClockReaders.has(file)) continue;
       expect(text, file).not.toMatch(/Date\.now\(\)|new Date\(\)/);
     }
   });

@@ -103,7 +103,7 @@ export function limitsStatements(s: string) {
       INSERT INTO "${s}".breakers (name, policy, state, updated_at) VALUES ($1, $2::jsonb, 'null'::jsonb, ${now(3)})
       ON CONFLICT (name) DO UPDATE SET policy = excluded.policy`,
 
-    listBreakers: `SELECT name, policy, state, updated_at FROM "${s}".breakers ORDER BY name`,
+    listBreakers: `SELECT name, policy, state, updated_at, coalesce($1::bigint, (extract(epoch from now()) * 1000)::bigint) AS read_at FROM "${s}".breakers ORDER BY name`,
 
     lockBreaker: `SELECT policy, state FROM "${s}".breakers WHERE name = $1 FOR UPDATE`,
 

@@ -171,12 +171,17 @@ export function postgresLimits(access: PostgresLimitsAccess): LimitsPart {
     },
 
     async listBreakers() {
-      const rows = await run<{ name: string; policy: unknown; state: unknown; updated_at: string }>(access.pool, 'listBreakers', []);
+      const rows = await run<{ name: string; policy: unknown; state: unknown; updated_at: string; read_at: string }>(
+        access.pool,
+        'listBreakers',
+        [access.now()],
+      );
       return rows.map((r) => ({
         name: r.name,
         policy: json<BreakerPolicy>(r.policy),
         state: json<BreakerState | null>(r.state),
         updatedAt: Number(r.updated_at),
+        readAt: Number(r.read_at),
       }));
     },
 

@@ -194,12 +194,14 @@ export function sqliteLimits(access: SqliteLimitsAccess): LimitsPart {
     },
 
     async listBreakers() {
+      const readAt = now();
       return guard(() =>
         (sql('listBreakers').all() as { name: string; policy: string; state: string; updated_at: number }[]).map((r) => ({
           name: r.name,
           policy: json<BreakerPolicy>(r.policy),
           state: json<BreakerState | null>(r.state),
           updatedAt: r.updated_at,
+          readAt,
         })),
       );
     },
