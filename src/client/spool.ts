@@ -4,32 +4,36 @@
  * workers. Options are validated here, once, and resolved to plain values for the store; the
  * store keeps the time (see `store/contract.ts`), so this layer passes durations, not instants.
  */
+import { z } from 'zod';
 import { type Clock, systemClock } from '../core/clock.js';
 import { defaults as builtIn } from '../core/defaults.js';
 import { InvalidArgumentError, JobNotFoundError, SpoolError, isSpoolError } from '../core/errors.js';
 import { type Listener, SpoolEmitter, type SpoolEventName, type SpoolEvents } from '../core/events.js';
 import { type Logger, consoleLogger } from '../core/logger.js';
 import { assertName } from '../core/names.js';
-import { type EnqueueOptions, type WorkOptions, parseOptions } from '../core/options.js';
+import { type EnqueueOptions, type WorkOptions, checkValue, listLimitSchema, parseOptions } from '../core/options.js';
 import { OutageLog } from '../core/outage-log.js';
-import { type Job, type JobStatus, type NewJob, finalStatuses, jobStatuses } from '../core/types.js';
+import { type Job, type NewJob, finalStatuses, jobStatuses } from '../core/types.js';
 import type {
   BacklogPoint,
   FinalStatus,
   QueueCounts,
-  QueueRecord,
   StatsPart,
   Store,
   StorePart,
   ThroughputPoint,
   Transaction,
+  WorkerRecord,
 } from '../store/contract.js';
 import { defaultStoreUrl, openStore } from '../store/open-store.js';
 import { newJobToJob } from '../store/row.js';
 import type { WorkerPort } from '../worker/port.js';
 import type { Handlers } from '../worker/types.js';
+import { WorkerRegistry } from '../worker/registry.js';
 import { Worker } from '../worker/worker.js';
+import { unhandledWarning } from './workers.js';
 import { Maintenance } from './maintenance.js';
+import { type JobPage, type ListJobsOptions, type QueueInfo, decodeCursor, emptyCounts, encodeCursor } from './list.js';
 import { waitForJob } from './wait-for.js';
 import { type EnqueueItem, toNewJob } from './new-job.js';
 import { type SpoolSettings, resolveSettings } from './settings.js';
@@ -46,30 +50,7 @@ export interface JobHandle<R = unknown> {
   wait(options?: { timeout?: number }): Promise<R>;
 }
 
-export interface ListJobsOptions {
-  queue?: string;
-  status?: JobStatus;
-  name?: string;
-  /** @defaultValue 50, at most 500 */
-  limit?: number;
-  /** `nextCursor` from the previous page. */
-  cursor?: string;
-}
-
-export interface JobPage {
-  jobs: Job[];
-  /** Pass as `cursor` for the next page; null on the last page. */
-  nextCursor: string | null;
-}
-
-/** A queue as `queues()` lists it: its row (when the store keeps rows) and its jobs per status. */
-export interface QueueInfo {
-  name: string;
-  counts: Record<JobStatus, number>;
-  /** Null for a queue the store has no row for (a store without the `queues` part). */
-  record: QueueRecord | null;
-}
-
+export type { JobPage, ListJobsOptions, QueueInfo };
 export type { EnqueueItem, SpoolSettings };
 
 export async function createSpool(options: SpoolOptions = {}): Promise<Spool> {
@@ -78,9 +59,10 @@ export async function createSpool(options: SpoolOptions = {}): Promise<Spool> {
 
 export class Spool {
   readonly events: SpoolEmitter;
-  private readonly workers = new Set<Worker>();
+  private readonly localWorkers = new Set<Worker>();
   private readonly outage: OutageLog;
   private readonly maintenance: Maintenance;
+  private readonly registry: WorkerRegistry;
   private closing: Promise<void> | null = null;
   private removeSignals: (() => void) | null = null;
 
@@ -94,6 +76,13 @@ export class Spool {
     this.events = new SpoolEmitter(logger);
     this.outage = new OutageLog(this.events, logger);
     this.maintenance = new Maintenance(store, settings, this.events, logger, this.outage);
+    this.registry = new WorkerRegistry(
+      store.workers,
+      this.events,
+      this.outage,
+      builtIn.registry.heartbeatInterval,
+      builtIn.registry.staleAfter,
+    );
   }
 
   static async create(input: SpoolOptions = {}): Promise<Spool> {
@@ -205,12 +194,8 @@ export class Spool {
   /** Jobs newest first, filtered, a page at a time. */
   async listJobs(options: ListJobsOptions = {}): Promise<JobPage> {
     this.assertOpen();
-    const limit = options.limit ?? builtIn.list.limit;
-    if (!Number.isInteger(limit) || limit < 1 || limit > builtIn.list.maxLimit)
-      throw new InvalidArgumentError(`limit must be a whole number from 1 to ${builtIn.list.maxLimit}; got ${limit}.`);
-    if (options.status !== undefined && !jobStatuses.includes(options.status)) {
-      throw new InvalidArgumentError(`Unknown status ${JSON.stringify(options.status)}; use one of ${jobStatuses.join(', ')}.`);
-    }
+    const limit = options.limit === undefined ? builtIn.list.limit : checkValue(listLimitSchema, options.limit, 'limit');
+    if (options.status !== undefined) checkValue(z.enum(jobStatuses), options.status, 'status');
     if (options.queue !== undefined) assertName(options.queue, 'queue');
     if (options.name !== undefined) assertName(options.name, 'job name');
     const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
@@ -291,14 +276,53 @@ export class Spool {
       logger: this.logger,
       events: this.events,
       settings: this.settings,
+      registry: this.registry,
     };
     const worker = new Worker(port, queue, handlers, options, this.outage);
-    this.workers.add(worker);
-    worker.onClosed(() => this.workers.delete(worker));
+    this.localWorkers.add(worker);
+    worker.onClosed(() => this.localWorkers.delete(worker));
     void this.store.queues?.ensure([queue]).catch(() => {});
     this.startBackgroundDuties(worker);
     worker.start();
     return worker;
+  }
+
+  /**
+   * The running workers of every process, from the store's registry (host, pid, queue, the names
+   * each handles, concurrency, jobs in flight, last heartbeat, version); only `queue`'s when given.
+   * Empty on a store without the registry.
+   */
+  async workers(queue?: string): Promise<WorkerRecord[]> {
+    this.assertOpen();
+    if (queue !== undefined) assertName(queue, 'queue');
+    return (await this.store.workers?.list(builtIn.registry.staleAfter, queue)) ?? [];
+  }
+
+  /**
+   * Why nobody will run `job` (a waiting job whose name no running worker handles), or null:
+   * "no worker handles media/resize-imgae; running workers handle: resize-image, thumbnail".
+   * Null as well on a store without the worker registry, which cannot tell.
+   */
+  async warningFor(job: Job): Promise<string | null> {
+    this.assertOpen();
+    if (job.status !== 'waiting' || !this.store.workers) return null;
+    return unhandledWarning(job, await this.store.workers.list(builtIn.registry.staleAfter, job.queue));
+  }
+
+  /**
+   * Deletes one finished job (completed, failed or cancelled), such as a dead letter; a waiting or
+   * active job is SPOOL_INVALID_STATE (cancel it first).
+   */
+  async deleteJob(id: string): Promise<void> {
+    this.assertOpen();
+    const outcome = await this.store.deleteJob(String(id));
+    if (!outcome) throw new JobNotFoundError(String(id));
+    if (!outcome.deleted) {
+      throw new SpoolError(
+        'SPOOL_INVALID_STATE',
+        `Job ${id} is ${outcome.status}; only finished jobs (completed, failed or cancelled) can be deleted. Cancel it first.`,
+      );
+    }
   }
 
   /** Deletes finished jobs older than their retention; returns how many. Workers' Spools do it every minute. */
@@ -318,7 +342,8 @@ export class Spool {
     this.closing ??= (async () => {
       this.maintenance.stop();
       this.removeSignals?.();
-      await Promise.all([...this.workers].map((worker) => worker.close(options)));
+      await Promise.all([...this.localWorkers].map((worker) => worker.close(options)));
+      this.registry.stop();
       await this.store.close();
     })();
     return this.closing;
@@ -345,21 +370,6 @@ export class Spool {
   private assertOpen(): void {
     if (this.closing) throw new SpoolError('SPOOL_CLOSED', 'This Spool is closed; create a new one with createSpool().');
   }
-}
-
-function emptyCounts(): Record<JobStatus, number> {
-  return Object.fromEntries(jobStatuses.map((status) => [status, 0])) as Record<JobStatus, number>;
-}
-
-function encodeCursor(id: string): string {
-  return Buffer.from(`id:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const decoded = typeof cursor === 'string' ? Buffer.from(cursor, 'base64url').toString() : '';
-  const match = /^id:(\d{1,19})$/.exec(decoded);
-  if (!match) throw new InvalidArgumentError(`Invalid cursor ${JSON.stringify(cursor)}: pass the nextCursor of a previous page unchanged.`);
-  return match[1] as string;
 }
 
 export { isSpoolError };

@@ -1,4 +1,5 @@
-import type { BackoffPolicy, ClaimedJob, Job, JobError, JobStatus, NewJob, Progress } from '../core/types.js';
+import type { BackoffPolicy, ClaimedJob, Job, JobErrorRecord, JobStatus, NewJob, Progress } from '../core/types.js';
+import type { LeaseLoss } from './contract.js';
 
 /** A jobs row as either store's driver returns it: JSON may arrive as text or parsed, numbers as text. */
 export interface JobRow {
@@ -53,7 +54,7 @@ export function rowToJob(row: JobRow): Job {
     callbackUrl: row.callback_url ?? null,
     progress: json<Progress | null>(row.progress, null),
     result: json(row.result, null),
-    errors: json<JobError[]>(row.errors, []),
+    errors: json<JobErrorRecord[]>(row.errors, []),
     runAt: num(row.run_at),
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
@@ -125,7 +126,7 @@ export function rowToClaimed(row: ClaimedRow, claim: { token: string; leaseMs: n
     callbackUrl: row.callback_url ?? null,
     progress: json<Progress | null>(row.progress, null),
     result: null,
-    errors: json<JobError[]>(row.errors, []),
+    errors: json<JobErrorRecord[]>(row.errors, []),
     runAt: num(row.run_at),
     createdAt: num(row.created_at),
     updatedAt: now,
@@ -148,3 +149,12 @@ export function emptyCounts(): Record<JobStatus, number> {
 
 export const leaseExpiredMessage =
   'The worker running this job stopped heartbeating before its lease expired (it crashed, was killed, or was blocked), so the job was taken back.';
+
+/** What became of a lease a heartbeat could not extend, from the row as it is now. */
+export function leaseLoss(row: { status: JobStatus; lease_token: string | null } | undefined, token: string): LeaseLoss {
+  if (!row) return 'gone';
+  if (row.status === 'cancelled') return 'cancelled';
+  if (row.lease_token !== token && (row.status === 'completed' || row.status === 'failed')) return 'finished';
+  if (row.lease_token === token) return 'expired';
+  return 'taken';
+}

@@ -26,6 +26,8 @@ export class ClaimLoop {
     private readonly nextClaim: () => ClaimRequest | null,
     private readonly onClaimed: (jobs: ClaimedJob[]) => void,
     private readonly outage: OutageLog,
+    /** A claim found nothing it may take (idle, or only jobs with names this worker does not handle). */
+    private readonly onEmpty: () => void = () => {},
   ) {}
 
   start(): void {
@@ -65,6 +67,7 @@ export class ClaimLoop {
         this.retryMs = 0;
         this.outage.succeeded();
         this.onClaimed(jobs);
+        if (jobs.length === 0) this.onEmpty();
         // A full batch suggests more is waiting.
         if (jobs.length === request.limit) this.wakeRequested = true;
       } while (this.wakeRequested && this.running);

@@ -4,8 +4,9 @@
  * and the recorder applies. Policies (backoff today; breakers and rate limits next) decide; the
  * worker never branches on error codes to find out what to write.
  */
-import { NonRetryableError, type SpoolError, coerceError, isNonRetryable, isSpoolError } from '../core/errors.js';
-import type { ClaimedJob, JobError } from '../core/types.js';
+import { NonRetryableError, type SpoolError, coerceError, isNonRetryable, isSpoolError, userMessageOf } from '../core/errors.js';
+import type { ClaimedJob, JobErrorRecord } from '../core/types.js';
+import { attemptUserMessage } from '../core/user-messages.js';
 import { sanitizeText, toJson } from '../core/validate.js';
 import { backoffDelay } from '../policies/backoff.js';
 
@@ -19,7 +20,7 @@ export type RunResult =
   | { kind: 'no-handler' };
 
 /** An error as the store appends it (it stamps the time). */
-export type AttemptError = Omit<JobError, 'at'>;
+export type AttemptError = Omit<JobErrorRecord, 'at'>;
 
 /** What the worker records. */
 export type Outcome =
@@ -75,14 +76,26 @@ function failure(thrown: unknown, job: ClaimedJob, options: DecideOptions): Outc
   const error = coerceError(thrown);
   const final = isNonRetryable(error) || job.attempts >= job.maxAttempts;
   const code = (error as { code?: unknown }).code;
+  const delayMs = final ? null : backoffDelay(job.backoff, job.attempts, options.random);
+  const own = userMessageOf(error) ?? userMessageOf(thrown);
   const recorded: AttemptError = {
     message: sanitizeText(String(error.message).slice(0, 10_000)),
+    userMessage: sanitizeText(
+      attemptUserMessage({
+        own: own?.slice(0, 1_000),
+        code: typeof code === 'string' ? code : undefined,
+        final,
+        retryInMs: delayMs,
+        attempt: job.attempts,
+        maxAttempts: job.maxAttempts,
+      }),
+    ),
     ...(typeof code === 'string' ? { code: sanitizeText(code.slice(0, 200)) } : {}),
     name: sanitizeText(String(error.name).slice(0, 200)),
     ...(error.stack ? { stack: sanitizeText(String(error.stack).slice(0, 20_000)) } : {}),
     attempt: job.attempts,
     final,
   };
-  if (final) return { type: 'fail', error: recorded };
-  return { type: 'retry', error: recorded, delayMs: backoffDelay(job.backoff, job.attempts, options.random) };
+  if (delayMs === null) return { type: 'fail', error: recorded };
+  return { type: 'retry', error: recorded, delayMs };
 }

@@ -11,6 +11,8 @@ import { type StoreFactory, useHarness } from './harness.js';
 import { leaseTests } from './leases.js';
 import { migrationTests } from './migrations.js';
 import { processTests } from './processes.js';
+import { registryTests } from './registry.js';
+import { userMessageTests } from './user-messages.js';
 import { validationTests } from './validation.js';
 import { workerTests } from './worker.js';
 
@@ -26,5 +28,7 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     controlTests(h);
     leaseTests(h);
     processTests(h);
+    registryTests(h);
+    userMessageTests(h);
   });
 }

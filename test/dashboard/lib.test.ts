@@ -26,6 +26,7 @@ function job(overrides: Partial<JobView>): JobView {
     callbackUrl: null,
     progress: null,
     result: null,
+    userMessage: null,
     error: null,
     errors: [],
     runAt: t0,
@@ -33,6 +34,8 @@ function job(overrides: Partial<JobView>): JobView {
     updatedAt: t0,
     startedAt: null,
     finishedAt: null,
+    workerId: null,
+    leaseExpiresAt: null,
     ...overrides,
   };
 }
@@ -43,7 +46,7 @@ describe('timeline', () => {
       job({
         status: 'completed',
         attempts: 2,
-        errors: [{ message: 'partner API answered 503', attempt: 1, at: t0 + 100 }],
+        errors: [{ message: 'partner API answered 503', userMessage: 'We will try again.', attempt: 1, at: t0 + 100 }],
         startedAt: t0 + 1_100,
         finishedAt: t0 + 1_500,
         runAt: t0 + 1_050,
@@ -56,7 +59,12 @@ describe('timeline', () => {
 
   it('shows a scheduled retry while waiting after a failure', () => {
     const entries = timeline(
-      job({ attempts: 1, errors: [{ message: 'timeout', attempt: 1, at: t0 + 10 }], startedAt: t0 + 5, runAt: t0 + 2_000 }),
+      job({
+        attempts: 1,
+        errors: [{ message: 'timeout', userMessage: 'We will try again.', attempt: 1, at: t0 + 10 }],
+        startedAt: t0 + 5,
+        runAt: t0 + 2_000,
+      }),
     );
     expect(entries.map((e) => e.kind)).toEqual(['created', 'started', 'attempt-failed', 'retry-scheduled']);
     expect(entries.at(-1)).toMatchObject({ at: t0 + 2_000, text: 'Waiting to run again: attempt 2 of 3' });
@@ -68,7 +76,7 @@ describe('timeline', () => {
         status: 'failed',
         attempts: 1,
         maxAttempts: 1,
-        errors: [{ message: 'declined', attempt: 1, at: t0 + 5, final: true }],
+        errors: [{ message: 'declined', userMessage: 'We will try again.', attempt: 1, at: t0 + 5, final: true }],
         startedAt: t0 + 5,
         finishedAt: t0 + 5,
       }),

@@ -8,7 +8,7 @@ export type { JobStatus, Progress } from '../../../src/core/types.js';
 export { finalStatuses, jobStatuses } from '../../../src/core/types.js';
 export type { BacklogPoint, ThroughputPoint } from '../../../src/store/contract.js';
 
-import type { JobError, JobStatus } from '../../../src/core/types.js';
+import type { JobErrorRecord, JobStatus } from '../../../src/core/types.js';
 import type { JobView } from '../../../src/server/job-view.js';
 
 export type Scope = 'enqueue' | 'read' | 'admin';
@@ -33,7 +33,7 @@ export interface JobPage {
 }
 
 /** An error with its name and stack, from `GET /v1/jobs/{id}/errors` (admin scope). */
-export type JobErrorDetail = JobError;
+export type JobErrorDetail = JobErrorRecord;
 
 /** An RFC 9457 problem, as every error response of the API is. */
 export interface Problem {

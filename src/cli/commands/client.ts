@@ -203,9 +203,9 @@ export async function watch(backend: Backend, id: string, o: Out): Promise<numbe
   }
   if (job.status === 'failed') {
     const error = job.error ?? job.errors.at(-1);
-    o.stderr.write(
-      `job ${job.id} failed after ${job.attempts} attempt(s): ${error?.message ?? 'unknown error'}${error?.code ? ` (${error.code})` : ''}\n`,
-    );
+    const said = error?.message ?? job.userMessage ?? 'unknown error';
+    o.stderr.write(`job ${job.id} failed after ${job.attempts} attempt(s): ${said}${error?.code ? ` (${error.code})` : ''}\n`);
+    if (error?.message !== undefined && job.userMessage) o.stderr.write(`the user sees: ${job.userMessage}\n`);
   } else {
     o.stderr.write(`job ${job.id} was cancelled\n`);
   }

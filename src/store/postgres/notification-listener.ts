@@ -1,6 +1,8 @@
 /**
  * A dedicated connection that LISTENs for wake-ups and cancellations, and reconnects with backoff
- * when PostgreSQL goes away. Opened only when something subscribes.
+ * when PostgreSQL goes away. Opened only when something subscribes. `onConnect` runs on each new
+ * connection (the store takes its session's advisory lock there). Its failures are logged at
+ * debug level: the Spool's outage log reports an outage once, from the statements that fail.
  */
 import pg from 'pg';
 import type { Logger } from '../../core/logger.js';
@@ -17,6 +19,7 @@ export class NotificationListener {
     private readonly onNotification: (channel: string, payload: string) => void,
     private readonly onReconnected: () => void,
     private readonly logger: Logger,
+    private readonly onConnect?: (client: pg.Client) => Promise<void>,
   ) {}
 
   start(): void {
@@ -33,6 +36,7 @@ export class NotificationListener {
     try {
       await client.connect();
       for (const channel of this.channels) await client.query(`LISTEN "${channel}"`);
+      await this.onConnect?.(client);
       if (this.stopped) {
         await client.end().catch(() => {});
         return;
@@ -41,7 +45,7 @@ export class NotificationListener {
       // Notifications sent before LISTEN took hold (or while disconnected) are gone; let subscribers look for work once.
       this.onReconnected();
     } catch (err) {
-      this.logger.warn(
+      this.logger.debug(
         `Cannot LISTEN for job notifications (${(err as Error).message}); retrying in ${this.retryMs} ms, polling meanwhile.`,
       );
       this.scheduleReconnect(client);

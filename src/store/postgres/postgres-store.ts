@@ -4,7 +4,8 @@
  * batches travel as arrays; statements are prepared once per connection; LISTEN/NOTIFY wakes idle
  * workers at once. Time is the database server's unless a test clock is given.
  */
-import pg from 'pg';
+import { randomBytes, randomInt } from 'node:crypto';
+import type pg from 'pg';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { type Logger, consoleLogger } from '../../core/logger.js';
@@ -29,12 +30,15 @@ import type {
   Store,
   StoreListener,
   Transaction,
+  WorkersPart,
 } from '../contract.js';
+import { userMessages } from '../../core/user-messages.js';
 import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
-import { isConnectionError, toStoreError } from './connection-errors.js';
+import { isConnectionError, startupError, toStoreError } from './connection-errors.js';
+import { openPools, safeUrl } from './pools.js';
 import { type InsertedRow, batchJson, matchInserted } from './insert-batch.js';
 import { migrate } from './migrations.js';
-import { postgresQueues, postgresStats } from './parts.js';
+import { postgresQueues, postgresStats, postgresWorkers } from './parts.js';
 import { NotificationListener } from './notification-listener.js';
 import { type StatementName, postgresStatements } from './statements.js';
 
@@ -58,6 +62,12 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres';
   readonly stats: StatsPart;
   readonly queues: QueuesPart;
+  readonly workers: WorkersPart;
+  /**
+   * This store's session: its id, which the workers it registers carry, and the key of the
+   * advisory lock its LISTEN connection holds while it lives (see WorkersPart).
+   */
+  private readonly session = { id: `pg-${process.pid}-${randomBytes(4).toString('hex')}`, key: randomInt(1, 2 ** 31 - 1) };
   private readonly statements: ReturnType<typeof postgresStatements>;
   private readonly listeners = new Set<StoreListener>();
   private notifications: NotificationListener | null = null;
@@ -86,9 +96,13 @@ export class PostgresStore implements Store {
     const run = <T>(name: StatementName, values: unknown[]) => this.run<T>(name, values);
     this.stats = postgresStats(run, () => this.now());
     this.queues = postgresQueues(run, (names) => this.ensureQueues(names));
+    this.workers = postgresWorkers(run, () => this.now(), this.session);
   }
 
-  /** Connects and checks the server answers; fails fast with a clear StoreUnavailableError. */
+  /**
+   * Connects and checks the server answers; fails fast with a sentence that says what to fix
+   * (SPOOL_STORE_MISCONFIGURED) or what to check (SPOOL_STORE_UNAVAILABLE).
+   */
   static async connect(connectionString: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const schema = options.schema ?? 'spool';
     const logger = options.logger ?? consoleLogger();
@@ -99,22 +113,14 @@ export class PostgresStore implements Store {
     }
     const url = safeUrl(connectionString);
     if (!url) throw new InvalidArgumentError(`Invalid PostgreSQL URL: expected postgres://user:password@host:5432/database.`);
-    const max = Number(url.searchParams.get('poolSize') ?? 10);
-    url.searchParams.delete('poolSize');
-    const settings = { connectionString: url.toString(), connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, types: rawJsonTypes };
-    const pool = new pg.Pool({ ...settings, max });
-    const leasePool = new pg.Pool({ ...settings, max: Math.max(2, Math.ceil(max / 3)), options: '-c synchronous_commit=off' });
-    for (const p of [pool, leasePool]) {
-      // An idle connection that dies (server restart) must not crash the process; the pool replaces it.
-      p.on('error', (err) => logger.warn(`A PostgreSQL connection was lost (${err.message}); it will be replaced.`));
-    }
+    const { pool, leasePool, url: clean } = openPools(url, logger);
     const clock = options.clock === systemClock ? undefined : options.clock;
-    const store = new PostgresStore(pool, leasePool, url.toString(), schema, logger, clock);
+    const store = new PostgresStore(pool, leasePool, clean.toString(), schema, logger, clock);
     try {
       await pool.query('SELECT 1');
     } catch (err) {
       await Promise.all([pool.end().catch(() => {}), leasePool.end().catch(() => {})]);
-      throw toStoreError(err, store.where);
+      throw startupError(err, store.where, clean);
     }
     return store;
   }
@@ -254,7 +260,7 @@ export class PostgresStore implements Store {
   }
 
   async rescueExpired(): Promise<number> {
-    return (await this.exec('rescueExpired', [this.now(), leaseExpiredMessage])).rowCount ?? 0;
+    return (await this.exec('rescueExpired', [this.now(), leaseExpiredMessage, userMessages.failed, userMessages.slow])).rowCount ?? 0;
   }
 
   async getJob(id: string): Promise<Job | null> {
@@ -316,6 +322,14 @@ export class PostgresStore implements Store {
     return (await this.exec('purge', [queue, status])).rowCount ?? 0;
   }
 
+  async deleteJob(id: string): Promise<{ status: JobStatus; deleted: boolean } | null> {
+    if (!idPattern.test(id)) return null;
+    const [row] = await this.run<{ status: JobStatus }>('deleteFinished', [id]);
+    if (row) return { status: row.status, deleted: true };
+    const [current] = await this.run<{ status: JobStatus }>('statusOf', [id]);
+    return current ? { status: current.status, deleted: false } : null;
+  }
+
   async prune(status: FinalStatus, olderThanMs: number): Promise<number> {
     let total = 0;
     for (;;) {
@@ -343,6 +357,8 @@ export class PostgresStore implements Store {
           for (const l of this.listeners) l.onReconnected?.();
         },
         this.logger,
+        // The session's lock lives exactly as long as this connection: held, the process is alive.
+        (client) => client.query(this.statements.sessionLock, [this.session.key]).then(() => {}),
       );
       this.notifications.start();
     }
@@ -379,21 +395,5 @@ export class PostgresStore implements Store {
     await this.notifications?.stop();
     this.notifications = null;
     await Promise.all([this.pool.end().catch(() => {}), this.leasePool.end().catch(() => {})]);
-  }
-}
-
-/** JSON arrives as text and bigints as numbers: rowToJob parses JSON the same way for both stores. */
-const rawJsonTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === pg.types.builtins.JSON || oid === pg.types.builtins.JSONB) return (value: string) => value;
-    return pg.types.getTypeParser(oid, format);
-  },
-} as pg.CustomTypesConfig;
-
-function safeUrl(text: string): URL | null {
-  try {
-    return new URL(text);
-  } catch {
-    return null;
   }
 }

@@ -20,7 +20,6 @@ import type {
   Fence,
   FinalStatus,
   HeartbeatResult,
-  LeaseLoss,
   ListRequest,
   QueueCounts,
   QueuesPart,
@@ -29,14 +28,16 @@ import type {
   Store,
   StoreListener,
   Transaction,
+  WorkersPart,
 } from '../contract.js';
 import { anyQueue } from '../contract.js';
-import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
+import { userMessages } from '../../core/user-messages.js';
+import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, leaseLoss, rowToClaimed, rowToJob } from '../row.js';
 import { ChangeWatcher } from './change-watcher.js';
-import { toStoreError } from './driver-errors.js';
+import { assertFolderExists, toStoreError } from './driver-errors.js';
 import { sqliteMigrations } from './migrations.js';
 import { prepareInsert } from './insert.js';
-import { type SqliteAccess, sqliteQueues, sqliteStats } from './parts.js';
+import { type SqliteAccess, sqliteQueues, sqliteStats, sqliteWorkers } from './parts.js';
 import { type SqliteStatementName, sqliteStatements } from './statements.js';
 
 type Db = Database.Database;
@@ -55,6 +56,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly stats: StatsPart;
   readonly queues: QueuesPart;
+  readonly workers: WorkersPart;
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly listeners = new Set<StoreListener>();
@@ -68,6 +70,7 @@ export class SqliteStore implements Store {
     options: SqliteStoreOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
+    assertFolderExists(path);
     try {
       this.db = new Database(path, { timeout: 10_000 });
       this.db.pragma('journal_mode = WAL');
@@ -88,6 +91,7 @@ export class SqliteStore implements Store {
     };
     this.stats = sqliteStats(access);
     this.queues = sqliteQueues(access, (db, names) => this.ensureQueues(db, names));
+    this.workers = sqliteWorkers(access);
   }
 
   /** The time every statement uses: read here and nowhere else. */
@@ -238,7 +242,9 @@ export class SqliteStore implements Store {
   }
 
   async rescueExpired(): Promise<number> {
-    return this.guard(() => this.sql('rescueExpired').run(numbered(this.now(), leaseExpiredMessage)).changes);
+    return this.guard(
+      () => this.sql('rescueExpired').run(numbered(this.now(), leaseExpiredMessage, userMessages.failed, userMessages.slow)).changes,
+    );
   }
 
   async getJob(id: string): Promise<Job | null> {
@@ -326,6 +332,14 @@ export class SqliteStore implements Store {
     return this.guard(() => this.sql('purge').run(queue, status).changes);
   }
 
+  async deleteJob(id: string): Promise<{ status: JobStatus; deleted: boolean } | null> {
+    if (!idPattern.test(id)) return null;
+    const row = await this.guard(() => this.sql('deleteFinished').get({ 1: id }) as { status: JobStatus } | undefined);
+    if (row) return { status: row.status, deleted: true };
+    const current = await this.guard(() => this.sql('statusOf').get(id) as { status: JobStatus } | undefined);
+    return current ? { status: current.status, deleted: false } : null;
+  }
+
   subscribe(listener: StoreListener): () => void {
     this.listeners.add(listener);
     this.changes ??= new ChangeWatcher(this.db, this.path, () => this.wake(anyQueue));
@@ -365,15 +379,6 @@ export class SqliteStore implements Store {
       return done;
     });
   }
-}
-
-/** What became of a lease a heartbeat could not extend, from the row as it is now. */
-function leaseLoss(row: { status: JobStatus; lease_token: string | null } | undefined, token: string): LeaseLoss {
-  if (!row) return 'gone';
-  if (row.status === 'cancelled') return 'cancelled';
-  if (row.lease_token !== token && (row.status === 'completed' || row.status === 'failed')) return 'finished';
-  if (row.lease_token === token) return 'expired';
-  return 'taken';
 }
 
 /** Binds values to ?1, ?2, …: better-sqlite3 takes numbered parameters only as an object. */
