@@ -31,10 +31,18 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const scheme = /^([a-z][a-z0-9+.-]{1,20}):/i.exec(trimmed)?.[1]?.toLowerCase();
   // A scheme we do not know is a typo (`sqllite:`, `postgress://`), not a file name with a colon.
   if (scheme !== undefined && !knownSchemes.includes(scheme)) throw unknownStore(url, scheme);
-  const sqlitePath = /^sqlite:(\/\/)?(.+)$/i.exec(trimmed)?.[2] ?? (/\.(db|sqlite3?)$/i.test(trimmed) ? trimmed : undefined);
+  // `?busyTimeout=<ms>` after the path: how long a write waits for another process's lock.
+  const [withoutQuery, query] = splitQuery(trimmed);
+  const sqlitePath = /^sqlite:(\/\/)?(.+)$/i.exec(withoutQuery)?.[2] ?? (/\.(db|sqlite3?)$/i.test(withoutQuery) ? withoutQuery : undefined);
   if (sqlitePath) {
+    const busy = query?.get('busyTimeout');
+    if (busy !== null && busy !== undefined && !/^\d{1,7}$/.test(busy)) {
+      throw new InvalidArgumentError(
+        `Invalid busyTimeout ${JSON.stringify(busy)} in the store URL: use milliseconds, such as ?busyTimeout=5000.`,
+      );
+    }
     const { SqliteStore } = await import('./sqlite/sqlite-store.js');
-    return new SqliteStore(sqlitePath, { clock: options.clock });
+    return new SqliteStore(sqlitePath, { clock: options.clock, ...(busy ? { busyTimeout: Number(busy) } : {}) });
   }
   throw unknownStore(url, scheme);
 }
@@ -44,4 +52,10 @@ function unknownStore(url: string, scheme: string | undefined): InvalidArgumentE
   return new InvalidArgumentError(
     `Unknown store URL ${JSON.stringify(url)}${guess ? ` (did you mean "${guess}:"?)` : ''}. Use "sqlite:./spool.db" for the embedded store, or "postgres://user:password@host:5432/database" for PostgreSQL.`,
   );
+}
+
+/** A SQLite URL's own parameters (`?busyTimeout=`), split from the path; a path without them is left whole. */
+function splitQuery(url: string): [string, URLSearchParams | undefined] {
+  const match = /^(.*)\?((?:busyTimeout)=[^?]*)$/.exec(url);
+  return match ? [match[1] as string, new URLSearchParams(match[2])] : [url, undefined];
 }

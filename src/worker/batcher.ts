@@ -1,3 +1,5 @@
+import { storeRetryDelay } from '../policies/backoff.js';
+
 /**
  * Gathers items that arrive while a write is in flight and writes them together, so a busy
  * worker completes many jobs per round trip without waiting on a timer.
@@ -68,20 +70,20 @@ export class Batcher<T, R> {
   }
 
   private async drain(): Promise<void> {
-    let retryDelay = 100;
+    let failures = 0;
     try {
       while (this.pending.length > 0 && !this.abandoned) {
         const batch = this.pending;
         this.pending = [];
         const left = await this.writeBatch(batch);
         if (left === null) {
-          retryDelay = 100;
+          failures = 0;
           this.hooks.onSuccess?.();
           continue;
         }
         // The store is away or busy: put what is left back in front and wait.
         this.pending = [...left.entries, ...this.pending];
-        const wait = Math.round(retryDelay * (0.5 + Math.random() / 2));
+        const wait = storeRetryDelay(++failures);
         this.hooks.onError(left.error, wait);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, wait);
@@ -91,7 +93,6 @@ export class Batcher<T, R> {
           };
         });
         this.wakeRetry = null;
-        retryDelay = Math.min(retryDelay * 2, 5_000);
       }
     } finally {
       this.draining = false;

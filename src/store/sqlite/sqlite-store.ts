@@ -50,6 +50,12 @@ const pruneSlice = 1_000;
 export interface SqliteStoreOptions {
   /** Where the time comes from. @defaultValue the system clock */
   clock?: Clock;
+  /**
+   * How long a write waits for another process's lock before the store reports itself busy
+   * (SPOOL_STORE_UNAVAILABLE, which workers retry). The wait blocks this process's event loop.
+   * @defaultValue 10 s
+   */
+  busyTimeout?: number;
 }
 
 export class SqliteStore implements Store {
@@ -72,7 +78,7 @@ export class SqliteStore implements Store {
     this.clock = options.clock ?? systemClock;
     assertFolderExists(path);
     try {
-      this.db = new Database(path, { timeout: 10_000 });
+      this.db = new Database(path, { timeout: options.busyTimeout ?? 10_000 });
       this.db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode survives a process crash; only an OS crash can lose the last commits.
       this.db.pragma('synchronous = NORMAL');
