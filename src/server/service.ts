@@ -80,26 +80,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let server: HttpServer | null = null;
   let sampler: BacklogSampler | null = null;
   try {
-    if (runWorkers) {
-      for (const queue of config.queues) {
-        if (options.onlyQueues && !options.onlyQueues.includes(queue.name)) continue;
-        spool.work(queue.name, queue.handlers, queue.options);
-      }
-      if (config.webhookSecrets.length === 0) {
-        logger.warn(
-          options.insecureNoAuth
-            ? 'No webhook secret (SPOOL_WEBHOOK_SECRET): in insecure dev mode webhooks are sent unsigned.'
-            : 'No webhook secret (SPOOL_WEBHOOK_SECRET or webhooks.secret): jobs with a callbackUrl will fail their delivery until one is set.',
-        );
-      }
-      startWebhookWorker(spool, {
-        secret: config.webhookSecrets,
-        signature: config.webhookSignature,
-        allowHosts: config.webhookAllowHosts,
-        allowUnsigned: options.insecureNoAuth === true,
-        concurrency: config.webhookConcurrency,
-      });
-    }
+    // Listen first: a port in use stops the start before any worker claims a job.
     if (options.http && auth) {
       const spoolApp = createApp({
         spool,
@@ -123,6 +104,26 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           ].join('\n'),
         );
       }
+    }
+    if (runWorkers) {
+      for (const queue of config.queues) {
+        if (options.onlyQueues && !options.onlyQueues.includes(queue.name)) continue;
+        spool.work(queue.name, queue.handlers, queue.options);
+      }
+      if (config.webhookSecrets.length === 0) {
+        logger.warn(
+          options.insecureNoAuth
+            ? 'No webhook secret (SPOOL_WEBHOOK_SECRET): in insecure dev mode webhooks are sent unsigned.'
+            : 'No webhook secret (SPOOL_WEBHOOK_SECRET or webhooks.secret): jobs with a callbackUrl will fail their delivery until one is set.',
+        );
+      }
+      startWebhookWorker(spool, {
+        secret: config.webhookSecrets,
+        signature: config.webhookSignature,
+        allowHosts: config.webhookAllowHosts,
+        allowUnsigned: options.insecureNoAuth === true,
+        concurrency: config.webhookConcurrency,
+      });
     }
   } catch (err) {
     await sampler?.stop();

@@ -40,7 +40,9 @@ describe('spool: help and usage', () => {
       expect(result.code, name).toBe(0);
       expect(result.stdout, name).toContain(`Usage: spool${name ? ` ${name}` : ''}`);
     }
-    expect(results[0]?.stdout).toMatch(/Exit codes: 0 done; 1 .*; 2 usage error; 3 cannot reach/);
+    expect(results[0]?.stdout).toContain('Exit codes:\n  0  done\n  1  the job failed or was cancelled');
+    expect(results[0]?.stdout).toContain('  2  usage or configuration error, fix the command');
+    expect(results[0]?.stdout).toContain('  3  the server or the store cannot be reached');
     expect(results[4]?.stdout).toContain('--watch');
     expect(results[1]?.stdout).toContain('--insecure-no-auth');
   });
@@ -59,7 +61,9 @@ describe('spool: help and usage', () => {
     expect(badJson.code).toBe(2);
     expect(badJson.stderr).toContain('not valid JSON');
     expect(badStatus.code).toBe(2);
-    expect(badStatus.stderr).toContain('use one of waiting, active, completed, failed, cancelled');
+    expect(badStatus.stderr).toContain(
+      `spool: option '-s, --status <status>' argument 'exploded' is invalid. Must be one of "waiting", "active", "completed", "failed", "cancelled".`,
+    );
   });
 
   it('exits 3 when the server or the store cannot be reached', async () => {

@@ -139,7 +139,7 @@ export function validationTests(h: Harness): void {
       );
       expect(isSpoolError(db, 'SPOOL_STORE_MISCONFIGURED')).toBe(true);
       expect(db.message).toBe(
-        `The database "spool_no_such_db" does not exist on the PostgreSQL server at ${where}/spool_no_such_db. Create it (createdb spool_no_such_db, or CREATE DATABASE "spool_no_such_db"), or fix the database name in the store URL.`,
+        `The database "spool_no_such_db" does not exist on the PostgreSQL server at ${where}. Create it (createdb spool_no_such_db, or CREATE DATABASE "spool_no_such_db"), or fix the database name in the store URL.`,
       );
       const noRole = new URL(h.url);
       noRole.username = 'spool_no_such_role';

@@ -15,12 +15,12 @@ export function registerClientCommands(program: Command, out: () => Out): void {
     program
       .command('enqueue')
       .description('add a job; prints its id')
-      .argument('<queue>', 'queue name, e.g. emails')
-      .argument('<name>', 'job name, e.g. send-welcome')
+      .addArgument(new Argument('<queue>', 'queue name, e.g. emails').argParser(parse.name('queue', true)))
+      .addArgument(new Argument('<name>', 'job name, e.g. send-welcome').argParser(parse.name('job name')))
       .addArgument(new Argument('[payload]', 'JSON payload, @file.json, or - for stdin').argParser(parse.jsonValue))
       .option('--delay <duration>', 'wait before running: 500ms, 30s, 5m, 2h, 7d')
-      .option('--priority <n>', 'higher runs first (default 0)', parse.integer)
-      .option('--max-attempts <n>', 'attempts before failing for good (default 3)', parse.integer)
+      .option('--priority <n>', 'higher runs first (default 0)', parse.priority)
+      .option('--max-attempts <n>', 'attempts before failing for good, 1 to 1000 (default 3)', parse.maxAttempts)
       .option('--timeout <duration>', 'how long one attempt may run')
       .option('--idempotency-key <key>', 'enqueueing again with this key returns the same job')
       .option('--callback-url <url>', 'POST the signed outcome here when the job finishes')
@@ -77,10 +77,10 @@ export function registerClientCommands(program: Command, out: () => Out): void {
     program
       .command('jobs')
       .description('list jobs, newest first')
-      .option('-q, --queue <queue>', 'only this queue')
+      .option('-q, --queue <queue>', 'only this queue', parse.name('queue'))
       .option('-s, --status <status>', 'waiting, active, completed, failed or cancelled', parse.status)
-      .option('-n, --name <name>', 'only jobs with this name')
-      .option('--limit <n>', 'jobs per page, 1 to 500 (default 50)', parse.integer)
+      .option('-n, --name <name>', 'only jobs with this name', parse.name('job name'))
+      .option('--limit <n>', 'jobs per page, 1 to 500 (default 50)', parse.limit)
       .option('--cursor <cursor>', 'the next-page cursor a previous call printed'),
   ).action(async (options: TargetOptions & { queue?: string; status?: string; name?: string; limit?: number; cursor?: string }) => {
     const o = out();

@@ -48,10 +48,19 @@ const refusals: Record<string, (err: Error & { code: string }, where: string, ur
 };
 
 /** SPOOL_STORE_MISCONFIGURED with what to fix, when PostgreSQL refused (see `refusals`); else null. */
-export function refusalError(err: unknown, where: string, url: URL = new URL('postgres://localhost')): SpoolError | null {
+export function refusalError(err: unknown, where: string, url?: URL): SpoolError | null {
   const code = (err as { code?: unknown })?.code;
   const refusal = typeof code === 'string' ? refusals[code] : undefined;
-  return refusal ? new SpoolError('SPOOL_STORE_MISCONFIGURED', refusal(err as Error & { code: string }, where, url), { cause: err }) : null;
+  if (!refusal) return null;
+  // The server alone (host:port) where the URL is known: the database is named on its own.
+  const server = url ? `${url.hostname}:${url.port || 5432}` : where;
+  return new SpoolError(
+    'SPOOL_STORE_MISCONFIGURED',
+    refusal(err as Error & { code: string }, server, url ?? new URL('postgres://localhost')),
+    {
+      cause: err,
+    },
+  );
 }
 
 /**
