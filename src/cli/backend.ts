@@ -5,6 +5,7 @@
  */
 import type { JobStatus } from '../core/types.js';
 import type { JobView } from '../server/job-view.js';
+import type { WorkerRecord } from '../store/contract.js';
 
 export interface EnqueueInput {
   queue: string;
@@ -31,11 +32,15 @@ export interface Backend {
   /** Where it talks to, for messages: a URL. */
   readonly target: string;
   enqueue(input: EnqueueInput): Promise<{ id: string; status: JobStatus; created: boolean; job: JobView }>;
+  /** The job, with `warning` when it waits and no running worker handles it. */
   getJob(id: string): Promise<JobView>;
   cancel(id: string): Promise<JobView>;
   retry(id: string): Promise<JobView>;
   listJobs(input: ListInput): Promise<{ jobs: JobView[]; nextCursor: string | null }>;
   queues(): Promise<QueueRow[]>;
+  workers(queue?: string): Promise<WorkerRecord[]>;
+  /** Deletes one finished job. */
+  deleteJob(id: string): Promise<void>;
   /** Calls `onChange` with each new snapshot until the job reaches a final state; resolves with that job. */
   watch(id: string, onChange: (job: JobView) => void, signal: AbortSignal): Promise<JobView>;
   close(): Promise<void>;

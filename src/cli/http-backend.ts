@@ -4,6 +4,7 @@
  * CliErrors carrying the server's `detail` and an exit code.
  */
 import type { JobView } from '../server/job-view.js';
+import type { WorkerRecord } from '../store/contract.js';
 import type { Backend, EnqueueInput, ListInput, QueueRow } from './backend.js';
 import { finalStatuses } from './backend.js';
 import { CliError, exitCodes } from './exit-codes.js';
@@ -84,6 +85,15 @@ export class HttpBackend implements Backend {
 
   async queues(): Promise<QueueRow[]> {
     return (await this.request<{ queues: QueueRow[] }>('GET', '/v1/queues')).queues;
+  }
+
+  async workers(queue?: string): Promise<WorkerRecord[]> {
+    const qs = queue ? `?queue=${encodeURIComponent(queue)}` : '';
+    return (await this.request<{ workers: WorkerRecord[] }>('GET', `/v1/workers${qs}`)).workers;
+  }
+
+  async deleteJob(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/jobs/${encodeURIComponent(id)}`);
   }
 
   /** Follows the job's event stream, reconnecting with Last-Event-ID when it drops. */

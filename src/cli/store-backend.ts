@@ -9,6 +9,7 @@ import { consoleLogger } from '../core/logger.js';
 import type { EnqueueOptions } from '../core/options.js';
 import type { JobStatus } from '../core/types.js';
 import { type JobView, toJobView } from '../server/job-view.js';
+import type { WorkerRecord } from '../store/contract.js';
 import type { Backend, EnqueueInput, ListInput, QueueRow } from './backend.js';
 import { finalStatuses } from './backend.js';
 
@@ -39,7 +40,16 @@ export class StoreBackend implements Backend {
   async getJob(id: string): Promise<JobView> {
     const job = await this.spool.getJob(id);
     if (!job) throw new JobNotFoundError(id);
-    return toJobView(job, full);
+    const warning = await this.spool.warningFor(job);
+    return { ...toJobView(job, full), ...(warning ? { warning } : {}) };
+  }
+
+  workers(queue?: string): Promise<WorkerRecord[]> {
+    return this.spool.workers(queue);
+  }
+
+  deleteJob(id: string): Promise<void> {
+    return this.spool.deleteJob(id);
   }
 
   async cancel(id: string): Promise<JobView> {

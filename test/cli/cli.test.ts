@@ -30,6 +30,8 @@ describe('spool: help and usage', () => {
       ['queues'],
       ['cancel'],
       ['retry'],
+      ['delete'],
+      ['workers'],
       ['migrate'],
       ['token', 'create'],
       ['webhook-secret', 'create'],

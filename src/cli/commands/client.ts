@@ -1,6 +1,6 @@
 /**
  * @module
- * The client commands: enqueue, status (with --watch), jobs, queues, cancel, retry.
+ * The client commands: enqueue, status (with --watch), jobs, queues, workers, cancel, retry, delete.
  */
 import { Argument, type Command } from 'commander';
 import type { JobView } from '../../server/job-view.js';
@@ -144,6 +144,55 @@ export function registerClientCommands(program: Command, out: () => Out): void {
     },
   );
 
+  targetOptions(
+    program
+      .command('workers')
+      .description('the running workers of every process: host, pid, queue, names handled, concurrency, in flight, heartbeat')
+      .option('-q, --queue <queue>', 'only this queue', parse.name('queue')),
+  ).action(async (options: TargetOptions & { queue?: string }) => {
+    const o = out();
+    await withBackend(options, async (backend) => {
+      const workers = await backend.workers(options.queue);
+      if (o.json) return printJson(o, { workers });
+      if (workers.length === 0) {
+        o.stdout.write(
+          `no worker is running${options.queue ? ` on queue ${options.queue}` : ''}; start one with \`spool worker\` or spool.work()\n`,
+        );
+        return;
+      }
+      const now = Date.now();
+      o.stdout.write(
+        `${table(
+          ['QUEUE', 'NAMES', 'HOST', 'PID', 'CONCURRENCY', 'IN FLIGHT', 'HEARTBEAT', 'VERSION'],
+          workers.map((w) => [
+            w.queue,
+            w.names === null ? '(any)' : w.names.join(','),
+            w.host,
+            w.pid,
+            w.concurrency,
+            w.inFlight,
+            `${Math.max(0, Math.round((now - w.heartbeatAt) / 1_000))}s ago${w.sessionAlive === false ? ' (gone)' : ''}`,
+            w.version,
+          ]),
+        )}\n`,
+      );
+    });
+  });
+
+  targetOptions(
+    program
+      .command('delete')
+      .description('delete one finished job (completed, failed or cancelled), such as a dead letter')
+      .addArgument(new Argument('<id>', 'job id').argParser(parse.jobId)),
+  ).action(async (id: string, options: TargetOptions) => {
+    const o = out();
+    await withBackend(options, async (backend) => {
+      await backend.deleteJob(id);
+      if (o.json) printJson(o, { id, deleted: true });
+      else o.stdout.write(`job ${id} deleted\n`);
+    });
+  });
+
   for (const action of ['cancel', 'retry'] as const) {
     targetOptions(
       program
@@ -177,6 +226,9 @@ export function registerClientCommands(program: Command, out: () => Out): void {
 
 /** Follows a job to its end; prints the result (stdout) or the error (stderr); returns the exit code. */
 export async function watch(backend: Backend, id: string, o: Out): Promise<number> {
+  // Work must never wait silently: a job nobody handles would keep this watch open for good.
+  const first = await backend.getJob(id);
+  if (first.warning && !o.json) o.stderr.write(`warning: ${first.warning}\n`);
   const controller = new AbortController();
   const onSignal = () => controller.abort(new CliError('stopped watching', 130));
   process.once('SIGINT', onSignal);
