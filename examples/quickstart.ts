@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSpool } from '../src/index.js';
 
-const spool = await createSpool({ store: process.env.SPOOL_STORE ?? 'sqlite:./spool-example.db' });
+const spool = await createSpool({ store: process.env.SPOOL_STORE || 'sqlite:./spool-example.db' });
 
 spool.on('progress', ({ job, progress }) => {
   const percent = typeof progress.value === 'number' ? progress.value : Math.round((progress.value.done / progress.value.total) * 100);

@@ -1,7 +1,7 @@
 /**
  * @module
- * The Spool: the library's front door. Enqueue, read, wait for, cancel and retry jobs, and start
- * workers. Options are validated here, once, and resolved to plain values for the store; the
+ * The Spool: the library's front door. Enqueue, read, wait for, cancel, retry and delete jobs,
+ * start workers, and see every process's running workers. Options are validated here, once, and resolved to plain values for the store; the
  * store keeps the time (see `store/contract.ts`), so this layer passes durations, not instants.
  */
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 /**
  * @module
- * Lifecycle events, delivered in-process. A listener that throws is logged and never stops a
- * worker (`safeEmit`).
+ * Lifecycle events, delivered in-process. A listener that throws (or rejects) is logged and never
+ * stops a worker (`SpoolEmitter.emit`).
  */
 import type { Logger } from './logger.js';
 import type { Job, JobErrorRecord, Progress } from './types.js';

@@ -1,6 +1,5 @@
-import { storeRetryDelay } from '../policies/backoff.js';
-
 /**
+ * @module
  * Gathers items that arrive while a write is in flight and writes them together, so a busy
  * worker completes many jobs per round trip without waiting on a timer.
  *
@@ -11,6 +10,9 @@ import { storeRetryDelay } from '../policies/backoff.js';
  *   database refuses cannot take the others in its batch down with it.
  * - `abandon()` gives pending items up (a shutdown that cannot wait any longer).
  */
+import { storeRetryDelay } from '../policies/backoff.js';
+
+/** What the owner of a batcher hears about its writes. */
 export interface BatcherHooks {
   /** A write failed; `retryInMs` is null when the items were given up. */
   onError(err: unknown, retryInMs: number | null): void;

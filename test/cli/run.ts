@@ -11,7 +11,7 @@ import { eventually } from '../helpers/eventually.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // tsx resolved from here: `--import tsx` alone would look for it in the child's working directory.
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+export const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const command = ['--import', tsx, join(root, 'src', 'cli', 'main.ts')];
 
 export interface Result {

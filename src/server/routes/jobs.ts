@@ -1,6 +1,7 @@
 /**
  * @module
- * `/v1/queues/{queue}/jobs` and `/v1/jobs/*`: enqueue, read, list, cancel, retry.
+ * `/v1/queues/{queue}/jobs` and `/v1/jobs/*`: enqueue, read (with a warning when no running
+ * worker handles a waiting job), list, cancel, retry, delete.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';

@@ -1,3 +1,8 @@
+/**
+ * @module
+ * What better-sqlite3's errors mean for Spool: a busy or unreachable file is an outage
+ * (transient: retried until the file answers); a folder that does not exist is a path to fix.
+ */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { SpoolError, StoreUnavailableError } from '../../core/errors.js';
