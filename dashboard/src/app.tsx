@@ -12,6 +12,7 @@ import { DeadLettersPage } from './pages/dead-letters.js';
 import { JobDetailPage } from './pages/job-detail.js';
 import { JobsPage } from './pages/jobs.js';
 import { OverviewPage } from './pages/overview.js';
+import { WorkersPage } from './pages/workers.js';
 
 export function App() {
   const { state, signIn, retry } = useSessionState();
@@ -43,6 +44,7 @@ const nav = [
   { to: '/', label: 'Overview', match: (path: string) => path === '/' },
   { to: '/jobs', label: 'Jobs', match: (path: string) => path.startsWith('/jobs') },
   { to: '/dead-letters', label: 'Dead letters', match: (path: string) => path.startsWith('/dead-letters') },
+  { to: '/workers', label: 'Workers', match: (path: string) => path.startsWith('/workers') },
 ];
 
 function Shell({ session }: { session: Session }) {
@@ -90,6 +92,7 @@ function Screen({ path }: { path: string }) {
   if (path === '/') return <OverviewPage />;
   if (path === '/jobs') return <JobsPage />;
   if (path === '/dead-letters') return <DeadLettersPage />;
+  if (path === '/workers') return <WorkersPage />;
   const job = /^\/jobs\/(\d{1,19})\/?$/.exec(path);
   if (job) return <JobDetailPage key={job[1]} id={job[1] as string} />;
   return (
