@@ -165,7 +165,13 @@ describe.each(kinds)('delivery on $kind', ({ make }) => {
       id,
       status: 'failed',
       result: null,
-      error: { message: 'The card was declined; ask the customer for another card.', code: 'SPOOL_NON_RETRYABLE', attempt: 1 },
+      userMessage: "Sorry, we couldn't complete this.",
+      error: {
+        message: 'The card was declined; ask the customer for another card.',
+        userMessage: "Sorry, we couldn't complete this.",
+        code: 'SPOOL_NON_RETRYABLE',
+        attempt: 1,
+      },
     });
     const delivery = await finishedDelivery(id);
     expect(delivery).toMatchObject({ status: 'failed', attempts: 1 });
