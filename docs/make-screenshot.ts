@@ -66,6 +66,7 @@ async function live(): Promise<void> {
       store,
       schema: undefined,
       spoolOptions: { pollInterval: 100 },
+      subscriptions: [],
       queues: [
         {
           name: 'media',

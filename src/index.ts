@@ -12,6 +12,9 @@
 export { createSpool, Spool } from './client/spool.js';
 export type { EnqueueItem, JobHandle, JobPage, ListJobsOptions, SpoolSettings } from './client/spool.js';
 export { Worker } from './worker/worker.js';
+export type { EventHandler, EventPage, PublishedEvent, RunningSubscription, Subscription } from './client/bus.js';
+export type { PublishItem, PublishOptions, SpoolEvent } from './bus/event.js';
+export type { StartFrom, SubscribeOptions } from './bus/subscription.js';
 export type { Handler, Handlers, JobContext } from './worker/types.js';
 export { ManualClock, systemClock } from './core/clock.js';
 export type { Clock } from './core/clock.js';
@@ -40,7 +43,20 @@ export type { SpoolOptions } from './client/spool-options.js';
 export { finalStatuses, jobStatuses } from './core/types.js';
 export type { BackoffPolicy, ClaimedJob, Job, JobErrorRecord, JobStatus, Json, NewJob, Progress } from './core/types.js';
 export { backoffDelay } from './policies/backoff.js';
-export type { BacklogPoint, FinalStatus, QueueCounts, Store, StoreListener, ThroughputPoint, Transaction } from './store/contract.js';
+export type {
+  BacklogPoint,
+  EventFilter,
+  EventRecord,
+  FinalStatus,
+  QueueCounts,
+  Store,
+  StoreListener,
+  SubscriptionInfo,
+  SubscriptionRecord,
+  ThroughputPoint,
+  TopicInfo,
+  Transaction,
+} from './store/contract.js';
 export { openStore } from './store/open-store.js';
 export { defineConfig } from './config/define-config.js';
 export type { QueueConfig, SpoolConfig, TokenConfig } from './config/define-config.js';

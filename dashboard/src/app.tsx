@@ -12,6 +12,8 @@ import { DeadLettersPage } from './pages/dead-letters.js';
 import { JobDetailPage } from './pages/job-detail.js';
 import { JobsPage } from './pages/jobs.js';
 import { OverviewPage } from './pages/overview.js';
+import { TopicPage } from './pages/topic-detail.js';
+import { TopicsPage } from './pages/topics.js';
 import { WorkersPage } from './pages/workers.js';
 
 export function App() {
@@ -44,6 +46,7 @@ const nav = [
   { to: '/', label: 'Overview', match: (path: string) => path === '/' },
   { to: '/jobs', label: 'Jobs', match: (path: string) => path.startsWith('/jobs') },
   { to: '/dead-letters', label: 'Dead letters', match: (path: string) => path.startsWith('/dead-letters') },
+  { to: '/topics', label: 'Topics', match: (path: string) => path.startsWith('/topics') },
   { to: '/workers', label: 'Workers', match: (path: string) => path.startsWith('/workers') },
 ];
 
@@ -95,6 +98,9 @@ function Screen({ path }: { path: string }) {
   if (path === '/workers') return <WorkersPage />;
   const job = /^\/jobs\/(\d{1,19})\/?$/.exec(path);
   if (job) return <JobDetailPage key={job[1]} id={job[1] as string} />;
+  if (path === '/topics' || path === '/topics/') return <TopicsPage />;
+  const topic = /^\/topics\/([^/]+)\/?$/.exec(path);
+  if (topic) return <TopicPage key={topic[1]} topic={decoded(topic[1] as string)} />;
   return (
     <section className="page">
       <h1>Nothing here</h1>
@@ -103,4 +109,13 @@ function Screen({ path }: { path: string }) {
       </p>
     </section>
   );
+}
+
+/** A path segment as it was before encoding; a malformed escape is kept as it is. */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

@@ -4,6 +4,7 @@
  * from a store URL. Both speak in JobViews, the API's job shape, so output is the same.
  */
 import type { JobStatus } from '../core/types.js';
+import type { EventRecord, TopicInfo } from '../store/contract.js';
 import type { JobView } from '../server/job-view.js';
 import type { WorkerRecord } from '../store/contract.js';
 
@@ -28,6 +29,26 @@ export interface ListInput {
   cursor?: string;
 }
 
+export interface PublishInput {
+  topic: string;
+  payload: unknown;
+  options: { id?: string; name?: string; key?: string; headers?: Record<string, string> };
+}
+
+/** A subscription as the CLI lists it (the API's shape). */
+export interface SubscriptionRow {
+  name: string;
+  topic: string;
+  queue: string;
+  filter: { names?: string[]; headers?: Record<string, string> } | null;
+  ordered: boolean;
+  backlog: number;
+  lagMs: number;
+}
+
+/** Where a replay starts, as the API takes it. */
+export type ReplayStart = 'beginning' | number | { eventId: string } | { afterSeq: string };
+
 export interface Backend {
   /** Where it talks to, for messages: a URL. */
   readonly target: string;
@@ -41,9 +62,14 @@ export interface Backend {
   workers(queue?: string): Promise<WorkerRecord[]>;
   /** Deletes one finished job. */
   deleteJob(id: string): Promise<void>;
+  publish(input: PublishInput): Promise<{ id: string; seq: string; created: boolean; deliveries: number }>;
+  topics(): Promise<TopicInfo[]>;
+  events(topic: string, page: { after?: string; limit?: number }): Promise<{ events: EventRecord[]; next: string | null }>;
+  subscriptions(): Promise<SubscriptionRow[]>;
+  replay(subscription: string, from: ReplayStart): Promise<number>;
   /** Calls `onChange` with each new snapshot until the job reaches a final state; resolves with that job. */
   watch(id: string, onChange: (job: JobView) => void, signal: AbortSignal): Promise<JobView>;
   close(): Promise<void>;
 }
 
-export const finalStatuses: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+export { finalStatuses } from '../core/types.js';

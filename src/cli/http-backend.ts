@@ -4,8 +4,8 @@
  * CliErrors carrying the server's `detail` and an exit code.
  */
 import type { JobView } from '../server/job-view.js';
-import type { WorkerRecord } from '../store/contract.js';
-import type { Backend, EnqueueInput, ListInput, QueueRow } from './backend.js';
+import type { EventRecord, TopicInfo, WorkerRecord } from '../store/contract.js';
+import type { Backend, EnqueueInput, ListInput, PublishInput, QueueRow, ReplayStart, SubscriptionRow } from './backend.js';
 import { finalStatuses } from './backend.js';
 import { CliError, exitCodes } from './exit-codes.js';
 import { parseSse } from './sse-client.js';
@@ -96,6 +96,39 @@ export class HttpBackend implements Backend {
     await this.request('DELETE', `/v1/jobs/${encodeURIComponent(id)}`);
   }
 
+  publish({ topic, payload, options }: PublishInput) {
+    return this.request<{ id: string; seq: string; created: boolean; deliveries: number }>(
+      'POST',
+      `/v1/topics/${encodeURIComponent(topic)}/events`,
+      { ...(payload === undefined ? {} : { payload }), ...options },
+    );
+  }
+
+  async topics(): Promise<TopicInfo[]> {
+    return (await this.request<{ topics: TopicInfo[] }>('GET', '/v1/topics')).topics;
+  }
+
+  events(topic: string, page: { after?: string; limit?: number }) {
+    const query = new URLSearchParams();
+    if (page.after !== undefined) query.set('after', page.after);
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    return this.request<{ events: EventRecord[]; next: string | null }>(
+      'GET',
+      `/v1/topics/${encodeURIComponent(topic)}/events${query.size > 0 ? `?${query}` : ''}`,
+    );
+  }
+
+  async subscriptions(): Promise<SubscriptionRow[]> {
+    return (await this.request<{ subscriptions: SubscriptionRow[] }>('GET', '/v1/subscriptions')).subscriptions;
+  }
+
+  async replay(subscription: string, from: ReplayStart): Promise<number> {
+    const body = await this.request<{ deliveries: number }>('POST', `/v1/subscriptions/${encodeURIComponent(subscription)}/replay`, {
+      from,
+    });
+    return body.deliveries;
+  }
+
   /** Follows the job's event stream, reconnecting with Last-Event-ID when it drops. */
   async watch(id: string, onChange: (job: JobView) => void, signal: AbortSignal): Promise<JobView> {
     let lastEventId: string | null = null;
@@ -151,7 +184,7 @@ async function problemError(response: Response): Promise<CliError> {
     // not a problem document
   }
   const code =
-    response.status === 400 || response.status === 415
+    response.status === 400 || response.status === 415 || response.status === 413
       ? exitCodes.usage
       : response.status === 503
         ? exitCodes.unreachable

@@ -10,6 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { isSpoolError } from '../core/errors.js';
 import { spoolVersion } from '../core/version.js';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerBusCommands } from './commands/bus.js';
 import { registerClientCommands } from './commands/client.js';
 import { registerServiceCommands } from './commands/service.js';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes.js';
@@ -41,6 +42,7 @@ export function createProgram(): Command {
   });
   registerServiceCommands(program, out);
   registerClientCommands(program, out);
+  registerBusCommands(program, out);
   registerAdminCommands(program, out);
   return program;
 }

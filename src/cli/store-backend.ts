@@ -9,8 +9,8 @@ import { consoleLogger } from '../core/logger.js';
 import type { EnqueueOptions } from '../core/options.js';
 import type { JobStatus } from '../core/types.js';
 import { type JobView, toJobView } from '../server/job-view.js';
-import type { WorkerRecord } from '../store/contract.js';
-import type { Backend, EnqueueInput, ListInput, QueueRow } from './backend.js';
+import type { EventRecord, TopicInfo, WorkerRecord } from '../store/contract.js';
+import type { Backend, EnqueueInput, ListInput, PublishInput, QueueRow, ReplayStart, SubscriptionRow } from './backend.js';
 import { finalStatuses } from './backend.js';
 
 /** Straight on the store, the CLI is an operator: errors keep the developer's message. */
@@ -73,6 +73,26 @@ export class StoreBackend implements Backend {
         const c = counts[name] as Record<JobStatus, number>;
         return { name, counts: c, total: Object.values(c).reduce((a, b) => a + b, 0) };
       });
+  }
+
+  publish({ topic, payload, options }: PublishInput) {
+    return this.spool.publish(topic, payload, options);
+  }
+
+  topics(): Promise<TopicInfo[]> {
+    return this.spool.topics();
+  }
+
+  events(topic: string, page: { after?: string; limit?: number }): Promise<{ events: EventRecord[]; next: string | null }> {
+    return this.spool.eventLog(topic, page);
+  }
+
+  subscriptions(): Promise<SubscriptionRow[]> {
+    return this.spool.subscriptions();
+  }
+
+  replay(subscription: string, from: ReplayStart): Promise<number> {
+    return this.spool.replay(subscription, from);
   }
 
   /** Polls the store every 250 ms; the job may run in any process. */

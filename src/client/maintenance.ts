@@ -12,7 +12,7 @@ import type { OutageLog } from '../core/outage-log.js';
 import type { Store } from '../store/contract.js';
 
 export interface MaintenanceSettings {
-  retention: { completed: number; failed: number; cancelled: number };
+  retention: { completed: number; failed: number; cancelled: number; events: number };
 }
 
 export class Maintenance {
@@ -70,13 +70,14 @@ export class Maintenance {
     }
   }
 
-  /** Deletes finished jobs older than their retention; returns how many. */
+  /** Deletes finished jobs and published events older than their retention; returns how many. */
   async prune(): Promise<number> {
-    const { completed, failed, cancelled } = this.settings.retention;
+    const { completed, failed, cancelled, events } = this.settings.retention;
     const removed = await Promise.all([
       this.store.prune('completed', completed),
       this.store.prune('failed', failed),
       this.store.prune('cancelled', cancelled),
+      this.store.topics?.pruneEvents(events) ?? 0,
     ]);
     return removed.reduce((a, b) => a + b, 0);
   }

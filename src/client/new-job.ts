@@ -33,6 +33,9 @@ export function toNewJob(item: EnqueueItem, what: string, settings: SpoolSetting
   if (options.delay !== undefined && options.runAt !== undefined) {
     throw new InvalidArgumentError(`Give ${what} either delay or runAt, not both.`);
   }
+  if (options.expiresIn !== undefined && options.expiresAt !== undefined) {
+    throw new InvalidArgumentError(`Give ${what} either expiresIn or expiresAt, not both.`);
+  }
   const { defaults, maxPayloadBytes } = settings;
   return {
     queue,
@@ -43,6 +46,11 @@ export function toNewJob(item: EnqueueItem, what: string, settings: SpoolSetting
     backoff: resolveBackoff(options.backoff, defaults.backoff, `${what}.backoff`),
     timeout: resolveTimeout(options.timeout, defaults.timeout, `${what}.timeout`),
     idempotencyKey: options.idempotencyKey ?? null,
+    orderingKey: options.orderingKey ?? null,
+    concurrencyKey: options.concurrencyKey ?? null,
+    rateLimitKey: options.rateLimitKey ?? null,
+    expiresAt: options.expiresAt === undefined ? null : toEpochMs(options.expiresAt, `${what}.expiresAt`),
+    expiresIn: options.expiresIn === undefined ? null : toMs(options.expiresIn, `${what}.expiresIn`),
     metadata:
       options.metadata === undefined ? '{}' : toJson(options.metadata, 'metadata', maxPayloadBytes, 'refuse', `job ${queue}/${name}`),
     callbackUrl: options.callbackUrl ?? null,

@@ -13,7 +13,7 @@ export { builtIn };
 export interface SpoolSettings {
   maxPayloadBytes: number;
   defaults: JobDefaults;
-  retention: { completed: number; failed: number; cancelled: number };
+  retention: { completed: number; failed: number; cancelled: number; events: number };
   pollInterval: number;
   shutdownTimeout: number;
 }
@@ -33,6 +33,7 @@ export function resolveSettings(options: SpoolOptions): SpoolSettings {
       failed: options.retention?.failed === undefined ? builtIn.retention.failed : toMs(options.retention.failed, 'retention.failed'),
       cancelled:
         options.retention?.cancelled === undefined ? builtIn.retention.cancelled : toMs(options.retention.cancelled, 'retention.cancelled'),
+      events: options.retention?.events === undefined ? builtIn.retention.events : toMs(options.retention.events, 'retention.events'),
     },
     pollInterval: options.pollInterval === undefined ? builtIn.pollInterval : toMs(options.pollInterval, 'pollInterval'),
     shutdownTimeout: options.shutdownTimeout === undefined ? builtIn.shutdownTimeout : toMs(options.shutdownTimeout, 'shutdownTimeout'),

@@ -1,26 +1,30 @@
 /**
  * @module
  * The Spool: the library's front door. Enqueue, read, wait for, cancel, retry and delete jobs,
- * start workers, and see every process's running workers. Options are validated here, once, and resolved to plain values for the store; the
- * store keeps the time (see `store/contract.ts`), so this layer passes durations, not instants.
+ * start workers and see every process's, publish and subscribe. Options are validated here, once,
+ * and resolved to plain values for the store; the store keeps the time (see `store/contract.ts`),
+ * so this layer passes durations, not instants.
  */
-import { z } from 'zod';
+import type { PublishItem, PublishOptions } from '../bus/event.js';
+import type { StartFrom, SubscribeOptions } from '../bus/subscription.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { defaults as builtIn } from '../core/defaults.js';
 import { InvalidArgumentError, JobNotFoundError, SpoolError, isSpoolError } from '../core/errors.js';
 import { type Listener, SpoolEmitter, type SpoolEventName, type SpoolEvents } from '../core/events.js';
 import { type Logger, consoleLogger } from '../core/logger.js';
 import { assertName } from '../core/names.js';
-import { type EnqueueOptions, type WorkOptions, checkValue, listLimitSchema, parseOptions } from '../core/options.js';
+import { type EnqueueOptions, type WorkOptions, parseOptions } from '../core/options.js';
 import { OutageLog } from '../core/outage-log.js';
-import { type Job, type NewJob, finalStatuses, jobStatuses } from '../core/types.js';
+import { type Job, type NewJob, finalStatuses } from '../core/types.js';
 import type {
   BacklogPoint,
   FinalStatus,
   QueueCounts,
-  StatsPart,
   Store,
+  EventRatePoint,
   StorePart,
+  SubscriptionInfo,
+  TopicInfo,
   ThroughputPoint,
   Transaction,
   WorkerRecord,
@@ -31,9 +35,12 @@ import type { WorkerPort } from '../worker/port.js';
 import type { Handlers } from '../worker/types.js';
 import { WorkerRegistry } from '../worker/registry.js';
 import { Worker } from '../worker/worker.js';
-import { unhandledWarning } from './workers.js';
+import * as stats from './stats.js';
+import * as workerInfo from './workers.js';
+import { type JobPage, type ListJobsOptions, type QueueInfo, listJobs, listQueues } from './list-jobs.js';
+import * as bus from './bus.js';
+import type { EventHandler, PublishedEvent, RunningSubscription, Subscription } from './bus.js';
 import { Maintenance } from './maintenance.js';
-import { type JobPage, type ListJobsOptions, type QueueInfo, decodeCursor, emptyCounts, encodeCursor } from './list.js';
 import { waitForJob } from './wait-for.js';
 import { type EnqueueItem, toNewJob } from './new-job.js';
 import { type SpoolSettings, resolveSettings } from './settings.js';
@@ -50,8 +57,7 @@ export interface JobHandle<R = unknown> {
   wait(options?: { timeout?: number }): Promise<R>;
 }
 
-export type { JobPage, ListJobsOptions, QueueInfo };
-export type { EnqueueItem, SpoolSettings };
+export type { EnqueueItem, JobPage, ListJobsOptions, QueueInfo, SpoolSettings };
 
 export async function createSpool(options: SpoolOptions = {}): Promise<Spool> {
   return Spool.create(options);
@@ -76,13 +82,7 @@ export class Spool {
     this.events = new SpoolEmitter(logger);
     this.outage = new OutageLog(this.events, logger);
     this.maintenance = new Maintenance(store, settings, this.events, logger, this.outage);
-    this.registry = new WorkerRegistry(
-      store.workers,
-      this.events,
-      this.outage,
-      builtIn.registry.heartbeatInterval,
-      builtIn.registry.staleAfter,
-    );
+    this.registry = new WorkerRegistry(store.workers, this.events, this.outage);
   }
 
   static async create(input: SpoolOptions = {}): Promise<Spool> {
@@ -194,14 +194,7 @@ export class Spool {
   /** Jobs newest first, filtered, a page at a time. */
   async listJobs(options: ListJobsOptions = {}): Promise<JobPage> {
     this.assertOpen();
-    const limit = options.limit === undefined ? builtIn.list.limit : checkValue(listLimitSchema, options.limit, 'limit');
-    if (options.status !== undefined) checkValue(z.enum(jobStatuses), options.status, 'status');
-    if (options.queue !== undefined) assertName(options.queue, 'queue');
-    if (options.name !== undefined) assertName(options.name, 'job name');
-    const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
-    const jobs = await this.store.listJobs({ queue: options.queue, status: options.status, name: options.name, limit: limit + 1, after });
-    const page = jobs.slice(0, limit);
-    return { jobs: page, nextCursor: jobs.length > limit ? encodeCursor((page.at(-1) as Job).id) : null };
+    return listJobs(this.store, options);
   }
 
   /** Jobs per status for every queue (or one). */
@@ -214,10 +207,7 @@ export class Spool {
   /** Every queue with a row or with jobs, sorted by name, with its jobs per status. */
   async queues(): Promise<QueueInfo[]> {
     this.assertOpen();
-    const [counts, records] = await Promise.all([this.store.counts(), this.store.queues?.list() ?? Promise.resolve([])]);
-    const byName = new Map(records.map((record) => [record.name, record]));
-    const names = [...new Set([...Object.keys(counts), ...byName.keys()])].sort();
-    return names.map((name) => ({ name, counts: counts[name] ?? emptyCounts(), record: byName.get(name) ?? null }));
+    return listQueues(this.store);
   }
 
   /** Runs every failed job (dead letter) of `queue` again with fresh attempts; returns how many. */
@@ -245,25 +235,79 @@ export class Spool {
   /** Completed and failed jobs per queue per bucket over the last `windowMs` (default an hour, by the minute). */
   async throughput(options: { windowMs?: number; bucketMs?: number } = {}): Promise<ThroughputPoint[]> {
     this.assertOpen();
-    const bucketMs = options.bucketMs ?? builtIn.stats.bucketMs;
-    const windowMs = options.windowMs ?? builtIn.stats.windowMs;
-    if (!(bucketMs >= builtIn.stats.minBucketMs) || !(windowMs >= bucketMs))
-      throw new InvalidArgumentError(`bucketMs must be at least ${builtIn.stats.minBucketMs} and windowMs at least bucketMs.`);
-    return this.stats().throughput(windowMs, bucketMs);
+    return stats.throughput(this.store, options);
   }
 
   /** Records waiting and active counts per queue now, keeping a day of samples; returns the counts. Servers call it every 15 s. */
   async sampleBacklog(): Promise<QueueCounts> {
     this.assertOpen();
-    const counts = await this.store.counts();
-    await this.stats().recordBacklog(counts, builtIn.maintenance.backlogKeep);
-    return counts;
+    return stats.sampleBacklog(this.store);
   }
 
   /** Backlog samples over the last `windowMs` (default an hour), oldest first. */
   async backlog(options: { windowMs?: number } = {}): Promise<BacklogPoint[]> {
     this.assertOpen();
-    return this.stats().backlog(options.windowMs ?? builtIn.stats.windowMs);
+    return stats.backlog(this.store, options);
+  }
+
+  /**
+   * Publishes an event on `topic`: it is stored, and one delivery job per matching subscription is
+   * created in the same transaction (with `tx`, the caller's own). Resolves once it committed.
+   */
+  publish(topic: string, payload?: unknown, options?: PublishOptions): Promise<PublishedEvent> {
+    this.assertOpen();
+    return bus.publish(this, topic, payload, options);
+  }
+
+  /** Publishes many events in one round trip; all or none are stored. Results follow the input order. */
+  publishMany(items: readonly PublishItem[], options: { tx?: Transaction } = {}): Promise<PublishedEvent[]> {
+    this.assertOpen();
+    return bus.publishMany(this, items, options.tx);
+  }
+
+  /**
+   * Declares a durable subscription named `name` on `topic` (stored: events published while no
+   * subscriber runs are delivered later) and runs `handler` for each delivery in this process.
+   */
+  subscribe<P = any>(topic: string, name: string, handler: EventHandler<P>, options?: SubscribeOptions): Promise<RunningSubscription> {
+    this.assertOpen();
+    return bus.subscribe(this, topic, name, handler, options);
+  }
+
+  /** Declares (or updates) a subscription without running its handler here, e.g. from a producer. */
+  declareSubscription(topic: string, name: string, options?: SubscribeOptions): Promise<Subscription> {
+    this.assertOpen();
+    return bus.declareSubscription(this, topic, name, options);
+  }
+
+  /** Delivers the retained events from `from` on again; returns how many deliveries were created. */
+  replay(subscription: string, from: StartFrom): Promise<number> {
+    this.assertOpen();
+    return bus.replay(this, subscription, from);
+  }
+
+  /** Every topic with its retained events and subscriptions counted. */
+  topics(): Promise<TopicInfo[]> {
+    this.assertOpen();
+    return bus.listTopics(this);
+  }
+
+  /** Events published per topic per bucket over the last `windowMs` (default an hour, by the minute). */
+  eventRate(options: { windowMs?: number; bucketMs?: number } = {}): Promise<EventRatePoint[]> {
+    this.assertOpen();
+    return bus.eventRate(this, options.windowMs ?? builtIn.stats.windowMs, options.bucketMs ?? builtIn.stats.bucketMs);
+  }
+
+  /** Every subscription with its backlog and lag. */
+  subscriptions(): Promise<SubscriptionInfo[]> {
+    this.assertOpen();
+    return bus.listSubscriptions(this);
+  }
+
+  /** A topic's retained events, oldest first, a page at a time. */
+  eventLog(topic: string, options?: { after?: string; limit?: number }): Promise<bus.EventPage> {
+    this.assertOpen();
+    return bus.listEvents(this, topic, options);
   }
 
   /** Starts a worker on `queue`; it runs until `close()` (or the Spool's) or a shutdown signal. */
@@ -290,39 +334,22 @@ export class Spool {
   /**
    * The running workers of every process, from the store's registry (host, pid, queue, the names
    * each handles, concurrency, jobs in flight, last heartbeat, version); only `queue`'s when given.
-   * Empty on a store without the registry.
    */
   async workers(queue?: string): Promise<WorkerRecord[]> {
     this.assertOpen();
-    if (queue !== undefined) assertName(queue, 'queue');
-    return (await this.store.workers?.list(builtIn.registry.staleAfter, queue)) ?? [];
+    return workerInfo.listWorkers(this.store, queue);
   }
 
-  /**
-   * Why nobody will run `job` (a waiting job whose name no running worker handles), or null:
-   * "no worker handles media/resize-imgae; running workers handle: resize-image, thumbnail".
-   * Null as well on a store without the worker registry, which cannot tell.
-   */
+  /** Why nobody will run `job` (waiting, and no running worker handles its name), or null. */
   async warningFor(job: Job): Promise<string | null> {
     this.assertOpen();
-    if (job.status !== 'waiting' || !this.store.workers) return null;
-    return unhandledWarning(job, await this.store.workers.list(builtIn.registry.staleAfter, job.queue));
+    return workerInfo.warningFor(this.store, job);
   }
 
-  /**
-   * Deletes one finished job (completed, failed or cancelled), such as a dead letter; a waiting or
-   * active job is SPOOL_INVALID_STATE (cancel it first).
-   */
+  /** Deletes one finished job (a dead letter, say); a waiting or active one is SPOOL_INVALID_STATE. */
   async deleteJob(id: string): Promise<void> {
     this.assertOpen();
-    const outcome = await this.store.deleteJob(String(id));
-    if (!outcome) throw new JobNotFoundError(String(id));
-    if (!outcome.deleted) {
-      throw new SpoolError(
-        'SPOOL_INVALID_STATE',
-        `Job ${id} is ${outcome.status}; only finished jobs (completed, failed or cancelled) can be deleted. Cancel it first.`,
-      );
-    }
+    return workerInfo.deleteJob(this.store, String(id));
   }
 
   /** Deletes finished jobs older than their retention; returns how many. Workers' Spools do it every minute. */
@@ -351,13 +378,6 @@ export class Spool {
 
   get closed(): boolean {
     return this.closing !== null;
-  }
-
-  private stats(): StatsPart {
-    if (!this.store.stats) {
-      throw new SpoolError('SPOOL_INVALID_STATE', `This ${this.store.kind} store keeps no statistics (it has no "stats" part).`);
-    }
-    return this.store.stats;
   }
 
   private startBackgroundDuties(worker: Worker): void {

@@ -1,11 +1,39 @@
 /**
  * @module
- * Work must never wait silently: the warning a waiting job gets when no running worker handles
- * its name, from the worker registry. Pure, so the API, the CLI and tests share one sentence.
+ * Work must never wait silently: the running workers from the store's registry, and the warning
+ * a waiting job gets when no running worker handles its name (a pure function, so the API, the
+ * CLI and tests share one sentence). Also deleting one finished job, for the Spool.
  */
+import { defaults } from '../core/defaults.js';
+import { JobNotFoundError, SpoolError } from '../core/errors.js';
+import { assertName } from '../core/names.js';
 import { closest } from '../core/spelling.js';
 import type { Job } from '../core/types.js';
-import type { WorkerRecord } from '../store/contract.js';
+import type { Store, WorkerRecord } from '../store/contract.js';
+
+/** Live registry rows, every queue's or one's; empty on a store without the registry. */
+export async function listWorkers(store: Pick<Store, 'workers'>, queue?: string): Promise<WorkerRecord[]> {
+  if (queue !== undefined) assertName(queue, 'queue');
+  return (await store.workers?.list(defaults.registry.staleAfter, queue)) ?? [];
+}
+
+/** The warning for `job`, or null; null as well on a store without the registry, which cannot tell. */
+export async function warningFor(store: Pick<Store, 'workers'>, job: Job): Promise<string | null> {
+  if (job.status !== 'waiting' || !store.workers) return null;
+  return unhandledWarning(job, await store.workers.list(defaults.registry.staleAfter, job.queue));
+}
+
+/** Deletes one job in a final status; SPOOL_JOB_NOT_FOUND or SPOOL_INVALID_STATE (cancel it first) otherwise. */
+export async function deleteJob(store: Pick<Store, 'deleteJob'>, id: string): Promise<void> {
+  const outcome = await store.deleteJob(id);
+  if (!outcome) throw new JobNotFoundError(id);
+  if (!outcome.deleted) {
+    throw new SpoolError(
+      'SPOOL_INVALID_STATE',
+      `Job ${id} is ${outcome.status}; only finished jobs (completed, failed, cancelled or expired) can be deleted. Cancel it first.`,
+    );
+  }
+}
 
 /**
  * Why nobody will run `job`, or null when a running worker handles it (or it is not waiting):

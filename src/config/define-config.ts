@@ -17,11 +17,12 @@
  */
 import { z } from 'zod';
 import type { Duration } from '../core/duration.js';
+import { type SubscribeOptions, subscribeOptionsSchema } from '../bus/subscription.js';
 import type { SpoolOptions } from '../client/spool-options.js';
 import type { RetentionOptions, WorkOptions } from '../core/options.js';
 import { namePattern, nameRule } from '../core/names.js';
 import { queueWorkFields, sharedSpoolFields } from '../core/options.js';
-import { scopes } from '../core/scopes.js';
+import { type Scope, scopes } from '../core/scopes.js';
 import { allowHostProblem } from '../webhooks/address-policy.js';
 import { type SignatureScheme, signatureSchemes } from '../webhooks/signature.js';
 import type { Handlers } from '../worker/types.js';
@@ -34,12 +35,22 @@ export interface QueueConfig extends Omit<WorkOptions, 'id'> {
   handlers: string | Handlers;
 }
 
+export interface SubscriptionConfig extends SubscribeOptions {
+  /** The topic it consumes. */
+  topic: string;
+  /**
+   * What runs for each event: a module path (relative to the config file) whose default export
+   * is the handler `(event, ctx) => result`, or the handler itself.
+   */
+  handler: string | ((event: any, ctx: any) => unknown);
+}
+
 export interface TokenConfig {
   /** Shown in logs and 403 messages. */
   name: string;
   /** SHA-256 hex of the secret (`spool token create` prints it). The secret itself is never stored. */
   hash: string;
-  scopes: ('enqueue' | 'read' | 'admin')[];
+  scopes: Scope[];
 }
 
 export interface SpoolConfig {
@@ -54,6 +65,11 @@ export interface SpoolConfig {
   shutdownTimeout?: Duration;
   /** Queues this process works on, with their policies and handlers. */
   queues?: Record<string, QueueConfig>;
+  /**
+   * Durable subscriptions, by name: declared in the store at start (so events published while no
+   * subscriber runs are kept for it), and run by `spool serve` and `spool worker`.
+   */
+  subscriptions?: Record<string, SubscriptionConfig>;
   auth?: {
     /** API tokens; `SPOOL_TOKENS` adds more. */
     tokens?: TokenConfig[];
@@ -106,6 +122,14 @@ export const configSchema = z
             handlers: z.union([z.string().min(1), fn, z.record(z.string(), fn)]),
             ...queueWorkFields,
           })
+          .strict(),
+      )
+      .optional(),
+    subscriptions: z
+      .record(
+        z.string().regex(namePattern, `subscription names ${nameRule}`),
+        subscribeOptionsSchema
+          .extend({ topic: z.string().regex(namePattern, `topic names ${nameRule}`), handler: z.union([z.string().min(1), fn]) })
           .strict(),
       )
       .optional(),

@@ -16,6 +16,7 @@ import type { WorkOptions } from '../core/options.js';
 import { type TokenEntry, parseTokensEnv } from './tokens.js';
 import { secretList, webhookDefaults, webhookSecretProblem } from '../webhooks/options.js';
 import type { SignatureScheme } from '../webhooks/signature.js';
+import type { SubscribeOptions } from '../bus/subscription.js';
 import type { Handlers } from '../worker/types.js';
 import { type SpoolConfig, configSchema } from './define-config.js';
 import { describeLoadError, importModule } from './import-module.js';
@@ -37,6 +38,13 @@ export interface ResolvedQueue {
   options: WorkOptions;
 }
 
+export interface ResolvedSubscription {
+  name: string;
+  topic: string;
+  handler: (event: any, ctx: any) => unknown;
+  options: SubscribeOptions;
+}
+
 export interface ResolvedConfig {
   /** The config file that was read, or null when there is none. */
   file: string | null;
@@ -45,6 +53,7 @@ export interface ResolvedConfig {
   /** Everything for createSpool except store and schema. */
   spoolOptions: Omit<SpoolOptions, 'store' | 'schema'>;
   queues: ResolvedQueue[];
+  subscriptions: ResolvedSubscription[];
   tokens: TokenEntry[];
   /** Newest first; empty when none is configured. */
   webhookSecrets: string[];
@@ -95,23 +104,28 @@ export function parseConfig(input: unknown, where: string): SpoolConfig {
   throw new ConfigError(`${where} is invalid: ${describeIssues(result.error.issues, { noun: 'field' }).join('; ')}.`);
 }
 
-async function loadHandlers(spec: string | Handlers, baseDir: string, queue: string): Promise<Handlers> {
+async function loadHandlers(
+  spec: string | Handlers,
+  baseDir: string,
+  queue: string,
+  kind: 'queue' | 'subscription' = 'queue',
+): Promise<Handlers> {
   if (typeof spec !== 'string') return spec;
   const path = isAbsolute(spec) ? spec : resolve(baseDir, spec);
   if (!existsSync(path))
-    throw new ConfigError(`The handlers of queue "${queue}" point at ${spec}, which does not exist (resolved to ${path}).`);
+    throw new ConfigError(`The handlers of ${kind} "${queue}" point at ${spec}, which does not exist (resolved to ${path}).`);
   let module: Record<string, unknown>;
   try {
     module = await importModule(path);
   } catch (err) {
-    throw new ConfigError(`Could not load the handlers of queue "${queue}" from ${spec}: ${describeLoadError(err)}`, { cause: err });
+    throw new ConfigError(`Could not load the handlers of ${kind} "${queue}" from ${spec}: ${describeLoadError(err)}`, { cause: err });
   }
   const chosen = module.default ?? module.handlers;
   if (typeof chosen === 'function' || (typeof chosen === 'object' && chosen !== null)) return chosen as Handlers;
   const named = Object.fromEntries(Object.entries(module).filter(([, value]) => typeof value === 'function'));
   if (Object.keys(named).length === 0) {
     throw new ConfigError(
-      `${spec} (handlers of queue "${queue}") exports no handlers: export default a handler or an object mapping job names to handlers.`,
+      `${spec} (handlers of ${kind} "${queue}") exports no handlers: export default a handler or an object mapping job names to handlers.`,
     );
   }
   return named as Handlers;
@@ -136,6 +150,16 @@ export async function loadConfig(
   const queues: ResolvedQueue[] = [];
   for (const [name, { handlers, ...options }] of Object.entries(config.queues ?? {})) {
     queues.push({ name, handlers: await loadHandlers(handlers, baseDir, name), options });
+  }
+  const subscriptions: ResolvedSubscription[] = [];
+  for (const [name, { topic, handler, ...options }] of Object.entries(config.subscriptions ?? {})) {
+    const loaded = await loadHandlers(handler as string | Handlers, baseDir, name, 'subscription');
+    if (typeof loaded !== 'function') {
+      throw new ConfigError(
+        `The handler of subscription "${name}" must be a function (event, ctx) => result; its module exports an object.`,
+      );
+    }
+    subscriptions.push({ name, topic, handler: loaded, options });
   }
   const tokens: TokenEntry[] = (config.auth?.tokens ?? []).map((t) => ({ name: t.name, hash: t.hash.toLowerCase(), scopes: t.scopes }));
   if (env.SPOOL_TOKENS) tokens.push(...parseTokensEnv(env.SPOOL_TOKENS));
@@ -164,6 +188,7 @@ export async function loadConfig(
     schema: overrides.schema ?? (env.SPOOL_SCHEMA || undefined) ?? config.schema,
     spoolOptions,
     queues,
+    subscriptions,
     tokens,
     webhookSecrets,
     webhookSignature,

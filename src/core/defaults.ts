@@ -16,7 +16,7 @@ export const defaults = {
     timeout: null as number | null,
     priority: 0,
   },
-  retention: { completed: 86_400_000, failed: 7 * 86_400_000, cancelled: 86_400_000 },
+  retention: { completed: 86_400_000, failed: 7 * 86_400_000, cancelled: 86_400_000, events: 7 * 86_400_000 },
   pollInterval: 1_000,
   shutdownTimeout: 30_000,
   shutdownSignals: ['SIGTERM', 'SIGINT'] as NodeJS.Signals[],

@@ -14,6 +14,7 @@ export type SpoolErrorCode =
   | 'SPOOL_STORE_UNAVAILABLE'
   | 'SPOOL_STORE_MISCONFIGURED'
   | 'SPOOL_JOB_NOT_FOUND'
+  | 'SPOOL_NOT_FOUND'
   | 'SPOOL_JOB_FAILED'
   | 'SPOOL_JOB_CANCELLED'
   | 'SPOOL_INVALID_STATE'
@@ -32,7 +33,12 @@ export type SpoolErrorCode =
   | 'SPOOL_UNSUPPORTED_MEDIA_TYPE'
   | 'SPOOL_SHUTTING_DOWN'
   | 'SPOOL_PORT_IN_USE'
-  | 'SPOOL_INTERNAL';
+  | 'SPOOL_INTERNAL'
+  | 'SPOOL_QUEUE_FULL'
+  | 'SPOOL_QUEUE_PAUSED'
+  | 'SPOOL_RATE_LIMITED'
+  | 'SPOOL_BREAKER_OPEN'
+  | 'SPOOL_OVERLOADED';
 
 export interface ErrorTraits {
   /** The HTTP status the API answers with. */
@@ -55,6 +61,7 @@ export const errorCatalog: Record<SpoolErrorCode, ErrorTraits> = {
   /** The store answered, and refused: no such database or role, a wrong password, a missing right. */
   SPOOL_STORE_MISCONFIGURED: { http: 503, exit: 2, transient: false },
   SPOOL_JOB_NOT_FOUND: failed(404),
+  SPOOL_NOT_FOUND: failed(404),
   SPOOL_JOB_FAILED: failed(409),
   SPOOL_JOB_CANCELLED: failed(409),
   SPOOL_INVALID_STATE: failed(409),
@@ -75,6 +82,11 @@ export const errorCatalog: Record<SpoolErrorCode, ErrorTraits> = {
   /** `spool serve` cannot listen: the port is taken, or the address is not this machine's. */
   SPOOL_PORT_IN_USE: { http: 500, exit: 2, transient: false },
   SPOOL_INTERNAL: failed(500),
+  SPOOL_QUEUE_FULL: { http: 429, exit: 1, transient: true },
+  SPOOL_QUEUE_PAUSED: { http: 503, exit: 1, transient: true },
+  SPOOL_RATE_LIMITED: { http: 429, exit: 1, transient: true },
+  SPOOL_BREAKER_OPEN: { http: 503, exit: 1, transient: true },
+  SPOOL_OVERLOADED: { http: 503, exit: 3, transient: true },
 };
 
 export function isSpoolErrorCode(code: unknown): code is SpoolErrorCode {

@@ -155,3 +155,77 @@ export class JobCancelledError extends SpoolError {
     super('SPOOL_JOB_CANCELLED', `Job ${job.id} (${job.queue}/${job.name}) was cancelled.`);
   }
 }
+
+/**
+ * Enqueue refused: the queue holds its max depth of waiting jobs (or is paused and refusing new
+ * work). `retryAfterMs` estimates when there will be room, from the queue's recent drain rate.
+ */
+export class QueueFullError extends SpoolError {
+  constructor(
+    readonly queue: string,
+    readonly retryAfterMs: number,
+    message: string,
+    code: 'SPOOL_QUEUE_FULL' | 'SPOOL_QUEUE_PAUSED' = 'SPOOL_QUEUE_FULL',
+  ) {
+    super(code, message);
+  }
+}
+
+/** How long to wait before trying again, when an error says (QueueFullError, RateLimitedError, RetryAfterError). */
+export function retryAfterOf(err: unknown): number | null {
+  const ms = (err as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : null;
+}
+
+/**
+ * Throw from a handler when a partner answered "too many requests" (HTTP 429): the job goes back
+ * to waiting for `retryAfterMs` without spending an attempt, and on a queue with a rate limit
+ * its key's (or the queue's) window stays shut until then, so other jobs of it wait too.
+ */
+export class RateLimitedError extends SpoolError {
+  readonly retryAfterMs: number;
+
+  constructor(retryAfter: number | string, message = 'The partner is rate limiting us; trying again later.') {
+    super('SPOOL_RATE_LIMITED', message);
+    this.retryAfterMs = retryAfterToMs(retryAfter);
+  }
+}
+
+/**
+ * Throw from a handler to retry this job at a time the other side named (a `Retry-After` header:
+ * seconds or an HTTP date) instead of by its backoff. The attempt is spent, as with any failure.
+ */
+export class RetryAfterError extends SpoolError {
+  readonly retryAfterMs: number;
+  readonly retryAfter = true;
+
+  constructor(retryAfter: number | string, message = 'The other side asked us to try again later.') {
+    super('SPOOL_RATE_LIMITED', message);
+    this.retryAfterMs = retryAfterToMs(retryAfter);
+  }
+}
+
+/** Thrown by `ctx.breaker(name).run(fn)` while the breaker is open: the job waits for it without spending an attempt. */
+export class BreakerOpenError extends SpoolError {
+  constructor(
+    readonly breaker: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(
+      'SPOOL_BREAKER_OPEN',
+      `The circuit breaker "${breaker}" is open; the job waits ${Math.ceil(retryAfterMs / 1000)} s for it without spending an attempt.`,
+    );
+  }
+}
+
+/**
+ * Milliseconds from a Retry-After value: a number of milliseconds, or the header's text, which is
+ * whole seconds or an HTTP date. Bounded to a day; unreadable values wait a minute.
+ */
+export function retryAfterToMs(value: number | string, now = Date.now()): number {
+  let ms: number;
+  if (typeof value === 'number') ms = value;
+  else if (/^\s*\d+\s*$/.test(value)) ms = Number(value) * 1000;
+  else ms = Date.parse(value) - now;
+  return Number.isFinite(ms) ? Math.min(Math.max(0, Math.round(ms)), 86_400_000) : 60_000;
+}

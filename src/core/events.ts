@@ -16,6 +16,10 @@ export interface SpoolEvents {
   /** An attempt failed and the job will run again at `runAt`. */
   retrying: { job: Job; error: JobErrorRecord; runAt: number };
   cancelled: { job: Job };
+  /** The job had not started by its `expiresAt`; it never runs. */
+  expired: { job: Job };
+  /** A shared circuit breaker changed status (seen by the process that moved it). */
+  breaker: { breaker: string; from: string; to: string; reason: string; at: number };
   /** Something went wrong inside Spool itself (the store went away, say); it carries on. */
   error: { error: Error; context: string };
 }

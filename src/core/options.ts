@@ -56,6 +56,20 @@ export const enqueueOptionsFields = {
   idempotencyKey: storableText(255)
     .optional()
     .meta({ description: 'Enqueueing again with the same key on the same queue returns the existing job.' }),
+  orderingKey: storableText(255)
+    .optional()
+    .meta({ description: 'Jobs of the queue with the same key run one at a time, in enqueue order; other keys run in parallel.' }),
+  concurrencyKey: storableText(255)
+    .optional()
+    .meta({ description: "At most the queue's keyConcurrency jobs with this key run at once, across every process (a tenant, say)." }),
+  rateLimitKey: storableText(255)
+    .optional()
+    .meta({ description: "The key the queue's rate limit counts this job under, instead of the queue's own window." }),
+  expiresIn: duration.optional().meta({ description: 'If it has not started this long after enqueue, it expires and never runs.' }),
+  expiresAt: z
+    .union([z.number().min(0).max(maxEpochMs), z.string().max(64)])
+    .optional()
+    .meta({ description: 'If it has not started by this time (epoch ms or ISO 8601), it expires and never runs. Not with expiresIn.' }),
   metadata: z.record(z.string(), z.unknown()).optional().meta({ description: 'Free-form JSON kept with the job.' }),
   callbackUrl: z
     .string()
@@ -69,7 +83,11 @@ export const enqueueOptionsFields = {
 };
 
 export const enqueueOptionsSchema = z
-  .object({ ...enqueueOptionsFields, runAt: z.union([z.date(), enqueueOptionsFields.runAt.unwrap()]).optional() })
+  .object({
+    ...enqueueOptionsFields,
+    runAt: z.union([z.date(), enqueueOptionsFields.runAt.unwrap()]).optional(),
+    expiresAt: z.union([z.date(), enqueueOptionsFields.expiresAt.unwrap()]).optional(),
+  })
   .strict();
 
 export interface EnqueueOptions {
@@ -87,6 +105,19 @@ export interface EnqueueOptions {
   timeout?: Duration | null;
   /** Enqueueing again with the same key on the same queue returns the existing job. */
   idempotencyKey?: string;
+  /**
+   * Jobs of the queue with the same key run one at a time, in the order they were enqueued; a
+   * failing job holds back later jobs of its key (only) until it completes or fails for good.
+   */
+  orderingKey?: string;
+  /** At most the queue's `keyConcurrency` jobs with the same key run at once, across every process; keys take turns. */
+  concurrencyKey?: string;
+  /** The key the queue's rate limit counts this job under (a tenant, say), instead of the queue's own window. */
+  rateLimitKey?: string;
+  /** If it has not started this long after enqueue, it becomes `expired` and never runs. */
+  expiresIn?: Duration;
+  /** If it has not started by then (a Date, epoch ms or ISO string), it becomes `expired` and never runs. Not with `expiresIn`. */
+  expiresAt?: Date | number | string;
   /** Free-form JSON kept with the job, for your own bookkeeping. */
   metadata?: Record<string, unknown>;
   /** When the job completes, fails for good or is cancelled, Spool POSTs the outcome here, signed (see webhooks). */
@@ -106,6 +137,8 @@ export interface RetentionOptions {
   failed?: Duration;
   /** Delete cancelled jobs this long after they finish. @defaultValue 1 day */
   cancelled?: Duration;
+  /** Keep published events this long, for replay and new subscriptions (a topic can set its own). @defaultValue 7 days */
+  events?: Duration;
 }
 
 /** The options a config file and createSpool both take, declared once. */
@@ -128,7 +161,10 @@ export const sharedSpoolFields = {
     })
     .strict()
     .optional(),
-  retention: z.object({ completed: duration.optional(), failed: duration.optional(), cancelled: duration.optional() }).strict().optional(),
+  retention: z
+    .object({ completed: duration.optional(), failed: duration.optional(), cancelled: duration.optional(), events: duration.optional() })
+    .strict()
+    .optional(),
   pollInterval: duration.optional(),
   shutdownTimeout: duration.optional(),
 };

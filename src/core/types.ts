@@ -25,16 +25,24 @@
  *   beside the developer's message; read scopes see only it.
  * - registry: the store's table of running workers (host, pid, queue, the names they handle),
  *   kept by heartbeats; a waiting job whose name no live worker handles gets a warning.
+ * - ordering key: jobs (or events) of a queue (or subscription) with the same key run one at a
+ *   time in the order they were enqueued (published); other keys run in parallel.
+ * - topic: a named stream of events, kept for a retention window and replayable.
+ * - event: a JSON message published on a topic, with an id (deduplicated), an optional name,
+ *   key and headers.
+ * - subscription: a named, durable consumer of a topic. Each event becomes one delivery job per
+ *   matching subscription, in the publish's transaction, on the subscription's queue
+ *   (`spool.sub.<name>`).
  * - store: the only code that knows SQL (SQLite or PostgreSQL).
  */
 
 /** Where a job is in its life cycle. */
-export type JobStatus = 'waiting' | 'active' | 'completed' | 'failed' | 'cancelled';
+export type JobStatus = 'waiting' | 'active' | 'completed' | 'failed' | 'cancelled' | 'expired';
 
-export const jobStatuses: readonly JobStatus[] = ['waiting', 'active', 'completed', 'failed', 'cancelled'];
+export const jobStatuses: readonly JobStatus[] = ['waiting', 'active', 'completed', 'failed', 'cancelled', 'expired'];
 
-/** Statuses a job never leaves on its own. */
-export const finalStatuses: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+/** Statuses a job never leaves on its own. `expired`: it had not started by its `expiresAt`. */
+export const finalStatuses: readonly JobStatus[] = ['completed', 'failed', 'cancelled', 'expired'];
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -86,6 +94,14 @@ export interface Job<P = Json, R = Json> {
   /** Milliseconds a single attempt may run, or null for no limit. */
   timeout: number | null;
   idempotencyKey: string | null;
+  /** Jobs of a queue with the same key run one at a time, in the order they were enqueued. */
+  orderingKey: string | null;
+  /** At most the queue's `keyConcurrency` jobs with the same key run at once, across every process. */
+  concurrencyKey: string | null;
+  /** The key its queue's rate limit counts it under (null: the queue's own window, or a payload path). */
+  rateLimitKey: string | null;
+  /** If it has not started by then it becomes `expired` and never runs; null for never. */
+  expiresAt: number | null;
   metadata: Record<string, Json>;
   /** Where Spool POSTs the outcome when the job reaches a final state (a webhook), or null. */
   callbackUrl: string | null;
@@ -114,6 +130,13 @@ export interface NewJob {
   backoff: BackoffPolicy;
   timeout: number | null;
   idempotencyKey: string | null;
+  orderingKey: string | null;
+  concurrencyKey: string | null;
+  rateLimitKey: string | null;
+  /** Absolute expiry (epoch ms), or null; `expiresIn` resolves against the store's now. */
+  expiresAt: number | null;
+  /** Milliseconds after the store's now before it expires, or null. */
+  expiresIn: number | null;
   metadata: string;
   callbackUrl: string | null;
   /** Run no earlier than this time (epoch ms), when the caller named one; else `delay` from the store's now. */

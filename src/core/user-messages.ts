@@ -12,6 +12,8 @@ export const userMessages = {
   slow: "This is taking longer than expected; we'll keep trying.",
   /** The job failed for good and its handler gave no message of its own. */
   failed: "Sorry, we couldn't complete this.",
+  /** The job was not started before its `expiresAt`. */
+  expired: 'Sorry, this expired before we could get to it.',
   /** An attempt failed and the job runs again (said of errors stored before user messages existed). */
   retrying: "Something went wrong; we'll try again.",
   /** An attempt failed and the job runs again after `delayMs`. */
@@ -50,11 +52,13 @@ export function recordedUserMessage(error: Pick<JobErrorRecord, 'userMessage' | 
 
 /**
  * What to tell the person waiting on `job` now: the latest error's message when the job failed
- * or waits to run again after a failure; null otherwise (nothing went wrong, or it was cancelled).
+ * or waits to run again after a failure, that it expired when it did; null otherwise (nothing
+ * went wrong, or it was cancelled).
  */
 export function jobUserMessage(job: Pick<Job, 'status' | 'errors' | 'finishedAt'>): string | null {
   const last: JobErrorRecord | undefined = job.errors.at(-1);
   if (job.status === 'failed') return last ? recordedUserMessage({ ...last, final: true }) : userMessages.failed;
+  if (job.status === 'expired') return userMessages.expired;
   if (job.status === 'waiting' && last && job.finishedAt === null) return recordedUserMessage(last);
   return null;
 }

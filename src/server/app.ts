@@ -17,6 +17,7 @@ import { jobErrorRoutes } from './routes/job-errors.js';
 import { jobRoutes } from './routes/jobs.js';
 import { queueRoutes } from './routes/queues.js';
 import { statsRoutes } from './routes/stats.js';
+import { topicRoutes } from './routes/topics.js';
 import { whoamiRoutes } from './routes/whoami.js';
 import { workerRoutes } from './routes/workers.js';
 import { EnqueueBody } from './schemas.js';
@@ -129,6 +130,7 @@ export function createApp(options: AppOptions): SpoolApp {
   jobErrorRoutes(app, ctx);
   deadLetterRoutes(app, ctx);
   statsRoutes(app, ctx);
+  topicRoutes(app, ctx);
   whoamiRoutes(app, ctx);
   workerRoutes(app, ctx);
 

@@ -57,11 +57,13 @@ export function requireToken(auth: AuthSettings): MiddlewareHandler<AuthEnv> {
 }
 
 /**
- * Middleware: 401 without a valid bearer token, 403 when the token lacks `scope` (null: any
- * scope will do). Authentication runs before the request is validated, so nothing is revealed
- * to strangers.
+ * Middleware: 401 without a valid bearer token, 403 when the token has none of the scopes the
+ * route accepts (null: any scope will do). Authentication runs before the request is validated,
+ * so nothing is revealed to strangers.
  */
-export function requireScope(auth: AuthSettings, scope: Scope | null): MiddlewareHandler<AuthEnv> {
+export function requireScope(auth: AuthSettings, accepted: Scope | readonly Scope[] | null): MiddlewareHandler<AuthEnv> {
+  const wanted = accepted === null ? null : typeof accepted === 'string' ? [accepted] : accepted;
+  const named = wanted?.map((s) => `"${s}"`).join(' or ') ?? '';
   return async function authorize(c, next) {
     if (auth.mode === 'insecure') {
       c.set('principal', { name: 'insecure-dev-mode', scopes: ['admin'] });
@@ -78,14 +80,15 @@ export function requireScope(auth: AuthSettings, scope: Scope | null): Middlewar
         'www-authenticate': `Bearer realm="spool"${header ? ', error="invalid_token"' : ''}`,
       });
     }
-    if (scope !== null && !hasScope(token, scope)) {
+    if (wanted !== null && !wanted.some((scope) => hasScope(token, scope))) {
+      const includesAdmin = wanted.includes('admin') ? '' : ' (or "admin", which includes every scope)';
       return problemResponse(
         makeProblem(
           403,
           'SPOOL_FORBIDDEN',
-          `The token "${token.name}" has the scope${token.scopes.length > 1 ? 's' : ''} ${token.scopes.join(', ')}; this route needs "${scope}"${scope === 'admin' ? '' : ' (or "admin", which includes it)'}. Use a token with that scope.`,
+          `The token "${token.name}" has the scope${token.scopes.length > 1 ? 's' : ''} ${token.scopes.join(', ')}; this route needs ${named}${includesAdmin}. Use a token with that scope.`,
         ),
-        { 'www-authenticate': `Bearer realm="spool", error="insufficient_scope", scope="${scope}"` },
+        { 'www-authenticate': `Bearer realm="spool", error="insufficient_scope", scope="${wanted.join(' ')}"` },
       );
     }
     c.set('principal', { name: token.name, scopes: token.scopes });

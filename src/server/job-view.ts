@@ -32,6 +32,10 @@ export interface JobView {
   maxAttempts: number;
   timeout: number | null;
   idempotencyKey: string | null;
+  orderingKey: string | null;
+  concurrencyKey: string | null;
+  rateLimitKey: string | null;
+  expiresAt: number | null;
   metadata: Record<string, Json>;
   callbackUrl: string | null;
   progress: Progress | null;
@@ -84,6 +88,10 @@ export function toJobView(job: Job, options: ViewOptions = {}): JobView {
     maxAttempts: job.maxAttempts,
     timeout: job.timeout,
     idempotencyKey: job.idempotencyKey,
+    orderingKey: job.orderingKey,
+    concurrencyKey: job.concurrencyKey,
+    rateLimitKey: job.rateLimitKey,
+    expiresAt: job.expiresAt,
     metadata: job.metadata,
     callbackUrl: job.callbackUrl,
     progress: job.progress,

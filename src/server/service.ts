@@ -105,6 +105,13 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         );
       }
     }
+    // Subscriptions are declared whether or not this process runs them: events published from now
+    // on are kept for them even while no subscriber runs anywhere.
+    for (const sub of config.subscriptions) {
+      const running = runWorkers && !options.onlyQueues;
+      if (running) await spool.subscribe(sub.topic, sub.name, sub.handler, sub.options);
+      else await spool.declareSubscription(sub.topic, sub.name, sub.options);
+    }
     if (runWorkers) {
       for (const queue of config.queues) {
         if (options.onlyQueues && !options.onlyQueues.includes(queue.name)) continue;

@@ -15,6 +15,13 @@
  * machine's. Callers pass durations (a delay, a lease, a backoff), never "now".
  */
 import type { ClaimedJob, Job, JobErrorRecord, JobStatus, NewJob, Progress } from '../core/types.js';
+import type { ClaimRequest, QueueRecord, Transaction } from './contract-common.js';
+import type { LimitsPart } from './contract-limits.js';
+import type { TopicsPart } from './contract-topics.js';
+
+export type * from './contract-common.js';
+export type * from './contract-limits.js';
+export type * from './contract-topics.js';
 
 /**
  * What enqueue did with one input. A created job is described by the input at `createdFrom` plus
@@ -30,17 +37,6 @@ export interface EnqueueResult {
   /** When the store created it (its clock), for created jobs. */
   createdAt: number;
   existing: Job | null;
-}
-
-export interface ClaimRequest {
-  queue: string;
-  /** Only jobs with these names; undefined for any. */
-  names?: readonly string[];
-  limit: number;
-  workerId: string;
-  /** The fencing token written on every claimed job. */
-  token: string;
-  leaseMs: number;
 }
 
 /** A fenced write: it applies only while `token` still holds the job's lease. */
@@ -111,13 +107,6 @@ export interface CancelResult {
   /** Its status before the call. */
   previous: JobStatus;
 }
-
-/**
- * Something that runs SQL in the caller's own transaction, so a job is enqueued only if that
- * transaction commits (the outbox pattern). A `pg` Client or PoolClient inside BEGIN fits for
- * PostgreSQL; a better-sqlite3 Database inside `db.transaction()` fits for SQLite.
- */
-export type Transaction = unknown;
 
 /** The hot path: what workers and producers call for every job. */
 export interface JobStore {
@@ -201,14 +190,6 @@ export interface StatsPart {
   backlog(windowMs: number): Promise<BacklogPoint[]>;
 }
 
-/** A queue's own row: created on first use, where its policies and their live state live. */
-export interface QueueRecord {
-  name: string;
-  createdAt: number;
-  /** True while claims are stopped across every process. */
-  paused: boolean;
-}
-
 /** Optional: queues as rows of their own. */
 export interface QueuesPart {
   /** Every queue that has a row, by name. */
@@ -282,11 +263,13 @@ export interface Store extends JobStore, AdminStore {
   close(): Promise<void>;
   readonly stats?: StatsPart;
   readonly queues?: QueuesPart;
+  readonly topics?: TopicsPart;
+  readonly limits?: LimitsPart;
   readonly workers?: WorkersPart;
 }
 
 /** The optional parts a store may have, by name: what the conformance suite checks for. */
-export type StorePart = 'stats' | 'queues' | 'workers';
+export type StorePart = 'stats' | 'queues' | 'topics' | 'limits' | 'workers';
 
 /** The queue name a wake-up carries when the store cannot tell which queue changed. */
 export const anyQueue = '*';

@@ -1,5 +1,5 @@
+import { userMessages } from '../core/user-messages.js';
 import type { BackoffPolicy, ClaimedJob, Job, JobErrorRecord, JobStatus, NewJob, Progress } from '../core/types.js';
-import type { LeaseLoss } from './contract.js';
 
 /** A jobs row as either store's driver returns it: JSON may arrive as text or parsed, numbers as text. */
 export interface JobRow {
@@ -14,6 +14,10 @@ export interface JobRow {
   backoff: unknown;
   timeout_ms: number | string | null;
   idempotency_key: string | null;
+  ordering_key?: string | null;
+  concurrency_key?: string | null;
+  rate_key?: string | null;
+  expires_at?: number | string | null;
   metadata: unknown;
   callback_url: string | null;
   progress: unknown;
@@ -50,6 +54,10 @@ export function rowToJob(row: JobRow): Job {
     backoff: json<BackoffPolicy>(row.backoff, { type: 'fixed', base: 0, cap: 0 }),
     timeout: numOrNull(row.timeout_ms),
     idempotencyKey: row.idempotency_key,
+    orderingKey: row.ordering_key ?? null,
+    concurrencyKey: row.concurrency_key ?? null,
+    rateLimitKey: row.rate_key ?? null,
+    expiresAt: row.expires_at === undefined || row.expires_at === null ? null : Number(row.expires_at),
     metadata: json(row.metadata, {}),
     callbackUrl: row.callback_url ?? null,
     progress: json<Progress | null>(row.progress, null),
@@ -71,7 +79,7 @@ export function rowToJob(row: JobRow): Job {
  * the claim itself: reading fewer columns halves what a claim costs on SQLite.
  */
 export const claimedColumns =
-  'id, queue, name, payload, priority, attempts, max_attempts, backoff, timeout_ms, idempotency_key, metadata, callback_url, progress, errors, run_at, created_at';
+  'id, queue, name, payload, priority, attempts, max_attempts, backoff, timeout_ms, idempotency_key, ordering_key, concurrency_key, rate_key, expires_at, metadata, callback_url, progress, errors, run_at, created_at';
 
 export type ClaimedRow = Omit<
   JobRow,
@@ -92,6 +100,10 @@ export function newJobToJob(input: NewJob, id: string, now: number): Job {
     backoff: input.backoff,
     timeout: input.timeout,
     idempotencyKey: input.idempotencyKey,
+    orderingKey: input.orderingKey,
+    concurrencyKey: input.concurrencyKey,
+    rateLimitKey: input.rateLimitKey,
+    expiresAt: input.expiresAt ?? (input.expiresIn === null ? null : now + input.expiresIn),
     metadata: JSON.parse(input.metadata),
     callbackUrl: input.callbackUrl,
     progress: null,
@@ -122,6 +134,10 @@ export function rowToClaimed(row: ClaimedRow, claim: { token: string; leaseMs: n
     backoff: json<BackoffPolicy>(row.backoff, { type: 'fixed', base: 0, cap: 0 }),
     timeout: numOrNull(row.timeout_ms),
     idempotencyKey: row.idempotency_key,
+    orderingKey: row.ordering_key ?? null,
+    concurrencyKey: row.concurrency_key ?? null,
+    rateLimitKey: row.rate_key ?? null,
+    expiresAt: row.expires_at === undefined || row.expires_at === null ? null : Number(row.expires_at),
     metadata: json(row.metadata, {}),
     callbackUrl: row.callback_url ?? null,
     progress: json<Progress | null>(row.progress, null),
@@ -144,17 +160,11 @@ export function claimOrder(a: Job, b: Job): number {
 }
 
 export function emptyCounts(): Record<JobStatus, number> {
-  return { waiting: 0, active: 0, completed: 0, failed: 0, cancelled: 0 };
+  return { waiting: 0, active: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 };
 }
 
 export const leaseExpiredMessage =
   'The worker running this job stopped heartbeating before its lease expired (it crashed, was killed, or was blocked), so the job was taken back.';
 
-/** What became of a lease a heartbeat could not extend, from the row as it is now. */
-export function leaseLoss(row: { status: JobStatus; lease_token: string | null } | undefined, token: string): LeaseLoss {
-  if (!row) return 'gone';
-  if (row.status === 'cancelled') return 'cancelled';
-  if (row.lease_token !== token && (row.status === 'completed' || row.status === 'failed')) return 'finished';
-  if (row.lease_token === token) return 'expired';
-  return 'taken';
-}
+/** What `rescueExpired` writes on a job taken back: the message, then what the person waiting is told if it failed or runs again. */
+export const leaseExpiredTexts = [leaseExpiredMessage, userMessages.failed, userMessages.slow] as const;

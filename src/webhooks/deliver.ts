@@ -17,7 +17,7 @@
  */
 import type { Spool } from '../client/spool.js';
 import { NonRetryableError } from '../core/errors.js';
-import type { Job, JobStatus, Json } from '../core/types.js';
+import { type Job, type JobStatus, type Json, finalStatuses } from '../core/types.js';
 import { jobUserMessage, recordedUserMessage } from '../core/user-messages.js';
 import type { Worker } from '../worker/worker.js';
 import { checkCallbackUrl } from '../core/callback-url.js';
@@ -68,7 +68,7 @@ export interface WebhookBody {
   metadata: Record<string, Json>;
 }
 
-const finalStatuses: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
+const finalStatusSet: ReadonlySet<JobStatus> = new Set(finalStatuses);
 
 export function webhookBody(job: Job): WebhookBody {
   const last = job.errors.at(-1);
@@ -143,7 +143,7 @@ export function createWebhookHandler(jobs: DeliveryPort, options: WebhookOptions
     }
     const job = await jobs.getJob(jobId);
     if (!job) return { delivered: false, reason: `Job ${jobId} does not exist (any more); there is no outcome to report.` };
-    if (!finalStatuses.has(job.status)) {
+    if (!finalStatusSet.has(job.status)) {
       return {
         delivered: false,
         reason: `Job ${jobId} is ${job.status}, not finished: it was retried since this delivery was scheduled. Its next final state schedules a new delivery.`,

@@ -27,6 +27,8 @@ export class ClaimLoop {
     private readonly pollMs: number,
     /** The claim to make now, or null when there is no free slot. */
     private readonly nextClaim: () => ClaimRequest | null,
+    /** Makes a claim (plainly, or under the queue's policies). */
+    private readonly claim: (request: ClaimRequest) => Promise<ClaimedJob[]>,
     private readonly onClaimed: (jobs: ClaimedJob[]) => void,
     private readonly outage: OutageLog,
     /** A claim found nothing it may take (idle, or only jobs with names this worker does not handle). */
@@ -66,7 +68,7 @@ export class ClaimLoop {
         this.wakeRequested = false;
         const request = this.nextClaim();
         if (!request) break;
-        const jobs = await this.port.store.claim(request);
+        const jobs = await this.claim(request);
         this.failures = 0;
         // Only a claim that took jobs proves the store takes writes again: SQLite answers an empty
         // claim from a read, which works while another process holds the write lock.

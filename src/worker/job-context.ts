@@ -33,6 +33,9 @@ export function createJobContext(
   signal: () => AbortSignal,
   logger: Logger,
   persist: (progress: Progress) => Promise<void>,
+  breaker: JobContext['breaker'] = () => {
+    throw new InvalidArgumentError('Circuit breakers need a store with the "limits" part.');
+  },
 ): JobContext {
   let inFlight: Promise<void> | null = null;
   let next: Progress | null = null;
@@ -55,6 +58,7 @@ export function createJobContext(
       log ??= childLogger(logger, { queue: job.queue, job: job.id, name: job.name, attempt: job.attempts });
       return log;
     },
+    breaker,
     progress(value, message) {
       next = toProgress(value, message);
       inFlight ??= flush().finally(() => {

@@ -4,7 +4,15 @@
  * and the recorder applies. Policies (backoff today; breakers and rate limits next) decide; the
  * worker never branches on error codes to find out what to write.
  */
-import { NonRetryableError, type SpoolError, coerceError, isNonRetryable, isSpoolError, userMessageOf } from '../core/errors.js';
+import {
+  NonRetryableError,
+  type SpoolError,
+  coerceError,
+  isNonRetryable,
+  isSpoolError,
+  retryAfterOf,
+  userMessageOf,
+} from '../core/errors.js';
 import type { ClaimedJob, JobErrorRecord } from '../core/types.js';
 import { attemptUserMessage } from '../core/user-messages.js';
 import { sanitizeText, toJson } from '../core/validate.js';
@@ -54,8 +62,20 @@ export function decideOutcome(run: RunResult, job: ClaimedJob, options: DecideOp
       if (isSpoolError(run.reason, 'SPOOL_CANCELLED')) return { type: 'abandon', why: 'cancelled' };
       if (isSpoolError(run.reason, 'SPOOL_LEASE_LOST')) return { type: 'abandon', why: 'lease-lost' };
       return failure(run.reason, job, options);
-    case 'threw':
+    case 'threw': {
+      // Waiting for a partner or a breaker is not the job's fault: no attempt is spent.
+      const code = (run.error as { code?: unknown } | null)?.code;
+      const wait = retryAfterOf(run.error);
+      if (
+        wait !== null &&
+        (code === 'SPOOL_BREAKER_OPEN' || (code === 'SPOOL_RATE_LIMITED' && !(run.error as { retryAfter?: unknown }).retryAfter))
+      ) {
+        return { type: 'release', delayMs: wait, why: 'deferred' };
+      }
+      // At the time the partner named: the user message says that time too.
+      if (wait !== null && code === 'SPOOL_RATE_LIMITED') return failure(run.error, job, options, wait);
       return failure(run.error, job, options);
+    }
     case 'returned': {
       let resultJson: string;
       try {
@@ -72,11 +92,12 @@ export function decideOutcome(run: RunResult, job: ClaimedJob, options: DecideOp
   }
 }
 
-function failure(thrown: unknown, job: ClaimedJob, options: DecideOptions): Outcome {
+/** A failed attempt: retried after `retryInMs` (default: the job's backoff) while attempts remain. */
+function failure(thrown: unknown, job: ClaimedJob, options: DecideOptions, retryInMs?: number): Outcome {
   const error = coerceError(thrown);
   const final = isNonRetryable(error) || job.attempts >= job.maxAttempts;
   const code = (error as { code?: unknown }).code;
-  const delayMs = final ? null : backoffDelay(job.backoff, job.attempts, options.random);
+  const delayMs = final ? null : (retryInMs ?? backoffDelay(job.backoff, job.attempts, options.random));
   const own = userMessageOf(error) ?? userMessageOf(thrown);
   const recorded: AttemptError = {
     message: sanitizeText(String(error.message).slice(0, 10_000)),

@@ -21,10 +21,10 @@ export interface WorkerSettings {
 
 export interface WorkerPort {
   /**
-   * The hot path, plus reading one job (to tell a cancelled job from a lost lease), and the
-   * worker registry where the store keeps one (to find waiting jobs nobody handles).
+   * The hot path, plus reading one job (to tell a cancelled job from a lost lease), the queues'
+   * limits, and the worker registry where the store keeps one (to find waiting jobs nobody handles).
    */
-  store: JobStore & Pick<AdminStore, 'getJob'> & Pick<Store, 'workers'>;
+  store: JobStore & Pick<AdminStore, 'getJob'> & Pick<Store, 'queues' | 'limits' | 'workers'>;
   /** Where workers register, once per Spool; null registers nothing. */
   registry: WorkerRegistry | null;
   /** Only for measuring and stamping in-process times; the store keeps its own for what it stores. */

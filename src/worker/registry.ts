@@ -7,6 +7,7 @@
  * its session's lock shows it gone at once). A beat that fails is reported through the outage log.
  */
 import { hostname } from 'node:os';
+import { defaults } from '../core/defaults.js';
 import { isTransient } from '../core/errors.js';
 import type { SpoolEmitter } from '../core/events.js';
 import type { OutageLog } from '../core/outage-log.js';
@@ -34,8 +35,8 @@ export class WorkerRegistry {
     private readonly store: WorkersPart | undefined,
     private readonly events: SpoolEmitter,
     private readonly outage: OutageLog,
-    private readonly intervalMs: number,
-    private readonly staleMs: number,
+    private readonly intervalMs: number = defaults.registry.heartbeatInterval,
+    private readonly staleMs: number = defaults.registry.staleAfter,
   ) {}
 
   /** Registers a started worker at once, and from then on at every beat. */

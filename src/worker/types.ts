@@ -12,6 +12,12 @@ export interface JobContext<P = unknown> {
   progress(value: Progress['value'], message?: string): Promise<void>;
   /** A logger with the job's id, queue and attempt on every line. */
   log: Logger;
+  /**
+   * A shared circuit breaker for a call inside the handler: `await ctx.breaker('payments').run(() => charge())`.
+   * While it is open the call throws and the job waits for it without spending an attempt;
+   * timeouts, network errors and errors marked `transient` count as its failures.
+   */
+  breaker(name: string): { run<T>(fn: () => T | Promise<T>): Promise<T> };
 }
 
 /** The user's function for one kind of job. Its return value (JSON) is stored as the result. */

@@ -28,7 +28,9 @@ import { ClaimLoop } from './claim-loop.js';
 import { type HandlerTable, handlerTable } from './handlers.js';
 import { Heartbeats } from './heartbeats.js';
 import { createJobContext } from './job-context.js';
-import { decideOutcome } from './outcome.js';
+import { type Outcome, type RunResult, decideOutcome } from './outcome.js';
+import { QueueGuard, countsForBreaker } from './queue-guard.js';
+import { block } from '../policies/rate-window.js';
 import type { WorkerPort } from './port.js';
 import { OutcomeRecorder } from './record-outcome.js';
 import { type RunningJob, newRunningJob, runHandler, signalOf, stopJob } from './run-job.js';
@@ -45,6 +47,7 @@ export class Worker {
   private readonly claims: ClaimLoop;
   private readonly recorder: OutcomeRecorder;
   private readonly heartbeats: Heartbeats;
+  private readonly guard: QueueGuard;
   private state: 'new' | 'running' | 'closing' | 'closed' = 'new';
   private claimSeq = 0;
   private unsubscribe: (() => void) | null = null;
@@ -76,11 +79,13 @@ export class Worker {
     const pollMs = toMs(options.pollInterval ?? port.settings.pollInterval, 'pollInterval');
     this.id = options.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.handlers = handlerTable(queue, handlers);
+    this.guard = new QueueGuard(port, queue);
     this.claims = new ClaimLoop(
       port,
       queue,
       pollMs,
       () => this.nextClaim(),
+      (request) => this.guard.claim(request),
       (jobs) => this.startAll(jobs),
       outage,
       () => this.lookForUnhandled(),
@@ -160,6 +165,7 @@ export class Worker {
       );
       this.recorder.abandon();
     }
+    await this.guard.flushed();
     this.heartbeats.stopTimer();
     this.unsubscribe?.();
     await this.port.registry?.remove(this);
@@ -233,6 +239,35 @@ export class Worker {
     const recording = this.recorder.record(job, outcome);
     this.freeSlot(job.id);
     await recording;
+    this.reportLimits(job, run, outcome);
+  }
+
+  /** Tells the queue's breaker how the attempt went, and shuts a rate window a partner said is full. */
+  private reportLimits(job: ClaimedJob, run: RunResult, outcome: Outcome): void {
+    if (outcome.type === 'complete') this.guard.report(job, 'success');
+    else if (
+      (outcome.type === 'fail' || outcome.type === 'retry') &&
+      countsForBreaker(run.kind === 'threw' ? run.error : run.kind === 'stopped' ? run.reason : null)
+    ) {
+      this.guard.report(job, 'failure');
+    }
+    const rateLimit = this.guard.policy.rateLimit;
+    const limits = this.port.store.limits;
+    if (
+      outcome.type === 'release' &&
+      outcome.why === 'deferred' &&
+      rateLimit &&
+      limits &&
+      run.kind === 'threw' &&
+      (run.error as { code?: unknown })?.code === 'SPOOL_RATE_LIMITED'
+    ) {
+      const key = job.rateLimitKey ?? valueAt(job.payload, rateLimit.keyPath) ?? '';
+      limits
+        .updateWindow(job.queue, key, (state, now) => block(state, now + outcome.delayMs, now, rateLimit.perMs))
+        .catch((err: unknown) =>
+          this.port.events.emit('error', { error: err as Error, context: `Shutting the rate window of queue "${job.queue}" failed` }),
+        );
+    }
   }
 
   /**
@@ -290,4 +325,13 @@ function leaseOf(options: WorkOptions): number {
   if (leaseMs < defaults.work.minLease)
     throw new InvalidArgumentError(`lease must be at least ${defaults.work.minLease} ms; got ${leaseMs}.`);
   return leaseMs;
+}
+
+/** The string at a dotted payload path (`tenant.id`), or null. */
+function valueAt(payload: unknown, path: string | null | undefined): string | null {
+  if (!path) return null;
+  let value: unknown = payload;
+  for (const part of path.split('.'))
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  return value === undefined || value === null ? null : String(value);
 }

@@ -173,7 +173,7 @@ describe('spool against a server (HTTP)', () => {
     expect(lines.at(-1)).toMatchObject({ status: 'completed', result: { variants: 2 } });
   });
 
-  it('lists jobs, counts queues, cancels and retries', async () => {
+  it('lists jobs, counts queues, cancels and retries', { timeout: 90_000 }, async () => {
     const first = JSON.parse(
       (await spool(['enqueue', 'parked', 'later', '{"n":1}', '--delay', '1h', '--json'], { env: env() })).stdout,
     ) as { id: string };
@@ -245,5 +245,57 @@ describe.each(kinds)('spool straight on a $kind store', ({ kind }) => {
     const watched = await spool(['status', id, '--watch', ...target()]);
     expect(watched.code).toBe(1);
     expect(watched.stderr).toContain(`job ${id} was cancelled`);
+  });
+
+  it('publishes events, lists topics, events and subscriptions, and replays, without a server', async () => {
+    const { createSpool, silentLogger } = await import('../../src/index.js');
+    const spoolApi = await createSpool({
+      store: store.url,
+      ...(store.schema ? { schema: store.schema } : {}),
+      logger: silentLogger,
+      shutdownSignals: false,
+    });
+    try {
+      await spoolApi.declareSubscription('orders', 'audit');
+    } finally {
+      await spoolApi.close();
+    }
+    const published = await spool([
+      'publish',
+      'orders',
+      '{"orderId":1}',
+      '--name',
+      'order.placed',
+      '--key',
+      'o-1',
+      '--header',
+      'region=eu',
+      '--id',
+      'ev-1',
+      ...target(),
+    ]);
+    expect(published.code).toBe(0);
+    expect(published.stdout).toMatch(/^published event ev-1 \(seq \d+\) on orders: 1 delivery\n$/);
+    const again = await spool(['publish', 'orders', '{}', '--id', 'ev-1', ...target()]);
+    expect(again.stdout).toContain('was already published on orders');
+    const topics = await spool(['topics', ...target()]);
+    expect(topics.stdout).toMatch(/^TOPIC +EVENTS +SUBSCRIPTIONS/);
+    expect(topics.stdout).toMatch(/orders +1 +1/);
+    const events = JSON.parse((await spool(['events', 'orders', ...target(), '--json'])).stdout) as {
+      events: { id: string; headers: unknown }[];
+    };
+    expect(events.events).toEqual([expect.objectContaining({ id: 'ev-1', headers: { region: 'eu' } })]);
+    const subscriptions = await spool(['subscriptions', ...target()]);
+    expect(subscriptions.stdout).toMatch(/audit +orders +- +yes +1/);
+    const replayed = await spool(['replay', 'audit', '--from', 'beginning', ...target()]);
+    expect(replayed.stdout).toBe('replayed 0 event(s) to audit\n');
+    const badStart = await spool(['replay', 'audit', '--from', 'yesterday-ish', ...target()]);
+    expect(badStart.code).toBe(2);
+    expect(badStart.stderr).toContain('is not a starting point');
+    const badHeader = await spool(['publish', 'orders', '{}', '--header', 'noequals', ...target()]);
+    expect(badHeader.code).toBe(2);
+    const badTopic = await spool(['publish', 'no spaces', '{}', ...target()]);
+    expect(badTopic.code).toBe(2);
+    expect(badTopic.stderr).toContain('Invalid topic "no spaces"');
   });
 });

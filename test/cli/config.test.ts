@@ -102,6 +102,28 @@ export default defineConfig({
     });
   });
 
+  it('reads subscriptions with their handler modules, and names what is wrong with one', async () => {
+    write('audit.mjs', 'export default async (event) => ({ seen: event.id });\n');
+    write(
+      'spool.config.mjs',
+      "export default { subscriptions: { audit: { topic: 'orders', handler: './audit.mjs', filter: { names: ['order.placed'] }, from: 'beginning', concurrency: 2 } } };\n",
+    );
+    const config = await loadConfig({}, { cwd: dir, env: {} });
+    expect(config.subscriptions).toEqual([
+      {
+        name: 'audit',
+        topic: 'orders',
+        handler: expect.any(Function),
+        options: { filter: { names: ['order.placed'] }, from: 'beginning', concurrency: 2 },
+      },
+    ]);
+    expect(() =>
+      parseConfig({ subscriptions: { audit: { handler: './a.mjs', filter: { names: [] }, ordred: true } } }, 'spool.config.ts'),
+    ).toThrow(
+      /subscriptions\.audit\.filter\.names: must have at least 1 item; subscriptions\.audit\.topic: is required \(a string\); unknown field "subscriptions\.audit\.ordred"/,
+    );
+  });
+
   it('names every bad field, and unknown ones', () => {
     expect(() =>
       parseConfig(
@@ -113,7 +135,7 @@ export default defineConfig({
         'spool.config.ts',
       ),
     ).toThrow(
-      /^spool\.config\.ts is invalid: .*queues\.emails\.concurrency: must be a number; got the string "ten".*unknown field "queues\.emails\.retries".*auth\.tokens\[0\]\.hash: must be the SHA-256 hex.*auth\.tokens\[0\]\.scopes\[0\]: must be one of "enqueue", "read", "admin".*unknown field "server\.prot"/,
+      /^spool\.config\.ts is invalid: .*queues\.emails\.concurrency: must be a number; got the string "ten".*unknown field "queues\.emails\.retries".*auth\.tokens\[0\]\.hash: must be the SHA-256 hex.*auth\.tokens\[0\]\.scopes\[0\]: must be one of "enqueue", "publish", "read", "admin".*unknown field "server\.prot"/,
     );
     expect(() => parseConfig({ queues: { 'bad queue': { handlers: './x.ts' } } }, 'f')).toThrow(/queue names use 1 to 128 letters/);
   });

@@ -94,7 +94,7 @@ describe('spool status, workers and delete', () => {
     const waiting = await spool(['delete', typo, '--store', store.url]);
     expect(waiting.code).toBe(1);
     expect(waiting.stderr).toContain(
-      `spool: Job ${typo} is waiting; only finished jobs (completed, failed or cancelled) can be deleted. Cancel it first.`,
+      `spool: Job ${typo} is waiting; only finished jobs (completed, failed, cancelled or expired) can be deleted. Cancel it first.`,
     );
   });
 });

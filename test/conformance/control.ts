@@ -254,10 +254,10 @@ export function controlTests(h: Harness): void {
         return counts.a?.completed === 1 && counts.a?.failed === 1 && counts.a?.active === 1;
       });
       expect(await spool.counts()).toEqual({
-        a: { waiting: 0, active: 1, completed: 1, failed: 1, cancelled: 1 },
-        b: { waiting: 2, active: 0, completed: 0, failed: 0, cancelled: 0 },
+        a: { waiting: 0, active: 1, completed: 1, failed: 1, cancelled: 1, expired: 0 },
+        b: { waiting: 2, active: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 },
       });
-      expect(await spool.counts('b')).toEqual({ b: { waiting: 2, active: 0, completed: 0, failed: 0, cancelled: 0 } });
+      expect(await spool.counts('b')).toEqual({ b: { waiting: 2, active: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 } });
     });
   });
 

@@ -90,8 +90,8 @@ export function enqueueTests(h: Harness): void {
         expect(await spool.getJob(handle.id)).toMatchObject({ name: `job-${i}`, payload: { i } });
       }
       expect(await spool.counts()).toEqual({
-        even: { waiting: 6, active: 0, completed: 0, failed: 0, cancelled: 0 },
-        odd: { waiting: 6, active: 0, completed: 0, failed: 0, cancelled: 0 },
+        even: { waiting: 6, active: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 },
+        odd: { waiting: 6, active: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 },
       });
       expect(await spool.enqueueMany([])).toEqual([]);
     });
@@ -120,6 +120,11 @@ export function enqueueTests(h: Harness): void {
         backoff: { type: 'fixed' as const, base: 0, cap: 0 },
         timeout: null,
         idempotencyKey: null,
+        orderingKey: null,
+        concurrencyKey: null,
+        rateLimitKey: null,
+        expiresAt: null,
+        expiresIn: null,
         metadata: '{}',
         callbackUrl: null,
         runAt: null,
@@ -279,7 +284,7 @@ export function enqueueTests(h: Harness): void {
       expect(handles.filter((x) => x.created)).toHaveLength(1);
       const winner = handles.find((x) => x.created);
       for (const handle of handles) expect(handle.job.payload).toEqual(winner?.job.payload);
-      expect(await spools[0]?.counts('q')).toEqual({ q: { waiting: 1, active: 0, completed: 0, failed: 0, cancelled: 0 } });
+      expect(await spools[0]?.counts('q')).toEqual({ q: { waiting: 1, active: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 } });
     });
 
     it('a second Spool on the same store sees the same jobs', async () => {

@@ -158,7 +158,7 @@ export function registryTests(h: Harness): void {
       const refused = await caught(() => spool.deleteJob(waiting.id));
       expect(refused).toMatchObject({
         code: 'SPOOL_INVALID_STATE',
-        message: `Job ${waiting.id} is waiting; only finished jobs (completed, failed or cancelled) can be deleted. Cancel it first.`,
+        message: `Job ${waiting.id} is waiting; only finished jobs (completed, failed, cancelled or expired) can be deleted. Cancel it first.`,
       });
       expect((await caught(() => spool.deleteJob('987654321'))).code).toBe('SPOOL_JOB_NOT_FOUND');
     });

@@ -5,6 +5,7 @@
  * Every test gets its own SQLite file or PostgreSQL schema, a ManualClock and a silent logger.
  */
 import { describe } from 'vitest';
+import { busTests } from './bus.js';
 import { controlTests } from './control.js';
 import { enqueueTests } from './enqueue.js';
 import { type StoreFactory, useHarness } from './harness.js';
@@ -30,5 +31,6 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     processTests(h);
     registryTests(h);
     userMessageTests(h);
+    busTests(h);
   });
 }

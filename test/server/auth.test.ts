@@ -16,7 +16,7 @@ interface RouteCase {
   method: 'GET' | 'POST' | 'DELETE';
   path: () => string;
   body?: unknown;
-  needs: 'enqueue' | 'read' | 'admin';
+  needs: 'enqueue' | 'publish' | 'read' | 'admin';
   /** A token that is valid but lacks the scope. */
   wrong: Secret;
   ok: number;
@@ -37,6 +37,7 @@ describe('auth matrix over HTTP', () => {
     const finished = await s.spool.enqueue('idle', 'noop');
     await s.spool.cancel(finished.id);
     finishedId = finished.id;
+    await s.spool.declareSubscription('orders', 'audit');
   });
 
   afterAll(async () => {
@@ -84,7 +85,36 @@ describe('auth matrix over HTTP', () => {
       wrong: 'producer',
       ok: 200,
     },
+    {
+      route: 'POST /v1/topics/{topic}/events',
+      method: 'POST',
+      path: () => '/v1/topics/orders/events',
+      body: { payload: { n: 1 } },
+      needs: 'publish',
+      wrong: 'read',
+      ok: 202,
+    },
+    { route: 'GET /v1/topics', method: 'GET', path: () => '/v1/topics', needs: 'read', wrong: 'publish', ok: 200 },
+    {
+      route: 'GET /v1/topics/{topic}/events',
+      method: 'GET',
+      path: () => '/v1/topics/orders/events',
+      needs: 'read',
+      wrong: 'publish',
+      ok: 200,
+    },
+    { route: 'GET /v1/subscriptions', method: 'GET', path: () => '/v1/subscriptions', needs: 'read', wrong: 'publish', ok: 200 },
+    {
+      route: 'POST /v1/subscriptions/{name}/replay',
+      method: 'POST',
+      path: () => '/v1/subscriptions/audit/replay',
+      body: { from: 'beginning' },
+      needs: 'admin',
+      wrong: 'producer',
+      ok: 200,
+    },
     { route: 'GET /v1/stats/throughput', method: 'GET', path: () => '/v1/stats/throughput', needs: 'read', wrong: 'enqueue', ok: 200 },
+    { route: 'GET /v1/stats/events', method: 'GET', path: () => '/v1/stats/events', needs: 'read', wrong: 'publish', ok: 200 },
     { route: 'GET /v1/stats/backlog', method: 'GET', path: () => '/v1/stats/backlog', needs: 'read', wrong: 'enqueue', ok: 200 },
     {
       route: 'POST /v1/queues/{queue}/dead-letters/retry',
@@ -253,7 +283,7 @@ describe('tokens', () => {
 
   it('explains malformed SPOOL_TOKENS entries', () => {
     expect(() => parseTokensEnv('ci:short:read')).toThrow(/at least 16/);
-    expect(() => parseTokensEnv('ci:secret-for-ci-000001:write')).toThrow(/unknown scope "write"; use enqueue, read, admin/);
+    expect(() => parseTokensEnv('ci:secret-for-ci-000001:write')).toThrow(/unknown scope "write"; use enqueue, publish, read, admin/);
     expect(() => parseTokensEnv('just-a-secret')).toThrow(/name:secret:scope\+scope/);
   });
 

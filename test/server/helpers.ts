@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, it } from 'vitest';
-import type { ResolvedConfig, ResolvedQueue } from '../../src/config/load-config.js';
+import type { ResolvedConfig, ResolvedQueue, ResolvedSubscription } from '../../src/config/load-config.js';
 import { silentLogger } from '../../src/index.js';
 import { hashToken } from '../../src/server/auth.js';
 import { type Service, startService } from '../../src/server/service.js';
@@ -89,6 +89,7 @@ export const secrets = {
   read: 'test-read-secret-00000001',
   admin: 'test-admin-secret-0000001',
   producer: 'test-producer-secret-0001',
+  publish: 'test-publish-secret-00001',
 } as const;
 
 export const testTokens = [
@@ -96,11 +97,13 @@ export const testTokens = [
   { name: 'reader', hash: hashToken(secrets.read), scopes: ['read' as const] },
   { name: 'operator', hash: hashToken(secrets.admin), scopes: ['admin' as const] },
   { name: 'producer', hash: hashToken(secrets.producer), scopes: ['enqueue' as const, 'read' as const] },
+  { name: 'publisher', hash: hashToken(secrets.publish), scopes: ['publish' as const] },
 ];
 
 export interface TestServiceOptions {
   store: TestStore;
   queues?: ResolvedQueue[];
+  subscriptions?: ResolvedSubscription[];
   http?: boolean;
   insecureNoAuth?: boolean;
   /** Null for none. @defaultValue a fixed whsec_ secret */
@@ -131,6 +134,7 @@ export function testConfig(options: TestServiceOptions): ResolvedConfig {
     schema: options.store.schema,
     spoolOptions: { pollInterval: 100, shutdownTimeout: 2_000, ...options.spoolOptions },
     queues: options.queues ?? [],
+    subscriptions: options.subscriptions ?? [],
     tokens: testTokens,
     webhookSecrets: webhookSecrets(options.webhookSecret),
     webhookSignature: options.webhookSignature ?? 'standard',

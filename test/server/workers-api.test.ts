@@ -147,7 +147,7 @@ describe.each(kinds)('workers and user messages over HTTP on $kind', ({ make }) 
     const refused = await s.api(`/v1/jobs/${waiting}`, { method: 'DELETE', token: secrets.admin });
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { detail: string }).detail).toBe(
-      `Job ${waiting} is waiting; only finished jobs (completed, failed or cancelled) can be deleted. Cancel it first.`,
+      `Job ${waiting} is waiting; only finished jobs (completed, failed, cancelled or expired) can be deleted. Cancel it first.`,
     );
     expect((await s.api('/v1/jobs/987654321', { method: 'DELETE', token: secrets.admin })).status).toBe(404);
   });

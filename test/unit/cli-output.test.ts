@@ -32,6 +32,10 @@ const base: JobView = {
   finishedAt: null,
   workerId: null,
   leaseExpiresAt: null,
+  orderingKey: null,
+  concurrencyKey: null,
+  rateLimitKey: null,
+  expiresAt: null,
 };
 
 describe('the CLI for the people who wait', () => {

@@ -17,7 +17,8 @@ export class ApiError extends Error {
 
 export interface Api {
   get<T>(path: string, signal?: AbortSignal): Promise<T>;
-  post<T>(path: string): Promise<T>;
+  /** With a body, sent as JSON. */
+  post<T>(path: string, body?: unknown): Promise<T>;
   del<T>(path: string): Promise<T>;
   /** The raw response, for streams. */
   stream(path: string, headers: Record<string, string>, signal: AbortSignal): Promise<Response>;
@@ -29,10 +30,12 @@ export function authHeaders(token: string | null): Record<string, string> {
 
 /** @param onUnauthorized called when the server stops accepting the token (401), to sign out. */
 export function createApi(token: string | null, onUnauthorized: (error: ApiError) => void): Api {
-  async function call<T>(method: string, path: string, signal?: AbortSignal): Promise<T> {
+  async function call<T>(method: string, path: string, signal?: AbortSignal, body?: unknown): Promise<T> {
     let response: Response;
+    const headers: Record<string, string> = { accept: 'application/json', ...authHeaders(token) };
+    if (body !== undefined) headers['content-type'] = 'application/json';
     try {
-      response = await fetch(path, { method, headers: { accept: 'application/json', ...authHeaders(token) }, signal });
+      response = await fetch(path, { method, headers, signal, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     } catch (err) {
       if (signal?.aborted) throw err;
       throw new ApiError(0, 'NETWORK', 'The Spool server does not answer. Check that `spool serve` is running; retrying.');
@@ -44,7 +47,7 @@ export function createApi(token: string | null, onUnauthorized: (error: ApiError
   }
   return {
     get: (path, signal) => call('GET', path, signal),
-    post: (path) => call('POST', path),
+    post: (path, body) => call('POST', path, undefined, body),
     del: (path) => call('DELETE', path),
     stream: (path, headers, signal) => fetch(path, { headers: { ...headers, ...authHeaders(token) }, signal }),
   };

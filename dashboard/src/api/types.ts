@@ -44,3 +44,25 @@ export interface Problem {
   detail: string;
   title?: string;
 }
+
+// The event bus: topics, the retained log, subscriptions (GET /v1/topics, /v1/topics/{t}/events,
+// /v1/subscriptions, /v1/stats/events).
+export type {
+  EventRatePoint,
+  EventFilter,
+  EventRecord as BusEvent,
+  TopicInfo as Topic,
+} from '../../../src/store/contract.js';
+import type { EventRecord, SubscriptionInfo } from '../../../src/store/contract.js';
+
+/** A subscription as `GET /v1/subscriptions` lists it (the backoff policy stays on the server). */
+export type Subscription = Omit<SubscriptionInfo, 'backoff'>;
+
+export interface EventPage {
+  events: EventRecord[];
+  /** Pass as `after` for the next page; null at the end of the log. */
+  next: string | null;
+}
+
+/** Where a replay starts: the whole retained log, or a time (epoch ms). */
+export type ReplayFrom = 'beginning' | number;

@@ -4,7 +4,7 @@ import { percent, progressLabel } from '../lib/format.js';
 /**
  * A bar that fills as the job reports progress; its width moves smoothly between updates. Its
  * colour and label follow the job's status: blue while it runs, green and "done" once completed,
- * red and "failed" (at the progress it had reached) when it failed, amber when cancelled.
+ * red and "failed" (at the progress it had reached) when it failed, amber when cancelled or expired.
  */
 export function ProgressBar({
   progress,
@@ -16,7 +16,7 @@ export function ProgressBar({
   showMessage?: boolean;
 }) {
   const done = status === 'completed';
-  const stopped = status === 'failed' || status === 'cancelled';
+  const stopped = status === 'failed' || status === 'cancelled' || status === 'expired';
   const value = done ? 100 : (percent(progress) ?? 0);
   const reached = progress ? progressLabel(progress) : null;
   const label = done

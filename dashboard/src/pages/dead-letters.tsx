@@ -165,7 +165,7 @@ function QueueDeadLetters({ queue, failed, onChanged }: { queue: string; failed:
               </span>
               <p className="error-message">{lastError(job)}</p>
               {canAdmin ? (
-                <div className="row-actions">
+                <div className="dead-actions">
                   <button type="button" className="button button-small" onClick={() => retryOne(job)}>
                     Retry
                   </button>

@@ -7,6 +7,7 @@
 import { useState } from 'react';
 import type { JobErrorDetail, JobView } from '../api/types.js';
 import { useSession } from '../auth/session.js';
+import { DeliveryNote } from '../components/delivery-note.js';
 import { JsonBlock } from '../components/json-block.js';
 import { Link } from '../components/link.js';
 import { ProgressBar } from '../components/progress-bar.js';
@@ -76,6 +77,7 @@ function JobDetail({ job, error, reload }: { job: JobView; error: Error | null; 
           </p>
         </div>
       ) : null}
+      <DeliveryNote job={job} />
       <dl className="facts">
         <Fact label="Queue" value={job.queue} />
         <Fact label="Attempts" value={`${job.attempts} of ${job.maxAttempts}`} />
@@ -162,6 +164,7 @@ const noResult: Record<JobView['status'], string> = {
   completed: '',
   failed: 'No result: the job failed (see why above).',
   cancelled: 'No result: the job was cancelled.',
+  expired: 'No result: the job expired before it ran.',
 };
 
 function Fact({ label, value, title }: { label: string; value: string; title?: string }) {

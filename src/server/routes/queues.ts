@@ -10,7 +10,7 @@ import { requireScope } from '../auth.js';
 import type { RouteContext, SpoolApi } from '../context.js';
 import { QueuesResponse, problemResponses } from '../schemas.js';
 
-const zeros = () => ({ waiting: 0, active: 0, completed: 0, failed: 0, cancelled: 0 });
+const zeros = () => ({ waiting: 0, active: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 });
 
 export function queueRoutes(app: SpoolApi, ctx: RouteContext): void {
   app.openapi(

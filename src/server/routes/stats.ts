@@ -9,6 +9,7 @@ import { toMs } from '../../core/duration.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { requireScope } from '../auth.js';
 import type { RouteContext, SpoolApi } from '../context.js';
+import { EventRateResponse } from '../bus-schemas.js';
 import { BacklogQuery, BacklogResponse, ThroughputQuery, ThroughputResponse, problemResponses } from '../schemas.js';
 
 const hour = 3_600_000;
@@ -20,6 +21,20 @@ const maxBuckets = 1_440;
 function durationParam(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   return toMs((/^\d+$/.test(value) ? Number(value) : value) as never, `query parameter "${name}"`);
+}
+
+/** The window and bucket of a per-bucket statistic, checked: at most a day, at most 1,440 buckets. */
+function buckets(query: { window?: string; bucket?: string }): { windowMs: number; bucketMs: number } {
+  const windowMs = durationParam(query.window, hour, 'window');
+  const bucketMs = durationParam(query.bucket, 60_000, 'bucket');
+  if (windowMs > day) throw new InvalidArgumentError(`query parameter "window" is at most 1d; got ${query.window}.`);
+  if (bucketMs < 1_000 || bucketMs > windowMs) {
+    throw new InvalidArgumentError('query parameter "bucket" must be at least 1s and at most the window.');
+  }
+  if (windowMs / bucketMs > maxBuckets) {
+    throw new InvalidArgumentError(`That makes ${Math.ceil(windowMs / bucketMs)} buckets; use a wider bucket (at most ${maxBuckets}).`);
+  }
+  return { windowMs, bucketMs };
 }
 
 export function statsRoutes(app: SpoolApi, ctx: RouteContext): void {
@@ -42,16 +57,7 @@ export function statsRoutes(app: SpoolApi, ctx: RouteContext): void {
       },
     }),
     async (c) => {
-      const query = c.req.valid('query');
-      const windowMs = durationParam(query.window, hour, 'window');
-      const bucketMs = durationParam(query.bucket, 60_000, 'bucket');
-      if (windowMs > day) throw new InvalidArgumentError(`query parameter "window" is at most 1d; got ${query.window}.`);
-      if (bucketMs < 1_000 || bucketMs > windowMs) {
-        throw new InvalidArgumentError('query parameter "bucket" must be at least 1s and at most the window.');
-      }
-      if (windowMs / bucketMs > maxBuckets) {
-        throw new InvalidArgumentError(`That makes ${Math.ceil(windowMs / bucketMs)} buckets; use a wider bucket (at most ${maxBuckets}).`);
-      }
+      const { windowMs, bucketMs } = buckets(c.req.valid('query'));
       const points = await spool.throughput({ windowMs, bucketMs });
       return c.json({ windowMs, bucketMs, points }, 200);
     },
@@ -78,6 +84,28 @@ export function statsRoutes(app: SpoolApi, ctx: RouteContext): void {
       if (windowMs > day) throw new InvalidArgumentError(`query parameter "window" is at most 1d; got ${query.window}.`);
       const points = await spool.backlog({ windowMs });
       return c.json({ windowMs, points }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/stats/events',
+      summary: 'Events published over time',
+      description: 'Per topic and bucket, counted by when events were published. Buckets with no event are left out.',
+      tags: ['stats'],
+      security,
+      middleware: [requireScope(auth, 'read')] as const,
+      request: { query: ThroughputQuery },
+      responses: {
+        200: { description: 'The buckets, oldest first.', content: { 'application/json': { schema: EventRateResponse } } },
+        ...problemResponses(400, 503),
+      },
+    }),
+    async (c) => {
+      const { windowMs, bucketMs } = buckets(c.req.valid('query'));
+      const points = await spool.eventRate({ windowMs, bucketMs });
+      return c.json({ windowMs, bucketMs, points }, 200);
     },
   );
 }

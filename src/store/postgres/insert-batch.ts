@@ -13,6 +13,8 @@ export interface InsertedRow {
   queue: string;
   idempotency_key: string | null;
   created_at: string | number;
+  /** Set (and nothing inserted) when this queue refused the batch: full, or paused and refusing. */
+  refused: string | null;
 }
 
 /**
@@ -30,7 +32,9 @@ export function batchJson(jobs: readonly NewJob[]): string {
     }
     const key = j.idempotencyKey === null ? 'null' : JSON.stringify(j.idempotencyKey);
     const callback = j.callbackUrl === null ? 'null' : JSON.stringify(j.callbackUrl);
-    return `{"q":${JSON.stringify(j.queue)},"n":${JSON.stringify(j.name)},"p":${j.payload},"pr":${j.priority},"ma":${j.maxAttempts},"b":${backoff},"t":${j.timeout ?? 'null'},"k":${key},"m":${j.metadata},"r":${j.runAt ?? 'null'},"d":${j.delay},"c":${callback}}`;
+    const ordering = j.orderingKey === null ? 'null' : JSON.stringify(j.orderingKey);
+    const limits = `"ck":${j.concurrencyKey === null ? 'null' : JSON.stringify(j.concurrencyKey)},"rk":${j.rateLimitKey === null ? 'null' : JSON.stringify(j.rateLimitKey)},"ea":${j.expiresAt ?? 'null'},"ei":${j.expiresIn ?? 'null'}`;
+    return `{${limits},"o":${ordering},"q":${JSON.stringify(j.queue)},"n":${JSON.stringify(j.name)},"p":${j.payload},"pr":${j.priority},"ma":${j.maxAttempts},"b":${backoff},"t":${j.timeout ?? 'null'},"k":${key},"m":${j.metadata},"r":${j.runAt ?? 'null'},"d":${j.delay},"c":${callback}}`;
   });
   return `[${parts.join(',')}]`;
 }

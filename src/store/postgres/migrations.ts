@@ -85,7 +85,78 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   INSERT INTO "${s}".queues (name, created_at)
   SELECT queue, min(created_at) FROM "${s}".jobs GROUP BY queue;
   `,
-  // 5. The registry of running workers: one row per worker (a claim loop on one queue), kept alive
+  // Ordering keys and pending-unique keys on jobs; the event bus: topics, their retained events,
+  // and durable subscriptions. A publish inserts its event and one delivery job per matching
+  // subscription in one statement.
+  (s) => `
+  ALTER TABLE "${s}".jobs ADD COLUMN ordering_key text, ADD COLUMN unique_key text;
+  -- Claims look for an earlier unfinished job of the same key; only keyed, unfinished rows are indexed.
+  CREATE INDEX jobs_ordering ON "${s}".jobs (queue, ordering_key, id)
+    WHERE ordering_key IS NOT NULL AND status IN ('waiting', 'active');
+  -- At most one unfinished job per queue and unique key (a replay never duplicates a pending delivery).
+  CREATE UNIQUE INDEX jobs_unique_pending ON "${s}".jobs (queue, unique_key)
+    WHERE unique_key IS NOT NULL AND status IN ('waiting', 'active');
+  CREATE TABLE "${s}".topics (
+    name         text   PRIMARY KEY,
+    created_at   bigint NOT NULL,
+    retention_ms bigint
+  );
+  CREATE TABLE "${s}".events (
+    seq          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    topic        text   NOT NULL,
+    event_id     text   NOT NULL,
+    name         text,
+    key          text,
+    headers      jsonb  NOT NULL DEFAULT '{}',
+    payload      json   NOT NULL,
+    published_at bigint NOT NULL,
+    UNIQUE (topic, event_id)
+  );
+  CREATE INDEX events_topic ON "${s}".events (topic, seq);
+  CREATE INDEX events_published ON "${s}".events (topic, published_at);
+  CREATE TABLE "${s}".subscriptions (
+    name           text    PRIMARY KEY,
+    topic          text    NOT NULL,
+    queue          text    NOT NULL UNIQUE,
+    filter_names   text[],
+    filter_headers jsonb,
+    ordered        boolean NOT NULL DEFAULT true,
+    max_attempts   integer NOT NULL,
+    backoff        json    NOT NULL,
+    timeout_ms     bigint,
+    created_at     bigint  NOT NULL,
+    updated_at     bigint  NOT NULL
+  );
+  CREATE INDEX subscriptions_topic ON "${s}".subscriptions (topic);
+  `,
+  // Flow control: queue policies (concurrency caps, rate limits, max depth, breakers), shared
+  // circuit breakers and rate-limit windows, per-key concurrency, and expiry (a new final status,
+  // reported by webhook like the others).
+  (s) => `
+  ALTER TABLE "${s}".queues ADD COLUMN policy jsonb NOT NULL DEFAULT '{}', ADD COLUMN guarded boolean NOT NULL DEFAULT false,
+    ADD COLUMN refuse_when_paused boolean NOT NULL DEFAULT false, ADD COLUMN max_depth integer;
+  ALTER TABLE "${s}".jobs ADD COLUMN concurrency_key text, ADD COLUMN rate_key text, ADD COLUMN expires_at bigint;
+  CREATE INDEX jobs_active_keys ON "${s}".jobs (queue, concurrency_key) WHERE status = 'active' AND concurrency_key IS NOT NULL;
+  CREATE INDEX jobs_expiring ON "${s}".jobs (expires_at) WHERE status = 'waiting' AND expires_at IS NOT NULL;
+  CREATE TABLE "${s}".breakers (
+    name       text   PRIMARY KEY,
+    policy     jsonb  NOT NULL,
+    state      jsonb  NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE TABLE "${s}".rate_windows (
+    scope      text   NOT NULL,
+    key        text   NOT NULL,
+    state      jsonb  NOT NULL,
+    updated_at bigint NOT NULL,
+    PRIMARY KEY (scope, key)
+  );
+  DROP TRIGGER jobs_schedule_webhook ON "${s}".jobs;
+  CREATE TRIGGER jobs_schedule_webhook AFTER UPDATE OF status ON "${s}".jobs FOR EACH ROW
+    WHEN (NEW.callback_url IS NOT NULL AND NEW.status IN ('completed', 'failed', 'cancelled', 'expired') AND OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION "${s}".schedule_webhook();
+  `,
+  // 7. The registry of running workers: one row per worker (a claim loop on one queue), kept alive
   // by beats and forgotten once silent. `names` is a JSON array, or NULL for a worker that takes
   // every name. `session_key` is the advisory lock its store session holds on its LISTEN
   // connection, so a process that died is visible at once, without waiting for beats to stop.

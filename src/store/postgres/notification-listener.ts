@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import type { Logger } from '../../core/logger.js';
+import type { StoreListener } from '../contract.js';
 
 export class NotificationListener {
   private client: pg.Client | null = null;
@@ -75,5 +76,70 @@ export class NotificationListener {
       client.removeAllListeners('end');
       await client.end().catch(() => {});
     }
+  }
+}
+
+/**
+ * The store's subscribers in this process: wake-ups and cancellations from LISTEN (other
+ * processes, delivered on commit) and from this process's own writes (at once). The LISTEN
+ * connection is opened with the first subscriber and closed with the last.
+ */
+export class Subscribers {
+  private readonly listeners = new Set<StoreListener>();
+  private notifications: NotificationListener | null = null;
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly schema: string,
+    private readonly logger: Logger,
+    /** Runs on each new LISTEN connection (the store takes its session's advisory lock there). */
+    private readonly onConnect?: (client: pg.Client) => Promise<void>,
+  ) {}
+
+  add(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    if (!this.notifications) {
+      const wake = `${this.schema}_wake`;
+      const cancel = `${this.schema}_cancel`;
+      this.notifications = new NotificationListener(
+        this.connectionString,
+        [wake, cancel],
+        (channel, payload) => {
+          for (const l of this.listeners) {
+            if (channel === wake) l.onWake?.(payload);
+            else if (channel === cancel) l.onCancel?.(payload);
+          }
+        },
+        () => {
+          for (const l of this.listeners) l.onReconnected?.();
+        },
+        this.logger,
+        this.onConnect,
+      );
+      this.notifications.start();
+    }
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0 && this.notifications) {
+        void this.notifications.stop();
+        this.notifications = null;
+      }
+    };
+  }
+
+  /** Covers the moments before the LISTEN connection is up, and saves the round trip. */
+  wake(queues: readonly string[]): void {
+    if (this.listeners.size === 0) return;
+    for (const queue of new Set(queues)) for (const listener of this.listeners) listener.onWake?.(queue);
+  }
+
+  cancelled(id: string): void {
+    for (const listener of this.listeners) listener.onCancel?.(id);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await this.notifications?.stop();
+    this.notifications = null;
   }
 }

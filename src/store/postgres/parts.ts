@@ -3,6 +3,7 @@
  * The PostgreSQL store's optional parts: statistics for the dashboard's charts, queues as rows,
  * and the registry of running workers.
  */
+import type { QueuePolicy } from '../../core/flow.js';
 import type { BacklogPoint, QueueRecord, QueuesPart, StatsPart, ThroughputPoint, WorkerRecord, WorkersPart } from '../contract.js';
 import type { StatementName } from './statements.js';
 
@@ -34,11 +35,23 @@ export function postgresStats(run: Run, now: () => number | null): StatsPart {
 interface QueueRow {
   name: string;
   created_at: string | number;
-  paused: boolean;
+  paused: boolean | number;
+  refuse_when_paused: boolean | number;
+  max_depth: number | null;
+  policy: string | Record<string, unknown>;
+  guarded: boolean | number;
 }
 
-function toQueueRecord(row: QueueRow): QueueRecord {
-  return { name: row.name, createdAt: Number(row.created_at), paused: row.paused === true };
+export function toQueueRecord(row: QueueRow): QueueRecord {
+  return {
+    name: row.name,
+    createdAt: Number(row.created_at),
+    paused: Boolean(row.paused),
+    refuseWhenPaused: Boolean(row.refuse_when_paused),
+    maxDepth: row.max_depth === null ? null : Number(row.max_depth),
+    policy: (typeof row.policy === 'string' ? JSON.parse(row.policy) : row.policy) as QueuePolicy,
+    guarded: Boolean(row.guarded),
+  };
 }
 
 export function postgresQueues(run: Run, ensure: (names: readonly string[]) => Promise<void>): QueuesPart {

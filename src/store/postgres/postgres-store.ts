@@ -29,18 +29,25 @@ import type {
   StatsPart,
   Store,
   StoreListener,
+  TopicsPart,
+  LimitsPart,
   Transaction,
   WorkersPart,
 } from '../contract.js';
-import { userMessages } from '../../core/user-messages.js';
-import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
+import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
 import { isConnectionError, startupError, toStoreError } from './connection-errors.js';
-import { openPools, safeUrl } from './pools.js';
 import { type InsertedRow, batchJson, matchInserted } from './insert-batch.js';
+import { createPools, safeUrl } from './pools.js';
 import { migrate } from './migrations.js';
+import { type QueueRoom, queueRefusal } from '../queue-room.js';
 import { postgresQueues, postgresStats, postgresWorkers } from './parts.js';
-import { NotificationListener } from './notification-listener.js';
+import { Subscribers } from './notification-listener.js';
 import { type StatementName, postgresStatements } from './statements.js';
+import { type BusStatementName, busStatements } from './bus-statements.js';
+import { postgresTopics } from './topics.js';
+import { postgresLimits } from './limits.js';
+
+type AnyStatement = StatementName | BusStatementName;
 
 interface Queryable {
   query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: unknown[]; rowCount: number | null }>;
@@ -49,7 +56,7 @@ interface Queryable {
 const idPattern = /^\d{1,19}$/;
 
 /** Statements whose loss in a server crash only makes a job run again (see leasePool). */
-const leaseStatements = new Set<StatementName>(['claim', 'heartbeat', 'progress', 'rescueExpired']);
+const leaseStatements = new Set<AnyStatement>(['claim', 'heartbeat', 'progress', 'rescueExpired']);
 
 export interface PostgresStoreOptions {
   schema?: string;
@@ -62,15 +69,13 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres';
   readonly stats: StatsPart;
   readonly queues: QueuesPart;
+  readonly topics: TopicsPart;
+  readonly limits: LimitsPart;
+  private readonly statements: Record<AnyStatement, string>;
+  private readonly subscribers: Subscribers;
   readonly workers: WorkersPart;
-  /**
-   * This store's session: its id, which the workers it registers carry, and the key of the
-   * advisory lock its LISTEN connection holds while it lives (see WorkersPart).
-   */
+  /** Its id goes on the workers it registers; its LISTEN connection holds the `key` lock while it lives. */
   private readonly session = { id: `pg-${process.pid}-${randomBytes(4).toString('hex')}`, key: randomInt(1, 2 ** 31 - 1) };
-  private readonly statements: ReturnType<typeof postgresStatements>;
-  private readonly listeners = new Set<StoreListener>();
-  private notifications: NotificationListener | null = null;
   private readonly where: string;
   /** Queues this process knows have a row; the first enqueue of any other creates it. */
   private readonly knownQueues = new Set<string>();
@@ -85,17 +90,36 @@ export class PostgresStore implements Store {
      * commit flushes the WAL written before it, claims included.
      */
     private readonly leasePool: pg.Pool,
-    private readonly connectionString: string,
+    readonly connectionString: string,
     readonly schema: string,
     private readonly logger: Logger,
     private readonly clock: Clock | undefined,
   ) {
-    this.statements = postgresStatements(schema);
+    this.statements = { ...postgresStatements(schema), ...busStatements(schema) };
+    // The session's lock lives exactly as long as the LISTEN connection: held, the process is alive.
+    this.subscribers = new Subscribers(connectionString, schema, logger, (client) =>
+      client.query(this.statements.sessionLock as string, [this.session.key]).then(() => {}),
+    );
     const url = safeUrl(connectionString);
     this.where = url ? `${url.hostname}:${url.port || 5432}${url.pathname}` : 'the configured address';
     const run = <T>(name: StatementName, values: unknown[]) => this.run<T>(name, values);
     this.stats = postgresStats(run, () => this.now());
     this.queues = postgresQueues(run, (names) => this.ensureQueues(names));
+    this.limits = postgresLimits({
+      pool,
+      leasePool,
+      schema,
+      where: this.where,
+      now: () => this.now(),
+      wake: (queues) => this.wakeLocal(queues),
+    });
+    this.topics = postgresTopics({
+      run: (name, values, via) => this.run(name, values, via),
+      count: async (name, values) => (await this.exec(name, values)).rowCount ?? 0,
+      now: () => this.now(),
+      wake: (queues) => this.wakeLocal(queues),
+      ensureQueues: (names) => this.ensureQueues(names),
+    });
     this.workers = postgresWorkers(run, () => this.now(), this.session);
   }
 
@@ -111,16 +135,14 @@ export class PostgresStore implements Store {
         `Invalid PostgreSQL schema ${JSON.stringify(schema)}: use lower-case letters, digits and "_", starting with a letter.`,
       );
     }
-    const url = safeUrl(connectionString);
-    if (!url) throw new InvalidArgumentError(`Invalid PostgreSQL URL: expected postgres://user:password@host:5432/database.`);
-    const { pool, leasePool, url: clean } = openPools(url, logger);
+    const { url, pool, leasePool } = createPools(connectionString, logger);
     const clock = options.clock === systemClock ? undefined : options.clock;
-    const store = new PostgresStore(pool, leasePool, clean.toString(), schema, logger, clock);
+    const store = new PostgresStore(pool, leasePool, url.toString(), schema, logger, clock);
     try {
       await pool.query('SELECT 1');
     } catch (err) {
       await Promise.all([pool.end().catch(() => {}), leasePool.end().catch(() => {})]);
-      throw startupError(err, store.where, clean);
+      throw startupError(err, store.where, url);
     }
     return store;
   }
@@ -130,11 +152,11 @@ export class PostgresStore implements Store {
     return this.clock ? this.clock.now() : null;
   }
 
-  private async run<T = JobRow>(name: StatementName, values: unknown[], via?: Queryable): Promise<T[]> {
+  private async run<T = JobRow>(name: AnyStatement, values: unknown[], via?: Queryable): Promise<T[]> {
     return (await this.exec(name, values, via)).rows as T[];
   }
 
-  private async exec(name: StatementName, values: unknown[], via?: Queryable): Promise<{ rows: unknown[]; rowCount: number | null }> {
+  private async exec(name: AnyStatement, values: unknown[], via?: Queryable): Promise<{ rows: unknown[]; rowCount: number | null }> {
     try {
       const client = via ?? (leaseStatements.has(name) ? this.leasePool : this.pool);
       // Named statements are prepared once per connection; a caller's connection gets plain ones.
@@ -182,15 +204,28 @@ export class PostgresStore implements Store {
           now,
           first.callbackUrl,
           first.delay,
+          first.orderingKey,
+          first.concurrencyKey,
+          first.rateLimitKey,
+          first.expiresAt,
+          first.expiresIn,
         ],
         via,
       );
+      if (!row) throw await this.refusal(first.queue);
       this.wakeLocal([first.queue]);
       return [{ id: String(row?.id), created: true, createdFrom: 0, createdAt: Number(row?.created_at), existing: null }];
     }
     const inserted = await this.run<InsertedRow>('insertMany', [batchJson(jobs), now], via);
+    const refused = inserted.find((row) => row.refused !== null);
+    if (refused) throw await this.refusal(refused.refused as string);
     if (inserted.length > 0) this.wakeLocal(jobs.map((job) => job.queue));
     return matchInserted(jobs, inserted, (queues, keys) => this.run('findByKeys', [queues, keys], via));
+  }
+
+  private async refusal(queue: string): Promise<Error> {
+    const [room] = await this.run<QueueRoom>('queueRoom', [queue, this.now()]);
+    return queueRefusal(queue, room);
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
@@ -260,7 +295,7 @@ export class PostgresStore implements Store {
   }
 
   async rescueExpired(): Promise<number> {
-    return (await this.exec('rescueExpired', [this.now(), leaseExpiredMessage, userMessages.failed, userMessages.slow])).rowCount ?? 0;
+    return (await this.exec('rescueExpired', [this.now(), ...leaseExpiredTexts])).rowCount ?? 0;
   }
 
   async getJob(id: string): Promise<Job | null> {
@@ -297,7 +332,7 @@ export class PostgresStore implements Store {
       const job = await this.getJob(id);
       return job ? { job, previous: job.status } : null;
     }
-    for (const listener of this.listeners) listener.onCancel?.(String(row.id));
+    this.subscribers.cancelled(String(row.id));
     return { job: rowToJob(row), previous: row.previous_status };
   }
 
@@ -324,10 +359,8 @@ export class PostgresStore implements Store {
 
   async deleteJob(id: string): Promise<{ status: JobStatus; deleted: boolean } | null> {
     if (!idPattern.test(id)) return null;
-    const [row] = await this.run<{ status: JobStatus }>('deleteFinished', [id]);
-    if (row) return { status: row.status, deleted: true };
-    const [current] = await this.run<{ status: JobStatus }>('statusOf', [id]);
-    return current ? { status: current.status, deleted: false } : null;
+    const [row] = await this.run<{ status: JobStatus | null; deleted: boolean }>('deleteFinished', [id]);
+    return row?.status ? { status: row.status, deleted: row.deleted } : null;
   }
 
   async prune(status: FinalStatus, olderThanMs: number): Promise<number> {
@@ -340,44 +373,12 @@ export class PostgresStore implements Store {
   }
 
   subscribe(listener: StoreListener): () => void {
-    this.listeners.add(listener);
-    if (!this.notifications) {
-      const wake = `${this.schema}_wake`;
-      const cancel = `${this.schema}_cancel`;
-      this.notifications = new NotificationListener(
-        this.connectionString,
-        [wake, cancel],
-        (channel, payload) => {
-          for (const l of this.listeners) {
-            if (channel === wake) l.onWake?.(payload);
-            else if (channel === cancel) l.onCancel?.(payload);
-          }
-        },
-        () => {
-          for (const l of this.listeners) l.onReconnected?.();
-        },
-        this.logger,
-        // The session's lock lives exactly as long as this connection: held, the process is alive.
-        (client) => client.query(this.statements.sessionLock, [this.session.key]).then(() => {}),
-      );
-      this.notifications.start();
-    }
-    return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0 && this.notifications) {
-        void this.notifications.stop();
-        this.notifications = null;
-      }
-    };
+    return this.subscribers.add(listener);
   }
 
-  /**
-   * Wakes this process's workers at once. NOTIFY does too, on commit, and reaches other processes;
-   * this covers the moments before the LISTEN connection is up.
-   */
+  /** Wakes this process's workers at once (NOTIFY reaches other processes on commit). */
   private wakeLocal(queues: readonly string[]): void {
-    if (this.listeners.size === 0) return;
-    for (const queue of new Set(queues)) for (const listener of this.listeners) listener.onWake?.(queue);
+    this.subscribers.wake(queues);
   }
 
   async ping(): Promise<boolean> {
@@ -391,9 +392,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.listeners.clear();
-    await this.notifications?.stop();
-    this.notifications = null;
+    await this.subscribers.close();
     await Promise.all([this.pool.end().catch(() => {}), this.leasePool.end().catch(() => {})]);
   }
 }

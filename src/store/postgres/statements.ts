@@ -22,12 +22,35 @@ const now = (n: number) => `coalesce($${n}::bigint, (extract(epoch from now()) *
 
 export function postgresStatements(s: string) {
   const jobs = `"${s}".jobs`;
+  /**
+   * True when queue `queue` takes `adding` more jobs: it has no max depth, or fewer waiting jobs
+   * than it allows, and it is not paused with refuse_when_paused. Evaluated without a lock, so
+   * concurrent enqueues may overshoot the depth by the few in flight at once: backpressure, not
+   * a hard quota. A queue without a row yet takes anything.
+   */
+  const hasRoom = (queue: string, adding: string) => `coalesce((
+      SELECT NOT (q.paused AND q.refuse_when_paused)
+        AND (q.max_depth IS NULL OR (SELECT count(*) FROM ${jobs} w WHERE w.queue = q.name AND w.status = 'waiting') + ${adding} <= q.max_depth)
+      FROM "${s}".queues q WHERE q.name = ${queue}), true)`;
+  /**
+   * A job with an ordering key may run only when no earlier job of its queue and key is still
+   * waiting or active: one at a time per key, in enqueue order; a retrying job holds its key.
+   */
+  const orderingHeadOnly = (alias: string) => `(${alias}.ordering_key IS NULL OR NOT EXISTS (
+            SELECT 1 FROM ${jobs} o WHERE o.queue = ${alias}.queue AND o.ordering_key = ${alias}.ordering_key
+              AND o.status IN ('waiting', 'active') AND o.id < ${alias}.id))`;
   return {
-    /** $1 queue, $2 name, $3 payload, $4 priority, $5 max attempts, $6 backoff, $7 timeout, $8 metadata, $9 runAt or null, $10 now, $11 callback URL, $12 delay. */
+    /**
+     * $1 queue, $2 name, $3 payload, $4 priority, $5 max attempts, $6 backoff, $7 timeout, $8 metadata, $9 runAt or null,
+     * $10 now, $11 callback URL, $12 delay, $13 ordering key, $14 concurrency key, $15 rate key, $16 expires at, $17 expires in.
+     * Returns no row when the queue is at its max depth or paused and refusing (see queueRoom).
+     */
     insertOne: `
       INSERT INTO ${jobs} (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at,
-                           callback_url)
-      VALUES ($1, $2, $3::json, 'waiting', $4, $5, $6::json, $7, $8::json, coalesce($9::bigint, ${now(10)} + $12::bigint), ${now(10)}, ${now(10)}, $11)
+                           callback_url, ordering_key, concurrency_key, rate_key, expires_at)
+      SELECT $1, $2, $3::json, 'waiting', $4, $5, $6::json, $7, $8::json, coalesce($9::bigint, ${now(10)} + $12::bigint), ${now(10)}, ${now(10)},
+             $11, $13, $14, $15, coalesce($16::bigint, ${now(10)} + $17::bigint)
+      WHERE ${hasRoom('$1', '1')}
       RETURNING id, created_at`,
 
     /**
@@ -35,16 +58,33 @@ export function postgresStatements(s: string) {
      * both sides than a dozen escaped arrays. Rows whose idempotency key exists are skipped.
      */
     insertMany: `
-      INSERT INTO ${jobs} (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
-                           run_at, created_at, updated_at, callback_url)
-      SELECT x.q, x.n, coalesce(x.p, 'null'::json), 'waiting', x.pr, x.ma, x.b, x.t, x.k, x.m, coalesce(x.r, ${now(2)} + x.d),
-             ${now(2)}, ${now(2)}, x.c
-      FROM ROWS FROM (json_to_recordset($1::json)
-             AS (q text, n text, p json, pr integer, ma integer, b json, t bigint, k text, m json, r bigint, d bigint, c text))
-           WITH ORDINALITY AS x(q, n, p, pr, ma, b, t, k, m, r, d, c, ord)
-      ORDER BY x.ord
-      ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-      RETURNING id, queue, idempotency_key, created_at`,
+      WITH x AS (
+        SELECT * FROM ROWS FROM (json_to_recordset($1::json)
+             AS (q text, n text, p json, pr integer, ma integer, b json, t bigint, k text, m json, r bigint, d bigint, c text, o text,
+                 ck text, rk text, ea bigint, ei bigint))
+           WITH ORDINALITY AS x(q, n, p, pr, ma, b, t, k, m, r, d, c, o, ck, rk, ea, ei, ord)
+      ),
+      refused AS (SELECT DISTINCT x.q FROM x WHERE NOT ${hasRoom('x.q', '(SELECT count(*) FROM x x2 WHERE x2.q = x.q)')}),
+      inserted AS (
+        INSERT INTO ${jobs} (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
+                             run_at, created_at, updated_at, callback_url, ordering_key, concurrency_key, rate_key, expires_at)
+        SELECT x.q, x.n, coalesce(x.p, 'null'::json), 'waiting', x.pr, x.ma, x.b, x.t, x.k, x.m, coalesce(x.r, ${now(2)} + x.d),
+               ${now(2)}, ${now(2)}, x.c, x.o, x.ck, x.rk, coalesce(x.ea, ${now(2)} + x.ei)
+        FROM x WHERE NOT EXISTS (SELECT 1 FROM refused)
+        ORDER BY x.ord
+        ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+        RETURNING id, queue, idempotency_key, created_at
+      )
+      SELECT id, queue, idempotency_key, created_at, NULL AS refused FROM inserted
+      UNION ALL SELECT NULL, NULL, NULL, NULL, q FROM refused`,
+
+    /** $1 queue, $2 now: why a queue refuses jobs, and how fast it drains (completions in the last minute). */
+    queueRoom: `
+      SELECT q.max_depth, q.paused, q.refuse_when_paused,
+             (SELECT count(*) FROM ${jobs} WHERE queue = q.name AND status = 'waiting')::int AS waiting,
+             (SELECT count(*) FROM ${jobs} WHERE queue = q.name AND status IN ('completed', 'failed')
+                AND finished_at >= ${now(2)} - 60000)::int AS drained
+      FROM "${s}".queues q WHERE q.name = $1`,
 
     /** $1 queues, $2 keys (pairwise). */
     findByKeys: `
@@ -57,15 +97,18 @@ export function postgresStatements(s: string) {
       SELECT q, ${now(2)} FROM unnest($1::text[]) AS q
       ON CONFLICT (name) DO NOTHING`,
 
-    listQueues: `SELECT name, created_at, paused FROM "${s}".queues ORDER BY name`,
+    listQueues: `SELECT name, created_at, paused, refuse_when_paused, max_depth, policy, guarded FROM "${s}".queues ORDER BY name`,
 
-    getQueue: `SELECT name, created_at, paused FROM "${s}".queues WHERE name = $1`,
+    getQueue: `SELECT name, created_at, paused, refuse_when_paused, max_depth, policy, guarded FROM "${s}".queues WHERE name = $1`,
 
     /** $1 queue, $2 now, $3 limit, $4 token, $5 lease ms, $6 worker id, $7 names or null. */
     claim: `
       WITH next AS (
-        SELECT id FROM ${jobs}
+        SELECT id FROM ${jobs} j
         WHERE queue = $1 AND status = 'waiting' AND run_at <= ${now(2)} AND ($7::text[] IS NULL OR name = ANY($7::text[]))
+          AND (expires_at IS NULL OR expires_at > ${now(2)}) AND ${orderingHeadOnly('j')}
+          -- A paused queue, or one with limits (claimed through the guarded path), gives nothing here.
+          AND NOT EXISTS (SELECT 1 FROM "${s}".queues q WHERE q.name = $1 AND (q.paused OR q.guarded))
         ORDER BY priority DESC, run_at, id
         LIMIT $3
         FOR UPDATE SKIP LOCKED
@@ -216,10 +259,13 @@ export function postgresStatements(s: string) {
     /** $1 window (ms), $2 now. */
     backlog: `SELECT at, queue, waiting, active FROM "${s}".backlog_samples WHERE at >= ${now(2)} - $1 ORDER BY at, queue`,
 
-    /** $1 id. Deletes a job only in a final status. */
-    deleteFinished: `DELETE FROM ${jobs} WHERE id = $1 AND status IN ('completed', 'failed', 'cancelled') RETURNING status`,
-
-    statusOf: `SELECT status FROM ${jobs} WHERE id = $1`,
+    /**
+     * $1 id. Deletes a job only in a final status, and says in the same statement what its status
+     * was and whether it went (the outer SELECT sees the row as it was before the DELETE).
+     */
+    deleteFinished: `
+      WITH gone AS (DELETE FROM ${jobs} WHERE id = $1 AND status IN ('completed', 'failed', 'cancelled', 'expired') RETURNING status)
+      SELECT (SELECT status FROM ${jobs} WHERE id = $1) AS status, EXISTS (SELECT 1 FROM gone) AS deleted`,
 
     /**
      * $1 ids, $2 queues, $3 names (JSON or null), $4 concurrency, $5 in flight, $6 session, $7 session key,

@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { NewJob } from '../../core/types.js';
 import type { EnqueueResult } from '../contract.js';
+import { type QueueRoom, queueRefusal } from '../queue-room.js';
 import { type JobRow, rowToJob } from '../row.js';
 import { type SqliteStatementName, sqliteStatements } from './statements.js';
 
@@ -26,8 +27,21 @@ export function prepareInsert(
   const existing = sql ? sql('existingByKey') : db.prepare(sqliteStatements.existingByKey);
   const results: EnqueueResult[] = [];
   const createdFrom = new Map<string, number>();
+  const room = sql ? sql('queueRoom') : db.prepare(sqliteStatements.queueRoom);
   const insertAll = db.transaction(() => {
     ensureQueues();
+    // Inside the write transaction, so the check and the insert cannot race (one writer at a time).
+    const adding = new Map<string, number>();
+    for (const job of jobs) adding.set(job.queue, (adding.get(job.queue) ?? 0) + 1);
+    for (const [queue, count] of adding) {
+      const limits = room.get({ 1: queue, 2: now }) as QueueRoom | undefined;
+      if (
+        limits &&
+        ((limits.paused && limits.refuse_when_paused) || (limits.max_depth !== null && limits.waiting + count > limits.max_depth))
+      ) {
+        throw queueRefusal(queue, limits);
+      }
+    }
     jobs.forEach((job, index) => {
       const { changes, lastInsertRowid } = insert.run(
         job.queue,
@@ -43,6 +57,10 @@ export function prepareInsert(
         now,
         now,
         job.callbackUrl,
+        job.orderingKey,
+        job.concurrencyKey,
+        job.rateLimitKey,
+        job.expiresAt ?? (job.expiresIn === null ? null : now + job.expiresIn),
       );
       if (changes > 0) {
         const id = String(lastInsertRowid);

@@ -64,7 +64,83 @@ export const sqliteMigrations: readonly string[] = [
   ) WITHOUT ROWID;
   INSERT INTO spool_queues (name, created_at) SELECT queue, min(created_at) FROM spool_jobs GROUP BY queue;
   `,
-  // 5. The registry of running workers: one row per worker (a claim loop on one queue), kept alive
+  // Ordering keys and pending-unique keys on jobs; the event bus: topics, their retained events,
+  // and durable subscriptions.
+  `
+  ALTER TABLE spool_jobs ADD COLUMN ordering_key TEXT;
+  ALTER TABLE spool_jobs ADD COLUMN unique_key TEXT;
+  CREATE INDEX spool_jobs_ordering ON spool_jobs (queue, ordering_key, id)
+    WHERE ordering_key IS NOT NULL AND status IN ('waiting', 'active');
+  CREATE UNIQUE INDEX spool_jobs_unique_pending ON spool_jobs (queue, unique_key)
+    WHERE unique_key IS NOT NULL AND status IN ('waiting', 'active');
+  CREATE TABLE spool_topics (
+    name         TEXT    PRIMARY KEY,
+    created_at   INTEGER NOT NULL,
+    retention_ms INTEGER
+  ) WITHOUT ROWID;
+  CREATE TABLE spool_events (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    topic        TEXT    NOT NULL,
+    event_id     TEXT    NOT NULL,
+    name         TEXT,
+    key          TEXT,
+    headers      TEXT    NOT NULL DEFAULT '{}',
+    payload      TEXT    NOT NULL,
+    published_at INTEGER NOT NULL,
+    UNIQUE (topic, event_id)
+  );
+  CREATE INDEX spool_events_topic ON spool_events (topic, seq);
+  CREATE INDEX spool_events_published ON spool_events (topic, published_at);
+  CREATE TABLE spool_subscriptions (
+    name           TEXT    PRIMARY KEY,
+    topic          TEXT    NOT NULL,
+    queue          TEXT    NOT NULL UNIQUE,
+    filter_names   TEXT,
+    filter_headers TEXT,
+    ordered        INTEGER NOT NULL DEFAULT 1,
+    max_attempts   INTEGER NOT NULL,
+    backoff        TEXT    NOT NULL,
+    timeout_ms     INTEGER,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX spool_subscriptions_topic ON spool_subscriptions (topic);
+  `,
+  // Flow control: queue policies, shared circuit breakers and rate-limit windows, per-key
+  // concurrency, and expiry (a new final status, reported by webhook like the others).
+  `
+  ALTER TABLE spool_queues ADD COLUMN policy TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE spool_queues ADD COLUMN guarded INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE spool_queues ADD COLUMN refuse_when_paused INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE spool_queues ADD COLUMN max_depth INTEGER;
+  ALTER TABLE spool_jobs ADD COLUMN concurrency_key TEXT;
+  ALTER TABLE spool_jobs ADD COLUMN rate_key TEXT;
+  ALTER TABLE spool_jobs ADD COLUMN expires_at INTEGER;
+  CREATE INDEX spool_jobs_active_keys ON spool_jobs (queue, concurrency_key) WHERE status = 'active' AND concurrency_key IS NOT NULL;
+  CREATE INDEX spool_jobs_expiring ON spool_jobs (expires_at) WHERE status = 'waiting' AND expires_at IS NOT NULL;
+  CREATE TABLE spool_breakers (
+    name       TEXT    PRIMARY KEY,
+    policy     TEXT    NOT NULL,
+    state      TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE spool_rate_windows (
+    scope      TEXT    NOT NULL,
+    key        TEXT    NOT NULL,
+    state      TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, key)
+  ) WITHOUT ROWID;
+  DROP TRIGGER spool_jobs_webhook;
+  CREATE TRIGGER spool_jobs_webhook AFTER UPDATE OF status ON spool_jobs
+  WHEN NEW.callback_url IS NOT NULL AND NEW.status IN ('completed', 'failed', 'cancelled', 'expired') AND OLD.status IS NOT NEW.status
+  BEGIN
+    INSERT INTO spool_jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at)
+    VALUES ('spool.webhooks', 'deliver', json_object('jobId', CAST(NEW.id AS TEXT), 'status', NEW.status),
+            'waiting', 0, 10, '{"type":"exponential","base":1000,"cap":600000}', 30000, '{}', NEW.updated_at, NEW.updated_at, NEW.updated_at);
+  END;
+  `,
+  // 7. The registry of running workers: one row per worker (a claim loop on one queue), kept alive
   // by beats and forgotten once silent. `names` is a JSON array, or NULL for a worker that takes
   // every name; `session_key` is PostgreSQL's advisory lock key and stays NULL here.
   `

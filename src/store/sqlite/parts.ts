@@ -5,6 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import type { JobStatus } from '../../core/types.js';
+import type { QueuePolicy } from '../../core/flow.js';
 import type { BacklogPoint, QueueRecord, QueuesPart, StatsPart, ThroughputPoint, WorkerRecord, WorkersPart } from '../contract.js';
 import type { SqliteStatementName } from './statements.js';
 
@@ -39,12 +41,24 @@ export function sqliteStats({ db, sql, now, guard }: SqliteAccess): StatsPart {
 
 interface QueueRow {
   name: string;
-  created_at: number;
-  paused: number;
+  created_at: string | number;
+  paused: boolean | number;
+  refuse_when_paused: boolean | number;
+  max_depth: number | null;
+  policy: string | Record<string, unknown>;
+  guarded: boolean | number;
 }
 
-function toQueueRecord(row: QueueRow): QueueRecord {
-  return { name: row.name, createdAt: row.created_at, paused: row.paused === 1 };
+export function toQueueRecord(row: QueueRow): QueueRecord {
+  return {
+    name: row.name,
+    createdAt: Number(row.created_at),
+    paused: Boolean(row.paused),
+    refuseWhenPaused: Boolean(row.refuse_when_paused),
+    maxDepth: row.max_depth === null ? null : Number(row.max_depth),
+    policy: (typeof row.policy === 'string' ? JSON.parse(row.policy) : row.policy) as QueuePolicy,
+    guarded: Boolean(row.guarded),
+  };
 }
 
 export function sqliteQueues(
@@ -134,4 +148,13 @@ export function sqliteWorkers({ db, sql, now, guard }: SqliteAccess): WorkersPar
         (sql('waitingNames').all({ 1: queue, 2: JSON.stringify(handled), 3: limit }) as { name: string }[]).map((row) => row.name),
       ),
   };
+}
+
+/** Deletes one job in a final status; its status and whether it was deleted, or null if absent. */
+export function deleteFinished({ sql, guard }: SqliteAccess, id: string): Promise<{ status: JobStatus; deleted: boolean } | null> {
+  return guard(() => {
+    const row = sql('deleteFinished').get({ 1: id }) as { status: JobStatus } | undefined;
+    const current = row ?? (sql('statusOf').get(id) as { status: JobStatus } | undefined);
+    return current ? { status: current.status, deleted: row !== undefined } : null;
+  });
 }

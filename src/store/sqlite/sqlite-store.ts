@@ -27,34 +27,31 @@ import type {
   StatsPart,
   Store,
   StoreListener,
+  TopicsPart,
+  LimitsPart,
   Transaction,
   WorkersPart,
 } from '../contract.js';
 import { anyQueue } from '../contract.js';
-import { userMessages } from '../../core/user-messages.js';
-import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, leaseLoss, rowToClaimed, rowToJob } from '../row.js';
+import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { assertFolderExists, toStoreError } from './driver-errors.js';
 import { sqliteMigrations } from './migrations.js';
+import { leaseLoss, numbered } from './binding.js';
 import { prepareInsert } from './insert.js';
-import { type SqliteAccess, sqliteQueues, sqliteStats, sqliteWorkers } from './parts.js';
-import { type SqliteStatementName, sqliteStatements } from './statements.js';
+import { type SqliteAccess, deleteFinished, sqliteQueues, sqliteStats, sqliteWorkers } from './parts.js';
+import { type SqliteStatementName, pruneSlice, sqliteStatements } from './statements.js';
+import { sqliteTopics } from './topics.js';
+import { sqliteLimits } from './limits.js';
 
 type Db = Database.Database;
 
 const idPattern = /^\d{1,19}$/;
 
-/** Rows deleted per prune transaction: small enough that no slice holds the write lock for long. */
-const pruneSlice = 1_000;
-
 export interface SqliteStoreOptions {
   /** Where the time comes from. @defaultValue the system clock */
   clock?: Clock;
-  /**
-   * How long a write waits for another process's lock before the store reports itself busy
-   * (SPOOL_STORE_UNAVAILABLE, which workers retry). The wait blocks this process's event loop.
-   * @defaultValue 10 s
-   */
+  /** How long a write waits for another process's lock (blocking this process) before the store says it is busy. @defaultValue 10 s */
   busyTimeout?: number;
 }
 
@@ -63,6 +60,9 @@ export class SqliteStore implements Store {
   readonly stats: StatsPart;
   readonly queues: QueuesPart;
   readonly workers: WorkersPart;
+  private readonly access: SqliteAccess;
+  readonly topics: TopicsPart;
+  readonly limits: LimitsPart;
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly listeners = new Set<StoreListener>();
@@ -89,14 +89,29 @@ export class SqliteStore implements Store {
         { cause: err },
       );
     }
-    const access: SqliteAccess = {
+    const access: SqliteAccess = (this.access = {
       db: this.db,
       sql: (name) => this.sql(name),
       now: () => this.now(),
       guard: (operation) => this.guard(operation),
-    };
+    });
     this.stats = sqliteStats(access);
     this.queues = sqliteQueues(access, (db, names) => this.ensureQueues(db, names));
+    this.limits = sqliteLimits({
+      db: this.db,
+      prepare: (text) => this.prepare(text),
+      now: () => this.now(),
+      guard: (operation) => this.guard(operation),
+      wake: (queue) => this.wake(queue),
+    });
+    this.topics = sqliteTopics({
+      db: this.db,
+      prepare: (text) => this.prepare(text),
+      now: () => this.now(),
+      guard: (operation) => this.guard(operation),
+      wake: (queue) => this.wake(queue),
+      ensureQueues: (db, names) => this.ensureQueues(db, names),
+    });
     this.workers = sqliteWorkers(access);
   }
 
@@ -248,9 +263,7 @@ export class SqliteStore implements Store {
   }
 
   async rescueExpired(): Promise<number> {
-    return this.guard(
-      () => this.sql('rescueExpired').run(numbered(this.now(), leaseExpiredMessage, userMessages.failed, userMessages.slow)).changes,
-    );
+    return this.guard(() => this.sql('rescueExpired').run(numbered(this.now(), ...leaseExpiredTexts)).changes);
   }
 
   async getJob(id: string): Promise<Job | null> {
@@ -338,12 +351,8 @@ export class SqliteStore implements Store {
     return this.guard(() => this.sql('purge').run(queue, status).changes);
   }
 
-  async deleteJob(id: string): Promise<{ status: JobStatus; deleted: boolean } | null> {
-    if (!idPattern.test(id)) return null;
-    const row = await this.guard(() => this.sql('deleteFinished').get({ 1: id }) as { status: JobStatus } | undefined);
-    if (row) return { status: row.status, deleted: true };
-    const current = await this.guard(() => this.sql('statusOf').get(id) as { status: JobStatus } | undefined);
-    return current ? { status: current.status, deleted: false } : null;
+  deleteJob(id: string): Promise<{ status: JobStatus; deleted: boolean } | null> {
+    return idPattern.test(id) ? deleteFinished(this.access, id) : Promise.resolve(null);
   }
 
   subscribe(listener: StoreListener): () => void {
@@ -385,13 +394,4 @@ export class SqliteStore implements Store {
       return done;
     });
   }
-}
-
-/** Binds values to ?1, ?2, …: better-sqlite3 takes numbered parameters only as an object. */
-function numbered(...values: unknown[]): Record<number, unknown> {
-  const bound: Record<number, unknown> = {};
-  values.forEach((value, index) => {
-    bound[index + 1] = value;
-  });
-  return bound;
 }

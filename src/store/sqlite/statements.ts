@@ -6,21 +6,44 @@ import { claimedColumns } from '../row.js';
  * batch as one transaction of these prepared statements, a row at a time; "now" is always a
  * parameter (one machine, one clock, read in one place by the store).
  */
+/**
+ * A job with an ordering key may run only when no earlier job of its queue and key is still
+ * waiting or active: one at a time per key, in enqueue order; a retrying job holds its key.
+ */
+const orderingHeadOnly = `(j.ordering_key IS NULL OR NOT EXISTS (
+      SELECT 1 FROM spool_jobs o WHERE o.queue = j.queue AND o.ordering_key = j.ordering_key
+        AND o.status IN ('waiting', 'active') AND o.id < j.id))`;
+
+/**
+ * What a plain claim may take besides being due (?3 is now, ?5 the queue): not expired, the head
+ * of its ordering key, and from a queue that is neither paused nor guarded (those go through
+ * the guarded claim in `limits.ts`).
+ */
+const claimable = `(j.expires_at IS NULL OR j.expires_at > ?3) AND ${orderingHeadOnly}
+      AND NOT EXISTS (SELECT 1 FROM spool_queues q WHERE q.name = ?5 AND (q.paused OR q.guarded))`;
+
 export const sqliteStatements = {
   insert: `
     INSERT INTO spool_jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
-                            run_at, created_at, updated_at, callback_url)
-    VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            run_at, created_at, updated_at, callback_url, ordering_key, concurrency_key, rate_key, expires_at)
+    VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
 
   existingByKey: 'SELECT * FROM spool_jobs WHERE queue = ? AND idempotency_key = ?',
 
+  /** ?1 queue, ?2 now: whether it may refuse jobs (max depth, paused and refusing), and its drain in the last minute. */
+  queueRoom: `
+    SELECT q.max_depth, q.paused, q.refuse_when_paused,
+           (SELECT count(*) FROM spool_jobs WHERE queue = q.name AND status = 'waiting') AS waiting,
+           (SELECT count(*) FROM spool_jobs WHERE queue = q.name AND status IN ('completed', 'failed') AND finished_at >= ?2 - 60000) AS drained
+    FROM spool_queues q WHERE q.name = ?1 AND (q.max_depth IS NOT NULL OR (q.paused AND q.refuse_when_paused))`,
+
   /** ?1 name, ?2 now. */
   ensureQueue: 'INSERT INTO spool_queues (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING',
 
-  listQueues: 'SELECT name, created_at, paused FROM spool_queues ORDER BY name',
+  listQueues: 'SELECT name, created_at, paused, refuse_when_paused, max_depth, policy, guarded FROM spool_queues ORDER BY name',
 
-  getQueue: 'SELECT name, created_at, paused FROM spool_queues WHERE name = ?',
+  getQueue: 'SELECT name, created_at, paused, refuse_when_paused, max_depth, policy, guarded FROM spool_queues WHERE name = ?',
 
   /** A read first: see SqliteStore.claim. */
   anyReady: `SELECT 1 FROM spool_jobs WHERE queue = ? AND status = 'waiting' AND run_at <= ? LIMIT 1`,
@@ -29,7 +52,7 @@ export const sqliteStatements = {
   claim: `
     UPDATE spool_jobs SET status = 'active', attempts = attempts + 1, lease_token = ?1, lease_expires_at = ?2,
            started_at = ?3, updated_at = ?3, worker_id = ?4
-    WHERE id IN (SELECT id FROM spool_jobs WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3
+    WHERE id IN (SELECT id FROM spool_jobs j WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3 AND ${claimable}
                  ORDER BY priority DESC, run_at, id LIMIT ?6)
     RETURNING ${claimedColumns}`,
 
@@ -37,7 +60,7 @@ export const sqliteStatements = {
   claimNamed: `
     UPDATE spool_jobs SET status = 'active', attempts = attempts + 1, lease_token = ?1, lease_expires_at = ?2,
            started_at = ?3, updated_at = ?3, worker_id = ?4
-    WHERE id IN (SELECT id FROM spool_jobs WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3
+    WHERE id IN (SELECT id FROM spool_jobs j WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3 AND ${claimable}
                  AND name IN (SELECT value FROM json_each(?7)) ORDER BY priority DESC, run_at, id LIMIT ?6)
     RETURNING ${claimedColumns}`,
 
@@ -132,7 +155,7 @@ export const sqliteStatements = {
   backlog: 'SELECT at, queue, waiting, active FROM spool_backlog_samples WHERE at >= ? ORDER BY at, queue',
 
   /** ?1 id. Deletes a job only in a final status. */
-  deleteFinished: `DELETE FROM spool_jobs WHERE id = ?1 AND status IN ('completed', 'failed', 'cancelled') RETURNING status`,
+  deleteFinished: `DELETE FROM spool_jobs WHERE id = ?1 AND status IN ('completed', 'failed', 'cancelled', 'expired') RETURNING status`,
 
   /** ?1 id, ?2 session, ?3 host, ?4 pid, ?5 version, ?6 queue, ?7 names (JSON or NULL), ?8 concurrency, ?9 in flight, ?10 now. */
   workerBeat: `
@@ -154,5 +177,8 @@ export const sqliteStatements = {
     SELECT DISTINCT name FROM (SELECT name FROM spool_jobs WHERE queue = ?1 AND status = 'waiting' LIMIT 10000)
     WHERE name NOT IN (SELECT value FROM json_each(?2)) LIMIT ?3`,
 } as const;
+
+/** Rows deleted per prune transaction: small enough that no slice holds the write lock for long. */
+export const pruneSlice = 1_000;
 
 export type SqliteStatementName = keyof typeof sqliteStatements;
