@@ -39,6 +39,9 @@ export interface Sizes {
   ceilingJobs: number;
   ceilingLoops: number;
   ceilingInserts: number;
+  /** Workload 8: events published, each delivered to 3 subscribers. */
+  fanOutEvents: number;
+  fanOutBoundMs: number;
 }
 
 export const fullSizes: Sizes = {
@@ -58,6 +61,8 @@ export const fullSizes: Sizes = {
   ceilingJobs: 50_000,
   ceilingLoops: 4,
   ceilingInserts: 5_000,
+  fanOutEvents: 20_000,
+  fanOutBoundMs: 120_000,
 };
 
 export const quickSizes: Sizes = {
@@ -77,4 +82,6 @@ export const quickSizes: Sizes = {
   ceilingJobs: 5_000,
   ceilingLoops: 4,
   ceilingInserts: 500,
+  fanOutEvents: 3_000,
+  fanOutBoundMs: 30_000,
 };

@@ -1,8 +1,9 @@
 /**
  * @module
- * `npm run bench [-- --quick] [-- --only=spool-postgres,bullmq] [-- --workloads=1,3]`
+ * `npm run bench [-- --quick] [-- --only=spool-postgres,bullmq] [-- --workloads=1,3] [-- --out=fan-out]`
  * Runs the workloads on Spool and its peers in one run on this machine and writes
- * bench/results/latest.md and latest.json; prints the same markdown to stdout.
+ * bench/results/latest.md and latest.json (or `<out>.md` and `<out>.json`); prints the same
+ * markdown to stdout.
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import type { Table } from './table.js';
 import { errorMessage, now } from './util.js';
 import { backlog } from './workloads/backlog.js';
 import { ceiling } from './workloads/ceiling.js';
+import { fanOut } from './workloads/fan-out.js';
 import type { WorkloadContext } from './workloads/context.js';
 import { latency } from './workloads/latency.js';
 import { scaleOut } from './workloads/scale-out.js';
@@ -30,7 +32,7 @@ async function main(): Promise<void> {
   const started = now();
   const quick = process.argv.includes('--quick');
   const only = argument('only')?.split(',');
-  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7').split(','));
+  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8').split(','));
   const ctx: WorkloadContext = {
     sizes: quick ? quickSizes : fullSizes,
     systems: queueSystems.filter((s) => !only || only.includes(s.name)),
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
   if (chosen.has('4')) await attempt('workload 4', async () => void tables.push(await scaleOut(ctx)));
   if (chosen.has('5')) await attempt('workload 5', async () => void tables.push(await backlog(ctx)));
   if (chosen.has('7')) await attempt('workload 7', async () => void tables.push(await ceiling(ctx)));
+  if (chosen.has('8')) await attempt('workload 8', async () => void tables.push(await fanOut(ctx)));
 
   tables.sort((a, b) => a.title.localeCompare(b.title, 'en', { numeric: true }));
   addCeilingNotes(tables);
@@ -82,8 +85,10 @@ async function main(): Promise<void> {
   };
   const markdown = renderMarkdown(run);
   await mkdir(resultsDir, { recursive: true });
-  await writeAtomically(`${resultsDir}latest.md`, markdown);
-  await writeAtomically(`${resultsDir}latest.json`, `${JSON.stringify(toJson(run), null, 2)}\n`);
+  const out = argument('out') ?? 'latest';
+  if (!/^[a-z0-9-]+$/.test(out)) throw new Error(`--out takes a file name of lower-case letters, digits and "-"; got ${out}`);
+  await writeAtomically(`${resultsDir}${out}.md`, markdown);
+  await writeAtomically(`${resultsDir}${out}.json`, `${JSON.stringify(toJson(run), null, 2)}\n`);
   process.stdout.write(`${markdown}\n`);
 }
 

@@ -67,6 +67,7 @@ async function live(): Promise<void> {
       schema: undefined,
       spoolOptions: { pollInterval: 100 },
       subscriptions: [],
+      breakers: {},
       queues: [
         {
           name: 'media',

@@ -15,6 +15,11 @@ export { Worker } from './worker/worker.js';
 export type { EventHandler, EventPage, PublishedEvent, RunningSubscription, Subscription } from './client/bus.js';
 export type { PublishItem, PublishOptions, SpoolEvent } from './bus/event.js';
 export type { StartFrom, SubscribeOptions } from './bus/subscription.js';
+export type { Bridges } from './bus/bridges/registry.js';
+export type { BridgeConfig } from './bus/bridges/config.js';
+export type { BridgeDirection, BridgeKind, BridgeState, BridgeStatus } from './bus/bridges/status.js';
+export type { BreakerOptions, QueueLimits, QueueState } from './client/flow.js';
+export type { BreakerPolicy, BreakerState, QueuePolicy } from './core/flow.js';
 export type { Handler, Handlers, JobContext } from './worker/types.js';
 export { ManualClock, systemClock } from './core/clock.js';
 export type { Clock } from './core/clock.js';
@@ -26,6 +31,10 @@ export {
   JobFailedError,
   JobNotFoundError,
   NonRetryableError,
+  QueueFullError,
+  RateLimitedError,
+  RetryAfterError,
+  BreakerOpenError,
   SpoolError,
   StoreUnavailableError,
   coerceError,
@@ -55,6 +64,8 @@ export type {
   SubscriptionRecord,
   ThroughputPoint,
   TopicInfo,
+  QueueRecord,
+  BreakerRecord,
   Transaction,
 } from './store/contract.js';
 export { openStore } from './store/open-store.js';

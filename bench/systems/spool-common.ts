@@ -16,7 +16,7 @@ const jobName = 'noop';
  */
 const built = new URL('../../dist/index.js', import.meta.url);
 export const spoolBuild = existsSync(built) ? 'dist/ (compiled JavaScript)' : 'src/ through tsx (run `npm run build` to measure dist/)';
-const library = (await import(existsSync(built) ? built.href : '../../src/index.js')) as typeof import('../../src/index.js');
+export const library = (await import(existsSync(built) ? built.href : '../../src/index.js')) as typeof import('../../src/index.js');
 
 const open = (store: string): Promise<Spool> =>
   library.createSpool({ store, shutdownSignals: false, logger: library.silentLogger, pollInterval: pollMs });

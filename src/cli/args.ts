@@ -50,6 +50,12 @@ export function jobId(value: string): string {
   return value;
 }
 
+export function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new CommanderInvalidArgument(`"${value}" is not a whole number.`);
+  return n;
+}
+
 export function status(value: string): string {
   const result = z.enum(jobStatuses as [string, ...string[]]).safeParse(value, { reportInput: true });
   if (!result.success) throw new CommanderInvalidArgument(sentence(describeIssues(result.error.issues).join('; ')));

@@ -3,6 +3,7 @@
  * What the client commands need from Spool, over HTTP (a server URL and a token) or straight
  * from a store URL. Both speak in JobViews, the API's job shape, so output is the same.
  */
+import type { BridgeStatus } from '../bus/bridges/status.js';
 import type { JobStatus } from '../core/types.js';
 import type { EventRecord, TopicInfo } from '../store/contract.js';
 import type { JobView } from '../server/job-view.js';
@@ -49,6 +50,17 @@ export interface SubscriptionRow {
 /** Where a replay starts, as the API takes it. */
 export type ReplayStart = 'beginning' | number | { eventId: string } | { afterSeq: string };
 
+/** A queue's state as the CLI shows it (the API's shape). */
+export type QueueStateRow = import('../client/flow.js').QueueState;
+
+/** A breaker as the CLI lists it. */
+export interface BreakerRow {
+  name: string;
+  status: string;
+  until: number | null;
+  reason: string | null;
+}
+
 export interface Backend {
   /** Where it talks to, for messages: a URL. */
   readonly target: string;
@@ -67,6 +79,13 @@ export interface Backend {
   events(topic: string, page: { after?: string; limit?: number }): Promise<{ events: EventRecord[]; next: string | null }>;
   subscriptions(): Promise<SubscriptionRow[]>;
   replay(subscription: string, from: ReplayStart): Promise<number>;
+  queueState(queue: string): Promise<QueueStateRow>;
+  pause(queue: string, refuse: boolean): Promise<unknown>;
+  resume(queue: string): Promise<unknown>;
+  setLimits(queue: string, limits: import('../client/flow.js').QueueLimits): Promise<unknown>;
+  breakers(): Promise<BreakerRow[]>;
+  /** The bridges the server runs (over HTTP only: their state lives in that process). */
+  bridges(): Promise<BridgeStatus[]>;
   /** Calls `onChange` with each new snapshot until the job reaches a final state; resolves with that job. */
   watch(id: string, onChange: (job: JobView) => void, signal: AbortSignal): Promise<JobView>;
   close(): Promise<void>;

@@ -3,9 +3,21 @@
  * The client commands over the HTTP API, with a bearer token. Problems (RFC 9457) become
  * CliErrors carrying the server's `detail` and an exit code.
  */
+import type { BridgeStatus } from '../bus/bridges/status.js';
 import type { JobView } from '../server/job-view.js';
 import type { EventRecord, TopicInfo, WorkerRecord } from '../store/contract.js';
-import type { Backend, EnqueueInput, ListInput, PublishInput, QueueRow, ReplayStart, SubscriptionRow } from './backend.js';
+import type { QueueLimits } from '../client/flow.js';
+import type {
+  Backend,
+  BreakerRow,
+  EnqueueInput,
+  ListInput,
+  PublishInput,
+  QueueRow,
+  QueueStateRow,
+  ReplayStart,
+  SubscriptionRow,
+} from './backend.js';
 import { finalStatuses } from './backend.js';
 import { CliError, exitCodes } from './exit-codes.js';
 import { parseSse } from './sse-client.js';
@@ -127,6 +139,30 @@ export class HttpBackend implements Backend {
       from,
     });
     return body.deliveries;
+  }
+
+  queueState(queue: string): Promise<QueueStateRow> {
+    return this.request('GET', `/v1/queues/${encodeURIComponent(queue)}`);
+  }
+
+  pause(queue: string, refuse: boolean): Promise<unknown> {
+    return this.request('POST', `/v1/queues/${encodeURIComponent(queue)}/pause`, refuse ? { refuse } : undefined);
+  }
+
+  resume(queue: string): Promise<unknown> {
+    return this.request('POST', `/v1/queues/${encodeURIComponent(queue)}/resume`);
+  }
+
+  setLimits(queue: string, limits: QueueLimits): Promise<unknown> {
+    return this.request('PUT', `/v1/queues/${encodeURIComponent(queue)}/limits`, limits);
+  }
+
+  async breakers(): Promise<BreakerRow[]> {
+    return (await this.request<{ breakers: BreakerRow[] }>('GET', '/v1/breakers')).breakers;
+  }
+
+  async bridges(): Promise<BridgeStatus[]> {
+    return (await this.request<{ bridges: BridgeStatus[] }>('GET', '/v1/bridges')).bridges;
   }
 
   /** Follows the job's event stream, reconnecting with Last-Event-ID when it drops. */

@@ -10,7 +10,9 @@ import { Command, CommanderError } from 'commander';
 import { isSpoolError } from '../core/errors.js';
 import { spoolVersion } from '../core/version.js';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerBridgeCommands } from './commands/bridges.js';
 import { registerBusCommands } from './commands/bus.js';
+import { registerFlowCommands } from './commands/flow.js';
 import { registerClientCommands } from './commands/client.js';
 import { registerServiceCommands } from './commands/service.js';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes.js';
@@ -43,7 +45,9 @@ export function createProgram(): Command {
   registerServiceCommands(program, out);
   registerClientCommands(program, out);
   registerBusCommands(program, out);
+  registerFlowCommands(program, out);
   registerAdminCommands(program, out);
+  registerBridgeCommands(program, out);
   return program;
 }
 

@@ -9,8 +9,20 @@ import { consoleLogger } from '../core/logger.js';
 import type { EnqueueOptions } from '../core/options.js';
 import type { JobStatus } from '../core/types.js';
 import { type JobView, toJobView } from '../server/job-view.js';
+import { CliError, exitCodes } from './exit-codes.js';
 import type { EventRecord, TopicInfo, WorkerRecord } from '../store/contract.js';
-import type { Backend, EnqueueInput, ListInput, PublishInput, QueueRow, ReplayStart, SubscriptionRow } from './backend.js';
+import { type QueueLimits, breakerView } from '../client/flow.js';
+import type {
+  Backend,
+  BreakerRow,
+  EnqueueInput,
+  ListInput,
+  PublishInput,
+  QueueRow,
+  QueueStateRow,
+  ReplayStart,
+  SubscriptionRow,
+} from './backend.js';
 import { finalStatuses } from './backend.js';
 
 /** Straight on the store, the CLI is an operator: errors keep the developer's message. */
@@ -93,6 +105,33 @@ export class StoreBackend implements Backend {
 
   replay(subscription: string, from: ReplayStart): Promise<number> {
     return this.spool.replay(subscription, from);
+  }
+
+  queueState(queue: string): Promise<QueueStateRow> {
+    return this.spool.queue(queue);
+  }
+
+  pause(queue: string, refuse: boolean): Promise<unknown> {
+    return this.spool.pause(queue, refuse ? { refuse } : {});
+  }
+
+  resume(queue: string): Promise<unknown> {
+    return this.spool.resume(queue);
+  }
+
+  setLimits(queue: string, limits: QueueLimits): Promise<unknown> {
+    return this.spool.configureQueue(queue, limits);
+  }
+
+  async breakers(): Promise<BreakerRow[]> {
+    return (await this.spool.breakers()).map(breakerView);
+  }
+
+  async bridges(): Promise<never> {
+    throw new CliError(
+      "Bridges run inside `spool serve` and `spool worker`, and their state lives there, not in the store: ask that server with --url (or SPOOL_URL) instead of --store. Outbound bridges' backlogs show in `spool subscriptions` as bridge-<name>.",
+      exitCodes.usage,
+    );
   }
 
   /** Polls the store every 250 ms; the job may run in any process. */

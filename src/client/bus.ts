@@ -5,6 +5,7 @@
  * of topics, events and subscriptions. Everything is a job underneath: each event becomes one
  * delivery job per matching subscription, on the subscription's own queue.
  */
+import { Bridges } from '../bus/bridges/registry.js';
 import { type PublishItem, type PublishOptions, type SpoolEvent, toNewEvent } from '../bus/event.js';
 import {
   type StartFrom,
@@ -16,6 +17,7 @@ import {
 } from '../bus/subscription.js';
 import { defaults } from '../core/defaults.js';
 import { InvalidArgumentError, SpoolError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { assertName } from '../core/names.js';
 import { resolveBackoff, resolveTimeout } from '../core/options.js';
 import type { Json } from '../core/types.js';
@@ -183,3 +185,20 @@ export async function listEvents(host: BusHost, topic: string, options: { after?
 }
 
 export type { Json };
+
+/**
+ * The bridges of a Spool. Their publishes go past the Spool's open check: while it closes, the
+ * messages an inbound bridge already received still commit and are acked.
+ */
+export function createBridges(host: BusHost & { logger: Logger }): Bridges {
+  return new Bridges({
+    // Read when used: a Spool creates its bridges before its constructor has run.
+    get logger() {
+      return host.logger;
+    },
+    publishMany: (items) => publishMany(host, items),
+    subscribe: (topic, name, handler, options) => subscribe(host, topic, name, handler, options),
+  });
+}
+
+export type { Bridges };

@@ -63,6 +63,10 @@ export async function listQueues(store: Pick<Store, 'counts' | 'queues'>): Promi
   const [counts, records] = await Promise.all([store.counts(), store.queues?.list() ?? Promise.resolve([])]);
   const byName = new Map(records.map((record) => [record.name, record]));
   const names = [...new Set([...Object.keys(counts), ...byName.keys()])].sort();
-  const empty = () => Object.fromEntries(jobStatuses.map((status) => [status, 0])) as Record<JobStatus, number>;
-  return names.map((name) => ({ name, counts: counts[name] ?? empty(), record: byName.get(name) ?? null }));
+  return names.map((name) => ({ name, counts: counts[name] ?? emptyCounts(), record: byName.get(name) ?? null }));
+}
+
+/** Zero jobs in every status. */
+export function emptyCounts(): Record<JobStatus, number> {
+  return Object.fromEntries(jobStatuses.map((status) => [status, 0])) as Record<JobStatus, number>;
 }

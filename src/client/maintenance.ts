@@ -57,9 +57,11 @@ export class Maintenance {
     this.pruneTimer = null;
   }
 
-  /** Takes back jobs whose lease expired; returns how many. */
+  /** Takes back jobs whose lease expired, and expires jobs that did not start in time; returns how many were taken back. */
   async rescue(): Promise<number> {
     try {
+      const expired = (await this.store.limits?.expire()) ?? [];
+      for (const job of expired) this.events.emit('expired', { job });
       const rescued = await this.store.rescueExpired();
       this.outage.succeeded();
       if (rescued > 0) this.logger.warn(`Took back ${rescued} job(s) on expired leases; they run again.`);

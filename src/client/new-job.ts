@@ -10,7 +10,7 @@ import { toMs } from '../core/duration.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { assertName, assertPublicName } from '../core/names.js';
 import { type EnqueueOptions, enqueueOptionsSchema, maxEpochMs, parseOptions, resolveBackoff, resolveTimeout } from '../core/options.js';
-import type { NewJob } from '../core/types.js';
+import type { KeyedEnqueue, NewJob } from '../core/types.js';
 import { toJson } from '../core/validate.js';
 
 export interface EnqueueItem {
@@ -33,6 +33,18 @@ export function toNewJob(item: EnqueueItem, what: string, settings: SpoolSetting
   if (options.delay !== undefined && options.runAt !== undefined) {
     throw new InvalidArgumentError(`Give ${what} either delay or runAt, not both.`);
   }
+  const keyModes = (['idempotencyKey', 'dedupe', 'debounce', 'singleton'] as const).filter((k) => options[k] !== undefined);
+  if (keyModes.length > 1) {
+    throw new InvalidArgumentError(
+      `Give ${what} only one of idempotencyKey, dedupe, debounce and singleton; got ${keyModes.join(' and ')}.`,
+    );
+  }
+  if (options.singleton !== undefined && options.orderingKey !== undefined) {
+    throw new InvalidArgumentError(`Give ${what} either singleton or orderingKey: a singleton already runs one at a time per key.`);
+  }
+  if (options.debounce !== undefined && (options.delay !== undefined || options.runAt !== undefined)) {
+    throw new InvalidArgumentError(`Give ${what} either debounce (which sets when it runs) or delay/runAt, not both.`);
+  }
   if (options.expiresIn !== undefined && options.expiresAt !== undefined) {
     throw new InvalidArgumentError(`Give ${what} either expiresIn or expiresAt, not both.`);
   }
@@ -46,16 +58,22 @@ export function toNewJob(item: EnqueueItem, what: string, settings: SpoolSetting
     backoff: resolveBackoff(options.backoff, defaults.backoff, `${what}.backoff`),
     timeout: resolveTimeout(options.timeout, defaults.timeout, `${what}.timeout`),
     idempotencyKey: options.idempotencyKey ?? null,
-    orderingKey: options.orderingKey ?? null,
+    orderingKey: options.orderingKey ?? options.singleton ?? null,
     concurrencyKey: options.concurrencyKey ?? null,
     rateLimitKey: options.rateLimitKey ?? null,
     expiresAt: options.expiresAt === undefined ? null : toEpochMs(options.expiresAt, `${what}.expiresAt`),
     expiresIn: options.expiresIn === undefined ? null : toMs(options.expiresIn, `${what}.expiresIn`),
+    keyed: keyedOf(options, what),
     metadata:
       options.metadata === undefined ? '{}' : toJson(options.metadata, 'metadata', maxPayloadBytes, 'refuse', `job ${queue}/${name}`),
     callbackUrl: options.callbackUrl ?? null,
     runAt: options.runAt === undefined ? null : toEpochMs(options.runAt, `${what}.runAt`),
-    delay: options.delay === undefined ? 0 : toMs(options.delay, `${what}.delay`),
+    delay:
+      options.debounce !== undefined
+        ? toMs(options.debounce.delay, `${what}.debounce.delay`)
+        : options.delay === undefined
+          ? 0
+          : toMs(options.delay, `${what}.delay`),
   };
 }
 
@@ -67,4 +85,18 @@ function toEpochMs(value: Date | number | string, what: string): number {
     );
   }
   return Math.floor(ms);
+}
+
+function keyedOf(options: EnqueueOptions, what: string): KeyedEnqueue | null {
+  if (options.dedupe) return { mode: 'dedupe', key: options.dedupe.key, ttlMs: toMs(options.dedupe.ttl, `${what}.dedupe.ttl`) };
+  if (options.singleton !== undefined) return { mode: 'singleton', key: options.singleton };
+  if (options.debounce) {
+    return {
+      mode: 'debounce',
+      key: options.debounce.key,
+      delayMs: toMs(options.debounce.delay, `${what}.debounce.delay`),
+      maxWaitMs: options.debounce.maxWait === undefined ? null : toMs(options.debounce.maxWait, `${what}.debounce.maxWait`),
+    };
+  }
+  return null;
 }

@@ -6,6 +6,7 @@
  * so this layer passes durations, not instants.
  */
 import type { PublishItem, PublishOptions } from '../bus/event.js';
+import type { BreakerPolicy } from '../core/flow.js';
 import type { StartFrom, SubscribeOptions } from '../bus/subscription.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { defaults as builtIn } from '../core/defaults.js';
@@ -20,9 +21,11 @@ import type {
   BacklogPoint,
   FinalStatus,
   QueueCounts,
+  QueueRecord,
   Store,
   EventRatePoint,
   StorePart,
+  BreakerRecord,
   SubscriptionInfo,
   TopicInfo,
   ThroughputPoint,
@@ -37,8 +40,11 @@ import { WorkerRegistry } from '../worker/registry.js';
 import { Worker } from '../worker/worker.js';
 import * as stats from './stats.js';
 import * as workerInfo from './workers.js';
-import { type JobPage, type ListJobsOptions, type QueueInfo, listJobs, listQueues } from './list-jobs.js';
+import { type JobPage, type ListJobsOptions, type QueueInfo, emptyCounts, listJobs, listQueues } from './list-jobs.js';
 import * as bus from './bus.js';
+import * as flow from './flow.js';
+import type { BreakerOptions, QueueLimits, QueueState } from './flow.js';
+import { enqueueWithRoom, waitForRoomOf } from './room.js';
 import type { EventHandler, PublishedEvent, RunningSubscription, Subscription } from './bus.js';
 import { Maintenance } from './maintenance.js';
 import { waitForJob } from './wait-for.js';
@@ -46,11 +52,14 @@ import { type EnqueueItem, toNewJob } from './new-job.js';
 import { type SpoolSettings, resolveSettings } from './settings.js';
 import { type SpoolOptions, spoolOptionsSchema } from './spool-options.js';
 import { installShutdownSignals } from './shutdown-signals.js';
+import { publishBreakerTransition } from './flow.js';
 
 export interface JobHandle<R = unknown> {
   id: string;
-  /** False when an idempotency key matched an existing job. */
+  /** False when an idempotency key, a dedupe window, a singleton or a debounce returned an existing job. */
   created: boolean;
+  /** True when a debounced enqueue gave the waiting job its payload (and a later run time). */
+  replaced: boolean;
   /** The job as stored right after the enqueue. */
   job: Job;
   /** Resolves with the result; rejects with JobFailedError or JobCancelledError. */
@@ -65,6 +74,8 @@ export async function createSpool(options: SpoolOptions = {}): Promise<Spool> {
 
 export class Spool {
   readonly events: SpoolEmitter;
+  /** Bridges to RabbitMQ and NATS JetStream running in this process: `start(name, config)`, `list()`. */
+  readonly bridges: bus.Bridges = bus.createBridges(this);
   private readonly localWorkers = new Set<Worker>();
   private readonly outage: OutageLog;
   private readonly maintenance: Maintenance;
@@ -83,6 +94,9 @@ export class Spool {
     this.outage = new OutageLog(this.events, logger);
     this.maintenance = new Maintenance(store, settings, this.events, logger, this.outage);
     this.registry = new WorkerRegistry(store.workers, this.events, this.outage);
+    // Breaker changes become events on the internal topic `spool.breakers`: anything can subscribe
+    // to them (alerts, webhooks) in any process, and they stay in the retained log.
+    this.events.on('breaker', (transition) => publishBreakerTransition(store, transition, this.events));
   }
 
   static async create(input: SpoolOptions = {}): Promise<Spool> {
@@ -137,12 +151,14 @@ export class Spool {
     if (items.length === 0) return [];
     const jobs = items.map((item, index) => toNewJob(item, items.length > 1 ? `jobs[${index}]` : 'job', this.settings));
     // No await before the store call: on SQLite the insert must run inside the caller's synchronous transaction.
-    const results = await this.store.enqueue(jobs, options.tx);
-    return results.map(({ id, created, createdFrom, createdAt, existing }) => {
+    const results =
+      options.tx === undefined ? await enqueueWithRoom(this.store, jobs, waitForRoomOf(items)) : await this.store.enqueue(jobs, options.tx);
+    return results.map(({ id, created, createdFrom, createdAt, existing, replaced }) => {
       let job = existing;
       return {
         id,
         created,
+        replaced: replaced === true,
         // Built on first read: a bulk enqueue of thousands rarely looks at them.
         get job() {
           job ??= newJobToJob(jobs[createdFrom ?? 0] as NewJob, id, createdAt);
@@ -310,6 +326,45 @@ export class Spool {
     return bus.listEvents(this, topic, options);
   }
 
+  /**
+   * Sets a queue's limits, shared by every worker on every machine: `concurrency`,
+   * `keyConcurrency`, `rateLimit`, `maxDepth`, `breaker`/`breakers`. Only the fields given change;
+   * null removes a limit.
+   */
+  configureQueue(queue: string, limits: QueueLimits): Promise<QueueRecord> {
+    this.assertOpen();
+    return flow.configureQueue(this.store, queue, limits);
+  }
+
+  /** Stops claims on `queue` in every process (jobs still wait; with `refuse`, new ones are refused too). */
+  pause(queue: string, options?: { refuse?: boolean }): Promise<QueueRecord> {
+    this.assertOpen();
+    return flow.pauseQueue(this.store, queue, options);
+  }
+
+  resume(queue: string): Promise<QueueRecord> {
+    this.assertOpen();
+    return flow.resumeQueue(this.store, queue);
+  }
+
+  /** Creates or updates a circuit breaker shared by every worker; queues and job names name it in their limits. */
+  defineBreaker(name: string, options: BreakerOptions = {}): Promise<BreakerPolicy> {
+    this.assertOpen();
+    return flow.defineBreaker(this.store, name, options);
+  }
+
+  breakers(): Promise<BreakerRecord[]> {
+    this.assertOpen();
+    return flow.listBreakers(this.store);
+  }
+
+  /** A queue's counts, limits and their live state (breakers, rate windows, running per key, paused). */
+  async queue(queue: string): Promise<QueueState> {
+    this.assertOpen();
+    const counts = (await this.store.counts(assertName(queue, 'queue')))[queue] ?? emptyCounts();
+    return flow.queueState(this.store, queue, counts);
+  }
+
   /** Starts a worker on `queue`; it runs until `close()` (or the Spool's) or a shutdown signal. */
   work(queue: string, handlers: Handlers, options: WorkOptions = {}): Worker {
     this.assertOpen();
@@ -369,6 +424,7 @@ export class Spool {
     this.closing ??= (async () => {
       this.maintenance.stop();
       this.removeSignals?.();
+      await this.bridges.close();
       await Promise.all([...this.localWorkers].map((worker) => worker.close(options)));
       this.registry.stop();
       await this.store.close();

@@ -18,7 +18,9 @@
 import { z } from 'zod';
 import type { Duration } from '../core/duration.js';
 import { type SubscribeOptions, subscribeOptionsSchema } from '../bus/subscription.js';
+import { type BreakerOptions, type QueueLimits, breakerOptionsSchema, queueLimitsSchema } from '../client/flow.js';
 import type { SpoolOptions } from '../client/spool-options.js';
+import { type BridgeConfig, bridgeConfigSchema, bridgeNameSchema } from '../bus/bridges/config.js';
 import type { RetentionOptions, WorkOptions } from '../core/options.js';
 import { namePattern, nameRule } from '../core/names.js';
 import { queueWorkFields, sharedSpoolFields } from '../core/options.js';
@@ -28,6 +30,8 @@ import { type SignatureScheme, signatureSchemes } from '../webhooks/signature.js
 import type { Handlers } from '../worker/types.js';
 
 export interface QueueConfig extends Omit<WorkOptions, 'id'> {
+  /** Limits shared by every worker on every machine (set in the store at start): see `configureQueue`. */
+  limits?: QueueLimits;
   /**
    * The queue's handlers: a module path (relative to the config file) whose default export is a
    * handler or a `{ jobName: handler }` map, or the handler(s) themselves.
@@ -65,6 +69,8 @@ export interface SpoolConfig {
   shutdownTimeout?: Duration;
   /** Queues this process works on, with their policies and handlers. */
   queues?: Record<string, QueueConfig>;
+  /** Shared circuit breakers, by name; queues name them in `limits.breaker` / `limits.breakers`. */
+  breakers?: Record<string, BreakerOptions>;
   /**
    * Durable subscriptions, by name: declared in the store at start (so events published while no
    * subscriber runs are kept for it), and run by `spool serve` and `spool worker`.
@@ -93,6 +99,11 @@ export interface SpoolConfig {
     /** Deliveries in flight at once per process. @defaultValue 4 */
     concurrency?: number;
   };
+  /**
+   * Bridges to RabbitMQ and NATS JetStream, by name, run by `spool serve` and `spool worker`:
+   * `{ kind: 'rabbitmq' | 'nats', direction: 'out' | 'in', url, topic, … }` (docs/bridges.md).
+   */
+  bridges?: Record<string, BridgeConfig>;
   server?: {
     /** @defaultValue "127.0.0.1" */
     host?: string;
@@ -100,6 +111,10 @@ export interface SpoolConfig {
     port?: number;
     /** Largest request body in bytes. @defaultValue maxPayloadBytes plus 64 KiB */
     bodyLimit?: number;
+    /** Past this many requests in flight the server answers 503 with Retry-After. @defaultValue 1000 */
+    maxInFlight?: number;
+    /** Past this many open event streams new ones get 503 with Retry-After. @defaultValue 10000 */
+    maxStreams?: number;
   };
 }
 
@@ -121,10 +136,12 @@ export const configSchema = z
           .object({
             handlers: z.union([z.string().min(1), fn, z.record(z.string(), fn)]),
             ...queueWorkFields,
+            limits: queueLimitsSchema.optional(),
           })
           .strict(),
       )
       .optional(),
+    breakers: z.record(z.string().regex(namePattern, `breaker names ${nameRule}`), breakerOptionsSchema).optional(),
     subscriptions: z
       .record(
         z.string().regex(namePattern, `subscription names ${nameRule}`),
@@ -168,11 +185,14 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    bridges: z.record(bridgeNameSchema, bridgeConfigSchema).optional(),
     server: z
       .object({
         host: z.string().min(1).optional(),
         port: z.number().int().min(0).max(65_535).optional(),
         bodyLimit: z.number().int().positive().optional(),
+        maxInFlight: z.number().int().min(1).max(1_000_000).optional(),
+        maxStreams: z.number().int().min(1).max(10_000_000).optional(),
       })
       .strict()
       .optional(),

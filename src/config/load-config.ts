@@ -8,6 +8,7 @@
  * `SPOOL_WEBHOOK_SECRET` (several space-separated while rotating), `SPOOL_HOST`, `SPOOL_PORT`.
  */
 import { existsSync } from 'node:fs';
+import { type BridgeConfig, resolveBridge } from '../bus/bridges/config.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { InvalidArgumentError } from '../core/errors.js';
 import { describeIssues } from '../core/issues.js';
@@ -17,6 +18,7 @@ import { type TokenEntry, parseTokensEnv } from './tokens.js';
 import { secretList, webhookDefaults, webhookSecretProblem } from '../webhooks/options.js';
 import type { SignatureScheme } from '../webhooks/signature.js';
 import type { SubscribeOptions } from '../bus/subscription.js';
+import type { BreakerOptions, QueueLimits } from '../client/flow.js';
 import type { Handlers } from '../worker/types.js';
 import { type SpoolConfig, configSchema } from './define-config.js';
 import { describeLoadError, importModule } from './import-module.js';
@@ -36,6 +38,8 @@ export interface ResolvedQueue {
   name: string;
   handlers: Handlers;
   options: WorkOptions;
+  /** Limits set in the store at start, when the config gives any. */
+  limits?: QueueLimits;
 }
 
 export interface ResolvedSubscription {
@@ -53,6 +57,7 @@ export interface ResolvedConfig {
   /** Everything for createSpool except store and schema. */
   spoolOptions: Omit<SpoolOptions, 'store' | 'schema'>;
   queues: ResolvedQueue[];
+  breakers: Record<string, BreakerOptions>;
   subscriptions: ResolvedSubscription[];
   tokens: TokenEntry[];
   /** Newest first; empty when none is configured. */
@@ -60,7 +65,9 @@ export interface ResolvedConfig {
   webhookSignature: SignatureScheme;
   webhookAllowHosts: string[];
   webhookConcurrency: number;
-  server: { host: string; port: number; bodyLimit: number | undefined };
+  /** Bridges to start with the workers, by name. */
+  bridges?: { name: string; config: BridgeConfig }[];
+  server: { host: string; port: number; bodyLimit: number | undefined; maxInFlight?: number; maxStreams?: number };
 }
 
 export class ConfigError extends InvalidArgumentError {}
@@ -148,8 +155,8 @@ export async function loadConfig(
   const config = file ? parseConfig(await importConfig(file), file) : {};
   const baseDir = file ? dirname(file) : cwd;
   const queues: ResolvedQueue[] = [];
-  for (const [name, { handlers, ...options }] of Object.entries(config.queues ?? {})) {
-    queues.push({ name, handlers: await loadHandlers(handlers, baseDir, name), options });
+  for (const [name, { handlers, limits, ...options }] of Object.entries(config.queues ?? {})) {
+    queues.push({ name, handlers: await loadHandlers(handlers, baseDir, name), options, ...(limits ? { limits } : {}) });
   }
   const subscriptions: ResolvedSubscription[] = [];
   for (const [name, { topic, handler, ...options }] of Object.entries(config.subscriptions ?? {})) {
@@ -180,6 +187,14 @@ export async function loadConfig(
   const spoolOptions = Object.fromEntries(
     Object.entries({ maxPayloadBytes, defaults, retention, pollInterval, shutdownTimeout }).filter(([, v]) => v !== undefined),
   );
+  const bridges = Object.entries(config.bridges ?? {}).map(([name, bridge]) => {
+    try {
+      resolveBridge(name, bridge); // durations and bounds, checked now rather than at start
+    } catch (err) {
+      throw new ConfigError(`${file ?? 'The config'} is invalid: ${(err as Error).message}`, { cause: err });
+    }
+    return { name, config: bridge };
+  });
   const rawStore = overrides.store ?? env.SPOOL_STORE ?? config.store ?? 'sqlite:./spool.db';
   return {
     file,
@@ -188,16 +203,20 @@ export async function loadConfig(
     schema: overrides.schema ?? (env.SPOOL_SCHEMA || undefined) ?? config.schema,
     spoolOptions,
     queues,
+    breakers: config.breakers ?? {},
     subscriptions,
     tokens,
     webhookSecrets,
     webhookSignature,
     webhookAllowHosts: config.webhooks?.allowHosts ?? [...webhookDefaults.allowHosts],
     webhookConcurrency: config.webhooks?.concurrency ?? webhookDefaults.concurrency,
+    bridges,
     server: {
       host: overrides.host ?? (env.SPOOL_HOST || undefined) ?? config.server?.host ?? '127.0.0.1',
       port: overrides.port ?? parsePort(env.SPOOL_PORT, 'SPOOL_PORT') ?? config.server?.port ?? 8080,
       bodyLimit: config.server?.bodyLimit,
+      maxInFlight: config.server?.maxInFlight,
+      maxStreams: config.server?.maxStreams,
     },
   };
 }

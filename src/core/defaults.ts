@@ -53,5 +53,20 @@ export const defaults = {
     backoff: { type: 'exponential', base: 1_000, cap: 600_000 } as BackoffPolicy,
     timeout: 30_000,
   },
+  bridges: {
+    /** Waits between reconnection attempts to a broker, exponential with full jitter. */
+    reconnect: { type: 'exponential', base: 500, cap: 30_000 } as BackoffPolicy,
+    /** Outbound: deliveries relayed at once, so unconfirmed messages in flight. */
+    concurrency: 50,
+    /** Outbound: attempts before a delivery becomes a dead letter; with the backoff below, about four hours of broker outage. */
+    maxAttempts: 1_000,
+    backoff: { type: 'exponential', base: 1_000, cap: 30_000 } as BackoffPolicy,
+    /** Outbound: how long a delivery waits for a connection, then for the broker's confirm, before it fails and retries. */
+    confirmTimeout: 10_000,
+    /** Inbound: unacknowledged messages the broker hands over at once; also the most events published in one transaction. */
+    prefetch: 100,
+    /** Inbound: how long the broker waits for an ack before it redelivers (JetStream's ack_wait). */
+    ackWait: 30_000,
+  },
   stats: { windowMs: 3_600_000, bucketMs: 60_000, maxWindowMs: 86_400_000, minBucketMs: 1_000 },
 } as const;

@@ -38,7 +38,9 @@ export type SpoolErrorCode =
   | 'SPOOL_QUEUE_PAUSED'
   | 'SPOOL_RATE_LIMITED'
   | 'SPOOL_BREAKER_OPEN'
-  | 'SPOOL_OVERLOADED';
+  | 'SPOOL_OVERLOADED'
+  | 'SPOOL_MISSING_PACKAGE'
+  | 'SPOOL_BROKER_UNAVAILABLE';
 
 export interface ErrorTraits {
   /** The HTTP status the API answers with. */
@@ -81,6 +83,8 @@ export const errorCatalog: Record<SpoolErrorCode, ErrorTraits> = {
   SPOOL_SHUTTING_DOWN: { http: 503, exit: 3, transient: true },
   /** `spool serve` cannot listen: the port is taken, or the address is not this machine's. */
   SPOOL_PORT_IN_USE: { http: 500, exit: 2, transient: false },
+  SPOOL_MISSING_PACKAGE: { http: 500, exit: 2, transient: false },
+  SPOOL_BROKER_UNAVAILABLE: { http: 503, exit: 3, transient: true },
   SPOOL_INTERNAL: failed(500),
   SPOOL_QUEUE_FULL: { http: 429, exit: 1, transient: true },
   SPOOL_QUEUE_PAUSED: { http: 503, exit: 1, transient: true },

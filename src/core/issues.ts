@@ -18,8 +18,13 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** zod's own messages start like these; anything else was written for people by a schema. */
+const zodDefault = /^(Too small|Too big|Invalid|Expected|Unrecognized|Required)/;
+
 /** What an issue says should change, without the path. */
 export function describeIssue(issue: Issue): string {
+  if (issue.code !== 'custom' && issue.code !== 'unrecognized_keys' && issue.message && !zodDefault.test(issue.message))
+    return issue.message;
   switch (issue.code) {
     case 'unrecognized_keys':
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'}`;

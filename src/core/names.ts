@@ -15,7 +15,7 @@ export const nameRule = 'use 1 to 128 letters, digits, ".", "_", ":" or "-", sta
 /** The prefix of Spool's internal queues. */
 export const internalPrefix = 'spool.';
 
-export type NameKind = 'queue' | 'job name' | 'topic' | 'subscription';
+export type NameKind = 'queue' | 'job name' | 'topic' | 'subscription' | 'breaker';
 
 /** An example of each kind of name, for messages. */
 export const nameExamples: Record<NameKind, string> = {
@@ -23,6 +23,7 @@ export const nameExamples: Record<NameKind, string> = {
   'job name': '"send-welcome"',
   topic: '"orders"',
   subscription: '"billing"',
+  breaker: '"payments-api"',
 };
 
 /** A name as a zod schema, for schemas that validate many fields at once. */

@@ -71,6 +71,25 @@ export const enqueueOptionsFields = {
     .optional()
     .meta({ description: 'If it has not started by this time (epoch ms or ISO 8601), it expires and never runs. Not with expiresIn.' }),
   metadata: z.record(z.string(), z.unknown()).optional().meta({ description: 'Free-form JSON kept with the job.' }),
+  dedupe: z
+    .object({ key: storableText(255), ttl: duration })
+    .strict()
+    .optional()
+    .meta({ description: 'One job per key within ttl: enqueueing again returns the earlier job.' }),
+  debounce: z
+    .object({ key: storableText(255), delay: duration, maxWait: duration.optional() })
+    .strict()
+    .optional()
+    .meta({
+      description:
+        'A job with the key still waiting takes the new payload and runs delay later (no later than maxWait after it was first enqueued).',
+    }),
+  singleton: storableText(255)
+    .optional()
+    .meta({ description: 'At most one job with this key waits and one runs: enqueueing again while one waits returns it.' }),
+  waitForRoom: duration
+    .optional()
+    .meta({ description: 'When the queue is at its max depth, wait up to this long for room instead of answering 429 at once.' }),
   callbackUrl: z
     .string()
     .max(2_048)
@@ -120,6 +139,20 @@ export interface EnqueueOptions {
   expiresAt?: Date | number | string;
   /** Free-form JSON kept with the job, for your own bookkeeping. */
   metadata?: Record<string, unknown>;
+  /** One job per key within `ttl`: enqueueing again with the key (in any status) returns the earlier job. */
+  dedupe?: { key: string; ttl: Duration };
+  /**
+   * A job with the key still waiting takes the newest payload and runs `delay` after the latest
+   * enqueue, but no later than `maxWait` after it was first enqueued.
+   */
+  debounce?: { key: string; delay: Duration; maxWait?: Duration };
+  /** At most one job with this key waits and one runs at a time: enqueueing again while one waits returns it. */
+  singleton?: string;
+  /**
+   * When the queue is full (its max depth), wait up to this long for room instead of failing at
+   * once with QueueFullError. @defaultValue 0 (fail at once)
+   */
+  waitForRoom?: Duration;
   /** When the job completes, fails for good or is cancelled, Spool POSTs the outcome here, signed (see webhooks). */
   callbackUrl?: string;
 }

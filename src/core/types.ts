@@ -137,6 +137,8 @@ export interface NewJob {
   expiresAt: number | null;
   /** Milliseconds after the store's now before it expires, or null. */
   expiresIn: number | null;
+  /** One job per key: within a window (dedupe), one waiting and one running (singleton), or the newest payload wins (debounce). */
+  keyed: KeyedEnqueue | null;
   metadata: string;
   callbackUrl: string | null;
   /** Run no earlier than this time (epoch ms), when the caller named one; else `delay` from the store's now. */
@@ -144,6 +146,15 @@ export interface NewJob {
   /** Milliseconds after the store's now before the job may run (0: at once). Ignored when `runAt` is set. */
   delay: number;
 }
+
+/** How a keyed enqueue treats a job already there under the same key. */
+export type KeyedEnqueue =
+  /** Within `ttlMs` of an earlier job with the key (any status), return that job instead. */
+  | { mode: 'dedupe'; key: string; ttlMs: number }
+  /** A job with the key still waiting is returned instead; at most one with the key runs at once. */
+  | { mode: 'singleton'; key: string }
+  /** A job with the key still waiting takes the new payload and runs `delayMs` later, but no later than `maxWaitMs` after it was first enqueued. */
+  | { mode: 'debounce'; key: string; delayMs: number; maxWaitMs: number | null };
 
 /** A job a worker holds under a lease; `token` fences every later write. */
 export interface ClaimedJob extends Job {

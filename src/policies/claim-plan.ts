@@ -23,8 +23,8 @@ export function planClaim(snapshot: ClaimSnapshot, want: number): ClaimPlan {
   const breakers = Object.fromEntries(Object.entries(snapshot.breakers).map(([name, b]) => [name, { ...b }]));
   /** Keys whose window is full, with when it has room again: their other candidates wait too. */
   const fullUntil = new Map<string, number>();
-  /** Breakers that let nothing more through this claim, with when to try again. */
-  const shutUntil = new Map<string, number>();
+  /** Breakers that let nothing more through this claim: until when, and whether their jobs are deferred (open) or just wait (half-open, probes out). */
+  const shutUntil = new Map<string, { until: number; defer: boolean }>();
 
   for (const job of snapshot.candidates) {
     if (plan.claim.length >= room) break;
@@ -35,16 +35,17 @@ export function planClaim(snapshot: ClaimSnapshot, want: number): ClaimPlan {
     if (breakerName !== null && breaker) {
       const shut = shutUntil.get(breakerName);
       if (shut !== undefined) {
-        plan.defer.push({ id: job.id, until: shut });
+        if (shut.defer) plan.defer.push({ id: job.id, until: shut.until });
         continue;
       }
       // Look before taking a probe: the rate limit below may still refuse this job.
       const peek = breakerDecide(breaker.state, { type: 'claim', want: 1 }, now, breaker.policy);
       if (peek.decision.granted === 0) {
         const until = peek.decision.retryAt ?? now + breaker.policy.cooldownMs;
-        shutUntil.set(breakerName, until);
         // An open breaker defers its jobs; a half-open one out of probes just leaves them waiting.
-        if (peek.state.status === 'open') plan.defer.push({ id: job.id, until });
+        const defer = peek.state.status === 'open';
+        shutUntil.set(breakerName, { until, defer });
+        if (defer) plan.defer.push({ id: job.id, until });
         recordTransition(plan, breakerName, peek.decision.transition);
         breaker.state = peek.state;
         plan.breakers[breakerName] = peek.state;

@@ -9,7 +9,8 @@ import type { Spool } from '../client/spool.js';
 import { type AuthEnv, type AuthSettings, requireScope } from './auth.js';
 import type { RouteContext } from './context.js';
 import { dashboardHandler, defaultDashboardDir } from './dashboard.js';
-import { ProblemError, errorToProblem, makeProblem, problemResponse } from './problem.js';
+import { errorToProblem, makeProblem, problemHeaders, problemResponse } from './problem.js';
+import { bridgeRoutes } from './routes/bridges.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -18,10 +19,12 @@ import { jobRoutes } from './routes/jobs.js';
 import { queueRoutes } from './routes/queues.js';
 import { statsRoutes } from './routes/stats.js';
 import { topicRoutes } from './routes/topics.js';
+import { flowRoutes } from './routes/flow.js';
 import { whoamiRoutes } from './routes/whoami.js';
 import { workerRoutes } from './routes/workers.js';
 import { EnqueueBody } from './schemas.js';
 import { describeIssue, formatPath } from '../core/issues.js';
+import { shedLoad } from './shed-load.js';
 import { type SseOptions, type StreamRegistry, defaultSseOptions } from './sse.js';
 
 export interface AppOptions {
@@ -31,6 +34,11 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Queues this server is configured with, listed by GET /v1/queues even while empty. */
   queues?: readonly string[];
+  /**
+   * Load shedding: past this many requests in flight, or this many open event streams, the
+   * server answers 503 with Retry-After instead of falling over. @defaultValue 1,000 and 10,000
+   */
+  limits?: { maxInFlight?: number; maxStreams?: number };
   sse?: Partial<SseOptions>;
   /** The built dashboard to serve at `/`, or false for the API alone. @defaultValue the repository's dashboard/dist */
   dashboard?: string | false;
@@ -117,6 +125,8 @@ export function createApp(options: AppOptions): SpoolApp {
     },
   });
 
+  app.use('*', shedLoad(streams, options.limits?.maxInFlight ?? 1_000, options.limits?.maxStreams ?? 10_000));
+
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
     type: 'http',
     scheme: 'bearer',
@@ -127,9 +137,11 @@ export function createApp(options: AppOptions): SpoolApp {
   jobRoutes(app, ctx);
   eventRoutes(app, ctx);
   queueRoutes(app, ctx);
+  flowRoutes(app, ctx);
   jobErrorRoutes(app, ctx);
   deadLetterRoutes(app, ctx);
   statsRoutes(app, ctx);
+  bridgeRoutes(app, ctx);
   topicRoutes(app, ctx);
   whoamiRoutes(app, ctx);
   workerRoutes(app, ctx);
@@ -153,7 +165,7 @@ export function createApp(options: AppOptions): SpoolApp {
       makeProblem(404, 'SPOOL_ROUTE_NOT_FOUND', `There is no route ${c.req.method} ${c.req.path}. GET /v1/openapi.json lists every route.`),
     ),
   );
-  app.onError((err) => problemResponse(errorToProblem(err, options.spool.logger), err instanceof ProblemError ? err.headers : {}));
+  app.onError((err) => problemResponse(errorToProblem(err, options.spool.logger), problemHeaders(err)));
 
   return {
     app,

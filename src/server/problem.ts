@@ -5,7 +5,7 @@
  * catalog (`core/error-catalog.ts`).
  */
 import { errorCatalog, isSpoolErrorCode } from '../core/error-catalog.js';
-import { isSpoolError } from '../core/errors.js';
+import { isSpoolError, retryAfterOf } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 
 export interface Problem {
@@ -22,6 +22,7 @@ export interface Problem {
 }
 
 const titles: Record<number, string> = {
+  429: 'Too Many Requests',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -104,4 +105,14 @@ export function errorToProblem(err: unknown, logger: Logger): Problem {
     'SPOOL_INTERNAL',
     'Spool hit an unexpected error handling this request; the server log has the details. Try again.',
   );
+}
+
+/**
+ * The headers a problem response carries besides its body: a ProblemError's own, and
+ * `Retry-After` (whole seconds) for errors that say when to try again (a full or paused queue).
+ */
+export function problemHeaders(err: unknown): Record<string, string> {
+  if (err instanceof ProblemError) return err.headers;
+  const wait = retryAfterOf(err);
+  return wait === null ? {} : { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) };
 }

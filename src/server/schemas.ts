@@ -162,7 +162,8 @@ export function problemResponses(...statuses: number[]) {
     404: 'No such job.',
     409: 'The job is not in a state that allows this.',
     413: 'The body is larger than the limit.',
-    503: 'The store is unavailable.',
+    429: 'The queue is full (its max depth); Retry-After says when to try again.',
+    503: 'The store is unavailable, the server is overloaded or shutting down, or the queue is paused and refusing jobs; Retry-After says when to try again.',
   };
   return Object.fromEntries(
     [401, 403, ...statuses].map((status) => [status, { description: descriptions[status] ?? 'An error.', content: problemContent }]),

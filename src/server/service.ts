@@ -1,7 +1,7 @@
 /**
  * @module
  * A Spool service process: the Spool, the workers of the configured queues, the webhook worker,
- * and (for `spool serve`) the HTTP API. `spool worker` runs the same without HTTP.
+ * the configured bridges, and (for `spool serve`) the HTTP API. `spool worker` runs the same without HTTP.
  */
 import { type Spool, createSpool } from '../client/spool.js';
 import type { ResolvedConfig } from '../config/load-config.js';
@@ -80,12 +80,16 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let server: HttpServer | null = null;
   let sampler: BacklogSampler | null = null;
   try {
-    // Listen first: a port in use stops the start before any worker claims a job.
+    // Breakers first: queue limits name them.
+    for (const [name, breaker] of Object.entries(config.breakers)) await spool.defineBreaker(name, breaker);
+    for (const queue of config.queues) if (queue.limits) await spool.configureQueue(queue.name, queue.limits);
+    // Listen before any worker starts: a port in use stops the start before a job is claimed.
     if (options.http && auth) {
       const spoolApp = createApp({
         spool,
         auth,
         bodyLimit: config.server.bodyLimit,
+        limits: { maxInFlight: config.server.maxInFlight, maxStreams: config.server.maxStreams },
         queues: [...config.queues.map((q) => q.name), webhookQueue],
         sse: options.sse,
         dashboard: options.dashboard,
@@ -131,6 +135,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         allowUnsigned: options.insecureNoAuth === true,
         concurrency: config.webhookConcurrency,
       });
+      // A bridge whose broker is down still starts and reconnects in the background; only a bad config or a missing package fails here.
+      for (const bridge of config.bridges ?? []) await spool.bridges.start(bridge.name, bridge.config);
     }
   } catch (err) {
     await sampler?.stop();

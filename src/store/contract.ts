@@ -37,6 +37,8 @@ export interface EnqueueResult {
   /** When the store created it (its clock), for created jobs. */
   createdAt: number;
   existing: Job | null;
+  /** True when a debounced enqueue replaced the payload of the job that was waiting (returned in `existing`). */
+  replaced?: boolean;
 }
 
 /** A fenced write: it applies only while `token` still holds the job's lease. */

@@ -1,4 +1,5 @@
 import { userMessages } from '../core/user-messages.js';
+import type { QueueCounts } from './contract.js';
 import type { BackoffPolicy, ClaimedJob, Job, JobErrorRecord, JobStatus, NewJob, Progress } from '../core/types.js';
 
 /** A jobs row as either store's driver returns it: JSON may arrive as text or parsed, numbers as text. */
@@ -168,3 +169,13 @@ export const leaseExpiredMessage =
 
 /** What `rescueExpired` writes on a job taken back: the message, then what the person waiting is told if it failed or runs again. */
 export const leaseExpiredTexts = [leaseExpiredMessage, userMessages.failed, userMessages.slow] as const;
+
+/** Jobs per status per queue, from `(queue, status, n)` rows as either store's count statement returns them. */
+export function foldCounts(rows: readonly { queue: string; status: string; n: number | string }[]): QueueCounts {
+  const counts: QueueCounts = {};
+  for (const row of rows) {
+    counts[row.queue] ??= emptyCounts();
+    (counts[row.queue] as Record<string, number>)[row.status] = Number(row.n);
+  }
+  return counts;
+}

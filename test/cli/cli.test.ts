@@ -35,6 +35,7 @@ describe('spool: help and usage', () => {
       ['migrate'],
       ['token', 'create'],
       ['webhook-secret', 'create'],
+      ['bridges'],
     ];
     // Four at a time, each with room to start: a busy 2-core machine starts a TypeScript CLI in seconds.
     const results: Awaited<ReturnType<typeof spool>>[] = [];
@@ -302,5 +303,41 @@ describe.each(kinds)('spool straight on a $kind store', ({ kind }) => {
     const badTopic = await spool(['publish', 'no spaces', '{}', ...target()]);
     expect(badTopic.code).toBe(2);
     expect(badTopic.stderr).toContain('Invalid topic "no spaces"');
+  });
+
+  it('sets limits, pauses, resumes and shows a queue, without a server', { timeout: 90_000 }, async () => {
+    const limits = await spool([
+      'limits',
+      'orders',
+      '--concurrency',
+      '3',
+      '--rate',
+      '100/1m',
+      '--rate-key',
+      'tenant',
+      '--max-depth',
+      '50',
+      ...target(),
+    ]);
+    expect(limits).toMatchObject({ code: 0, stdout: 'limits of queue orders set; `spool queue orders` shows them\n' });
+    const paused = await spool(['pause', 'orders', '--refuse', ...target()]);
+    expect(paused.stdout).toBe('queue orders paused in every process; new jobs are refused\n');
+    const shown = await spool(['queue', 'orders', ...target()]);
+    expect(shown.stdout).toContain('queue orders  PAUSED (refusing new jobs)');
+    expect(shown.stdout).toContain('max depth    50');
+    expect(shown.stdout).toContain('concurrency  3');
+    expect(shown.stdout).toContain('rate limit   100 per 1 min per tenant');
+    const refused = await spool(['enqueue', 'orders', 'n', ...target()]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('paused and refuses new jobs');
+    expect((await spool(['resume', 'orders', ...target()])).stdout).toBe('queue orders resumed\n');
+    const none = await spool(['breakers', ...target()]);
+    expect(none.stdout).toBe('no breakers defined\n');
+    const badRate = await spool(['limits', 'orders', '--rate', 'lots', ...target()]);
+    expect(badRate.code).toBe(2);
+    expect(badRate.stderr).toContain('is not a rate; write starts/window');
+    const zero = await spool(['limits', 'orders', '--concurrency', '0', ...target()]);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('concurrency: must be at least 1; remove the limit with null');
   });
 });

@@ -125,6 +125,7 @@ export function enqueueTests(h: Harness): void {
         rateLimitKey: null,
         expiresAt: null,
         expiresIn: null,
+        keyed: null,
         metadata: '{}',
         callbackUrl: null,
         runAt: null,

@@ -138,7 +138,7 @@ export function recordingLogger(): Logger & { lines: { level: string; message: s
 /** Collects every lifecycle event a Spool emits, in order. */
 export function recordEvents(spool: Spool) {
   const events: { name: string; event: any }[] = [];
-  for (const name of ['active', 'progress', 'completed', 'failed', 'retrying', 'cancelled', 'error'] as const) {
+  for (const name of ['active', 'progress', 'completed', 'failed', 'retrying', 'cancelled', 'expired', 'breaker', 'error'] as const) {
     spool.on(name, (event) => {
       events.push({ name, event });
     });

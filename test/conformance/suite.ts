@@ -8,6 +8,7 @@ import { describe } from 'vitest';
 import { busTests } from './bus.js';
 import { controlTests } from './control.js';
 import { enqueueTests } from './enqueue.js';
+import { flowTests } from './flow.js';
 import { type StoreFactory, useHarness } from './harness.js';
 import { leaseTests } from './leases.js';
 import { migrationTests } from './migrations.js';
@@ -32,5 +33,6 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     registryTests(h);
     userMessageTests(h);
     busTests(h);
+    flowTests(h);
   });
 }

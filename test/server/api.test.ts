@@ -247,6 +247,7 @@ describe.each(kinds)('HTTP API on $kind', ({ make }) => {
         '/healthz',
         '/readyz',
         '/v1/auth/whoami',
+        '/v1/bridges',
         '/v1/jobs',
         '/v1/jobs/{id}',
         '/v1/jobs/{id}/cancel',

@@ -13,7 +13,7 @@ type Secret = keyof typeof secrets;
 
 interface RouteCase {
   route: string;
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: () => string;
   body?: unknown;
   needs: 'enqueue' | 'publish' | 'read' | 'admin';
@@ -114,6 +114,42 @@ describe('auth matrix over HTTP', () => {
       ok: 200,
     },
     { route: 'GET /v1/stats/throughput', method: 'GET', path: () => '/v1/stats/throughput', needs: 'read', wrong: 'enqueue', ok: 200 },
+    { route: 'GET /v1/queues/{queue}', method: 'GET', path: () => '/v1/queues/idle', needs: 'read', wrong: 'publish', ok: 200 },
+    {
+      route: 'POST /v1/queues/{queue}/pause',
+      method: 'POST',
+      path: () => '/v1/queues/paused-by-auth-test/pause',
+      needs: 'admin',
+      wrong: 'producer',
+      ok: 200,
+    },
+    {
+      route: 'POST /v1/queues/{queue}/resume',
+      method: 'POST',
+      path: () => '/v1/queues/paused-by-auth-test/resume',
+      needs: 'admin',
+      wrong: 'producer',
+      ok: 200,
+    },
+    {
+      route: 'PUT /v1/queues/{queue}/limits',
+      method: 'PUT',
+      path: () => '/v1/queues/limited-by-auth-test/limits',
+      body: { maxDepth: 100 },
+      needs: 'admin',
+      wrong: 'producer',
+      ok: 200,
+    },
+    { route: 'GET /v1/breakers', method: 'GET', path: () => '/v1/breakers', needs: 'read', wrong: 'publish', ok: 200 },
+    {
+      route: 'PUT /v1/breakers/{name}',
+      method: 'PUT',
+      path: () => '/v1/breakers/auth-test',
+      body: { failures: 2 },
+      needs: 'admin',
+      wrong: 'producer',
+      ok: 204,
+    },
     { route: 'GET /v1/stats/events', method: 'GET', path: () => '/v1/stats/events', needs: 'read', wrong: 'publish', ok: 200 },
     { route: 'GET /v1/stats/backlog', method: 'GET', path: () => '/v1/stats/backlog', needs: 'read', wrong: 'enqueue', ok: 200 },
     {
@@ -145,7 +181,7 @@ describe('auth matrix over HTTP', () => {
 
   const call = (r: RouteCase, token?: string) =>
     s.api(r.path(), {
-      ...(r.body ? jsonBody(r.body) : { method: r.method }),
+      ...(r.body ? { ...jsonBody(r.body), method: r.method } : { method: r.method }),
       headers: r.body ? { 'content-type': 'application/json' } : {},
       token,
     });

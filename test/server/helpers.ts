@@ -104,6 +104,8 @@ export interface TestServiceOptions {
   store: TestStore;
   queues?: ResolvedQueue[];
   subscriptions?: ResolvedSubscription[];
+  breakers?: ResolvedConfig['breakers'];
+  limits?: { maxInFlight?: number; maxStreams?: number };
   http?: boolean;
   insecureNoAuth?: boolean;
   /** Null for none. @defaultValue a fixed whsec_ secret */
@@ -135,12 +137,13 @@ export function testConfig(options: TestServiceOptions): ResolvedConfig {
     spoolOptions: { pollInterval: 100, shutdownTimeout: 2_000, ...options.spoolOptions },
     queues: options.queues ?? [],
     subscriptions: options.subscriptions ?? [],
+    breakers: options.breakers ?? {},
     tokens: testTokens,
     webhookSecrets: webhookSecrets(options.webhookSecret),
     webhookSignature: options.webhookSignature ?? 'standard',
     webhookAllowHosts: options.webhookAllowHosts ?? [],
     webhookConcurrency: 4,
-    server: { host: options.host ?? '127.0.0.1', port: 0, bodyLimit: options.bodyLimit },
+    server: { host: options.host ?? '127.0.0.1', port: 0, bodyLimit: options.bodyLimit, ...options.limits },
   };
 }
 

@@ -83,12 +83,14 @@ describe('planClaim', () => {
         now: now + 9_000,
         policy: { breaker: 'stripe' },
         breakers: { stripe: { policy: breaker, state: open } },
-        candidates: [job('1'), job('3')],
+        candidates: [job('1'), job('3'), job('4')],
       }),
       10,
     );
     expect(later.claim).toEqual(['1']);
     expect(later.transitions).toEqual([{ breaker: 'stripe', from: 'open', to: 'half-open', reason: 'the cool-down ended' }]);
     expect(later.breakers.stripe).toMatchObject({ status: 'half-open', probesStarted: 1 });
+    // Out of probes while half-open: the others just wait (not pushed back a whole cool-down).
+    expect(later.defer).toEqual([]);
   });
 });

@@ -49,6 +49,7 @@ async function forgeDelivery(spool: Spool, payload: unknown): Promise<{ id: stri
       rateLimitKey: null,
       expiresAt: null,
       expiresIn: null,
+      keyed: null,
       metadata: '{}',
       callbackUrl: null,
       runAt: null,

@@ -59,7 +59,7 @@ export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
       responses: {
         202: { description: 'Enqueued.', content: json(EnqueueResponse), headers: { Location: { schema: { type: 'string' } } } },
         200: { description: 'The idempotency key matched an existing job, which is returned.', content: json(EnqueueResponse) },
-        ...problemResponses(400, 413, 503),
+        ...problemResponses(400, 413, 429, 503),
       },
     }),
     async (c) => {

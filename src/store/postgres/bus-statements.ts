@@ -51,10 +51,11 @@ export function busStatements(s: string) {
         ON CONFLICT DO NOTHING
         RETURNING queue, unique_key
       )
-      SELECT i.seq::text AS seq, i.topic, i.event_id,
-             (SELECT count(*) FROM deliveries d WHERE d.unique_key = 'ev:' || i.seq)::int AS deliveries,
-             (SELECT array_agg(DISTINCT d.queue) FROM deliveries d WHERE d.unique_key = 'ev:' || i.seq) AS queues
-      FROM inserted i`,
+      SELECT i.seq::text AS seq, i.topic, i.event_id, coalesce(d.n, 0)::int AS deliveries, d.queues
+      FROM inserted i LEFT JOIN (
+        -- Grouped once and hash-joined: a subquery per event would scan every delivery for each event.
+        SELECT unique_key, count(*) AS n, array_agg(DISTINCT queue) AS queues FROM deliveries GROUP BY unique_key
+      ) d ON d.unique_key = 'ev:' || i.seq`,
 
     /** $1 topics, $2 ids (pairwise): the events a publish skipped as already published. */
     findEvents: `
@@ -106,10 +107,10 @@ export function busStatements(s: string) {
       ) e ON true
       ORDER BY t.name`,
 
-    /** $1 topic, $2 after seq or null, $3 limit. */
+    /** $1 topic, $2 after seq or null, $3 limit. Ordered by `e.seq`: a bare `seq` would sort by the text alias ("10" before "9"). */
     listEvents: `
-      SELECT seq::text AS seq, event_id, topic, name, key, headers, payload, published_at FROM ${events}
-      WHERE topic = $1 AND ($2::bigint IS NULL OR seq > $2) ORDER BY seq LIMIT $3`,
+      SELECT e.seq::text AS seq, event_id, topic, name, key, headers, payload, published_at FROM ${events} e
+      WHERE topic = $1 AND ($2::bigint IS NULL OR e.seq > $2) ORDER BY e.seq LIMIT $3`,
 
     /** $1 topic, $2 retention ms or null, $3 now. */
     setRetention: `

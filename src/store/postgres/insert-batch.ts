@@ -3,7 +3,7 @@
  * Bulk inserts on PostgreSQL: the batch travels as one JSON document, and the inserted rows are
  * lined up with the input afterwards (idempotency keys that already existed return those jobs).
  */
-import type { BackoffPolicy, Job, NewJob } from '../../core/types.js';
+import type { BackoffPolicy, Job, KeyedEnqueue, NewJob } from '../../core/types.js';
 import type { EnqueueResult } from '../contract.js';
 import { rowToJob } from '../row.js';
 import type { JobRow } from '../row.js';
@@ -33,7 +33,7 @@ export function batchJson(jobs: readonly NewJob[]): string {
     const key = j.idempotencyKey === null ? 'null' : JSON.stringify(j.idempotencyKey);
     const callback = j.callbackUrl === null ? 'null' : JSON.stringify(j.callbackUrl);
     const ordering = j.orderingKey === null ? 'null' : JSON.stringify(j.orderingKey);
-    const limits = `"ck":${j.concurrencyKey === null ? 'null' : JSON.stringify(j.concurrencyKey)},"rk":${j.rateLimitKey === null ? 'null' : JSON.stringify(j.rateLimitKey)},"ea":${j.expiresAt ?? 'null'},"ei":${j.expiresIn ?? 'null'}`;
+    const limits = `"ck":${j.concurrencyKey === null ? 'null' : JSON.stringify(j.concurrencyKey)},"rk":${j.rateLimitKey === null ? 'null' : JSON.stringify(j.rateLimitKey)},"ea":${j.expiresAt ?? 'null'},"ei":${j.expiresIn ?? 'null'},"dk":${j.keyed ? JSON.stringify(dedupeKey(j.keyed)) : 'null'}`;
     return `{${limits},"o":${ordering},"q":${JSON.stringify(j.queue)},"n":${JSON.stringify(j.name)},"p":${j.payload},"pr":${j.priority},"ma":${j.maxAttempts},"b":${backoff},"t":${j.timeout ?? 'null'},"k":${key},"m":${j.metadata},"r":${j.runAt ?? 'null'},"d":${j.delay},"c":${callback}}`;
   });
   return `[${parts.join(',')}]`;
@@ -83,4 +83,9 @@ export async function matchInserted(
     firstInputOf.set(key, index);
     return { id: String(row.id), created: true, createdFrom: index, createdAt, existing: null };
   });
+}
+
+/** The stored form of a keyed enqueue's key: its mode and key, so modes never match each other. */
+export function dedupeKey(keyed: KeyedEnqueue): string {
+  return `${keyed.mode}:${keyed.key}`;
 }

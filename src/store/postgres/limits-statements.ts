@@ -10,6 +10,42 @@ export type LimitsStatementName = keyof ReturnType<typeof limitsStatements>;
 export function limitsStatements(s: string) {
   const jobs = `"${s}".jobs`;
   const queues = `"${s}".queues`;
+  const runnable = `j.queue = $1 AND j.status = 'waiting' AND j.run_at <= ${now(2)} AND ($4::text[] IS NULL OR j.name = ANY($4::text[]))
+          AND (j.expires_at IS NULL OR j.expires_at > ${now(2)})
+          AND (j.ordering_key IS NULL OR NOT EXISTS (
+            SELECT 1 FROM ${jobs} o WHERE o.queue = j.queue AND o.ordering_key = j.ordering_key
+              AND o.status IN ('waiting', 'active') AND o.id < j.id))`;
+  /** The snapshot of a guarded claim; with `perKey` ($n), the first jobs of each concurrency key come first. */
+  const guardedSnapshot = (perKey: number | null) => {
+    const picked =
+      perKey === null
+        ? `SELECT j.id, 1 AS turn FROM ${jobs} j WHERE ${runnable} ORDER BY j.priority DESC, j.run_at, j.id LIMIT $3 FOR UPDATE SKIP LOCKED`
+        : `SELECT p.id, p.turn FROM ${jobs} j2 JOIN (
+             SELECT r.id, r.turn, r.priority, r.run_at FROM (
+               SELECT j.id, j.priority, j.run_at, CASE WHEN j.concurrency_key IS NULL THEN 1
+                 ELSE row_number() OVER (PARTITION BY j.concurrency_key ORDER BY j.priority DESC, j.run_at, j.id) END AS turn
+               FROM ${jobs} j WHERE ${runnable}
+             ) r WHERE r.turn <= $${perKey}::int
+             ORDER BY r.turn, r.priority DESC, r.run_at, r.id LIMIT $3
+           ) p ON p.id = j2.id
+           FOR UPDATE OF j2 SKIP LOCKED`;
+    return `
+      WITH picked AS (${picked}),
+      cand AS (
+        SELECT j.id::text AS id, j.name, j.concurrency_key, j.priority, j.run_at, p.turn,
+               coalesce(j.rate_key, CASE WHEN $5::text IS NULL THEN NULL ELSE j.payload #>> string_to_array($5::text, '.') END, '') AS rate_key
+        FROM ${jobs} j JOIN picked p ON p.id = j.id
+      )
+      SELECT ${now(2)} AS now,
+        (SELECT count(*) FROM ${jobs} WHERE queue = $1 AND status = 'active')::int AS active,
+        (SELECT json_object_agg(concurrency_key, n) FROM (
+           SELECT concurrency_key, count(*) AS n FROM ${jobs} WHERE queue = $1 AND status = 'active' AND concurrency_key IS NOT NULL GROUP BY 1
+         ) k) AS active_by_key,
+        (SELECT json_agg(json_build_object('name', name, 'policy', policy, 'state', state)) FROM "${s}".breakers WHERE name = ANY($6::text[])) AS breakers,
+        (SELECT json_object_agg(key, state) FROM "${s}".rate_windows WHERE scope = $1 AND key IN (SELECT rate_key FROM cand)) AS windows,
+        (SELECT json_agg(json_build_object('id', id, 'name', name, 'concurrencyKey', concurrency_key, 'rateKey', rate_key,
+                                           'priority', priority, 'runAt', run_at, 'turn', turn)) FROM cand) AS candidates`;
+  };
   return {
     /** $1 name, $2 paused, $3 refuse when paused, $4 max depth, $5 policy, $6 guarded, $7 now. */
     upsertQueue: `
@@ -24,32 +60,18 @@ export function limitsStatements(s: string) {
     lockQueue: `SELECT policy, paused FROM ${queues} WHERE name = $1 FOR UPDATE`,
 
     /**
+     * $1 breaker names. Taken next, before any job row: a claim and a breaker's outcome update
+     * (which locks the breaker, then defers jobs) serialise on the breaker without a deadlock.
+     */
+    lockBreakers: `SELECT name FROM "${s}".breakers WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE`,
+
+    /**
      * $1 queue, $2 now, $3 candidates, $4 names or null, $5 rate-limit payload path or null, $6 breaker names.
      * Candidates are runnable waiting jobs in claim order, locked so no plain claim takes them meanwhile.
      */
-    guardedSnapshot: `
-      WITH cand AS (
-        SELECT j.id::text AS id, j.name, j.concurrency_key, j.priority, j.run_at,
-               coalesce(j.rate_key, CASE WHEN $5::text IS NULL THEN NULL ELSE j.payload #>> string_to_array($5::text, '.') END, '') AS rate_key
-        FROM ${jobs} j
-        WHERE j.queue = $1 AND j.status = 'waiting' AND j.run_at <= ${now(2)} AND ($4::text[] IS NULL OR j.name = ANY($4::text[]))
-          AND (j.expires_at IS NULL OR j.expires_at > ${now(2)})
-          AND (j.ordering_key IS NULL OR NOT EXISTS (
-            SELECT 1 FROM ${jobs} o WHERE o.queue = j.queue AND o.ordering_key = j.ordering_key
-              AND o.status IN ('waiting', 'active') AND o.id < j.id))
-        ORDER BY j.priority DESC, j.run_at, j.id
-        LIMIT $3
-        FOR UPDATE SKIP LOCKED
-      )
-      SELECT ${now(2)} AS now,
-        (SELECT count(*) FROM ${jobs} WHERE queue = $1 AND status = 'active')::int AS active,
-        (SELECT json_object_agg(concurrency_key, n) FROM (
-           SELECT concurrency_key, count(*) AS n FROM ${jobs} WHERE queue = $1 AND status = 'active' AND concurrency_key IS NOT NULL GROUP BY 1
-         ) k) AS active_by_key,
-        (SELECT json_agg(json_build_object('name', name, 'policy', policy, 'state', state)) FROM "${s}".breakers WHERE name = ANY($6::text[])) AS breakers,
-        (SELECT json_object_agg(key, state) FROM "${s}".rate_windows WHERE scope = $1 AND key IN (SELECT rate_key FROM cand)) AS windows,
-        (SELECT json_agg(json_build_object('id', id, 'name', name, 'concurrencyKey', concurrency_key, 'rateKey', rate_key,
-                                           'priority', priority, 'runAt', run_at)) FROM cand) AS candidates`,
+    guardedSnapshot: guardedSnapshot(null),
+    /** As guardedSnapshot, with $7 the per-key cap: each key's first jobs come first, so keys take turns. */
+    guardedSnapshotKeyed: guardedSnapshot(7),
 
     /**
      * $1 ids to claim, $2 token, $3 lease ms, $4 worker, $5 deferred ids, $6 deferred until, $7 queue,

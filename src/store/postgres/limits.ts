@@ -91,14 +91,18 @@ export function postgresLimits(access: PostgresLimitsAccess): LimitsPart {
         if (!queue || queue.paused) return { jobs: [], transitions: [] as BreakerTransition[] };
         const policy = json<ClaimSnapshot['policy']>(queue.policy);
         const breakerNames = [...new Set([policy.breaker, ...Object.values(policy.breakers ?? {})].filter((n): n is string => Boolean(n)))];
-        const [snap] = await run<SnapshotRow>(client, 'guardedSnapshot', [
+        if (breakerNames.length > 0) await run(client, 'lockBreakers', [breakerNames]);
+        const base = [
           request.queue,
           access.now(),
           request.candidates,
           request.names ?? null,
           policy.rateLimit?.keyPath ?? null,
           breakerNames,
-        ]);
+        ];
+        const [snap] = policy.keyConcurrency
+          ? await run<SnapshotRow>(client, 'guardedSnapshotKeyed', [...base, policy.keyConcurrency])
+          : await run<SnapshotRow>(client, 'guardedSnapshot', base);
         const row = snap as SnapshotRow;
         const at = Number(row.now);
         const snapshot: ClaimSnapshot = {
@@ -113,8 +117,8 @@ export function postgresLimits(access: PostgresLimitsAccess): LimitsPart {
             ]),
           ),
           windows: json<Record<string, RateWindowState> | null>(row.windows) ?? {},
-          candidates: (json<(Candidate & { priority: number; runAt: string | number })[] | null>(row.candidates) ?? [])
-            .sort((a, b) => b.priority - a.priority || Number(a.runAt) - Number(b.runAt) || Number(a.id) - Number(b.id))
+          candidates: (json<(Candidate & { priority: number; runAt: string | number; turn: number })[] | null>(row.candidates) ?? [])
+            .sort((a, b) => a.turn - b.turn || b.priority - a.priority || Number(a.runAt) - Number(b.runAt) || Number(a.id) - Number(b.id))
             .map(({ id, name, concurrencyKey, rateKey }) => ({ id, name, concurrencyKey, rateKey })),
         };
         const decided = plan(snapshot);

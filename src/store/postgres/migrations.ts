@@ -156,7 +156,12 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
     WHEN (NEW.callback_url IS NOT NULL AND NEW.status IN ('completed', 'failed', 'cancelled', 'expired') AND OLD.status IS DISTINCT FROM NEW.status)
     EXECUTE FUNCTION "${s}".schedule_webhook();
   `,
-  // 7. The registry of running workers: one row per worker (a claim loop on one queue), kept alive
+  // Deduplication windows, debounce and singletons: one key column, written as "<mode>:<key>".
+  (s) => `
+  ALTER TABLE "${s}".jobs ADD COLUMN dedupe_key text;
+  CREATE INDEX jobs_dedupe ON "${s}".jobs (queue, dedupe_key, id) WHERE dedupe_key IS NOT NULL;
+  `,
+  // 8. The registry of running workers: one row per worker (a claim loop on one queue), kept alive
   // by beats and forgotten once silent. `names` is a JSON array, or NULL for a worker that takes
   // every name. `session_key` is the advisory lock its store session holds on its LISTEN
   // connection, so a process that died is visible at once, without waiting for beats to stop.

@@ -3,7 +3,10 @@
  * The PostgreSQL store's optional parts: statistics for the dashboard's charts, queues as rows,
  * and the registry of running workers.
  */
+import { randomBytes, randomInt } from 'node:crypto';
+import type pg from 'pg';
 import type { QueuePolicy } from '../../core/flow.js';
+import type { JobStatus } from '../../core/types.js';
 import type { BacklogPoint, QueueRecord, QueuesPart, StatsPart, ThroughputPoint, WorkerRecord, WorkersPart } from '../contract.js';
 import type { StatementName } from './statements.js';
 
@@ -97,10 +100,17 @@ function toWorkerRecord(row: WorkerRow): WorkerRecord {
   };
 }
 
-/** The registry; `session` is the store's, `sessionKey` the advisory lock its LISTEN connection takes. */
-export function postgresWorkers(run: Run, now: () => number | null, session: { id: string; key: number }): WorkersPart {
+/** The registry, and the store's session: its rows carry its id, and its LISTEN connection holds the key's lock. */
+export interface PostgresWorkersPart extends WorkersPart {
+  /** Takes the session's advisory lock on `client`, for as long as that connection lives. */
+  lockSession(client: pg.Client): Promise<void>;
+}
+
+export function postgresWorkers(run: Run, now: () => number | null, sessionLockSql: string): PostgresWorkersPart {
+  const session = { id: `pg-${process.pid}-${randomBytes(4).toString('hex')}`, key: randomInt(1, 2 ** 31 - 1) };
   return {
     session: session.id,
+    lockSession: (client) => client.query(sessionLockSql, [session.key]).then(() => {}),
     async beat(proc, workers, staleMs) {
       await run('workersBeat', [
         workers.map((w) => w.id),
@@ -125,4 +135,10 @@ export function postgresWorkers(run: Run, now: () => number | null, session: { i
       return (await run<{ name: string }>('waitingNames', [queue, handled, limit])).map((row) => row.name);
     },
   };
+}
+
+/** Deletes one job in a final status; its status and whether it was deleted, or null if absent. */
+export async function deleteFinished(run: Run, id: string): Promise<{ status: JobStatus; deleted: boolean } | null> {
+  const [row] = await run<{ status: JobStatus | null; deleted: boolean }>('deleteFinished', [id]);
+  return row?.status ? { status: row.status, deleted: row.deleted } : null;
 }

@@ -4,7 +4,6 @@
  * batches travel as arrays; statements are prepared once per connection; LISTEN/NOTIFY wakes idle
  * workers at once. Time is the database server's unless a test clock is given.
  */
-import { randomBytes, randomInt } from 'node:crypto';
 import type pg from 'pg';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
@@ -32,15 +31,15 @@ import type {
   TopicsPart,
   LimitsPart,
   Transaction,
-  WorkersPart,
 } from '../contract.js';
-import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
+import { type ClaimedRow, type JobRow, claimOrder, foldCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
 import { isConnectionError, startupError, toStoreError } from './connection-errors.js';
 import { type InsertedRow, batchJson, matchInserted } from './insert-batch.js';
+import { enqueueKeyed } from './keyed-insert.js';
 import { createPools, safeUrl } from './pools.js';
 import { migrate } from './migrations.js';
 import { type QueueRoom, queueRefusal } from '../queue-room.js';
-import { postgresQueues, postgresStats, postgresWorkers } from './parts.js';
+import { type PostgresWorkersPart, deleteFinished, postgresQueues, postgresStats, postgresWorkers } from './parts.js';
 import { Subscribers } from './notification-listener.js';
 import { type StatementName, postgresStatements } from './statements.js';
 import { type BusStatementName, busStatements } from './bus-statements.js';
@@ -73,9 +72,7 @@ export class PostgresStore implements Store {
   readonly limits: LimitsPart;
   private readonly statements: Record<AnyStatement, string>;
   private readonly subscribers: Subscribers;
-  readonly workers: WorkersPart;
-  /** Its id goes on the workers it registers; its LISTEN connection holds the `key` lock while it lives. */
-  private readonly session = { id: `pg-${process.pid}-${randomBytes(4).toString('hex')}`, key: randomInt(1, 2 ** 31 - 1) };
+  readonly workers: PostgresWorkersPart;
   private readonly where: string;
   /** Queues this process knows have a row; the first enqueue of any other creates it. */
   private readonly knownQueues = new Set<string>();
@@ -96,13 +93,12 @@ export class PostgresStore implements Store {
     private readonly clock: Clock | undefined,
   ) {
     this.statements = { ...postgresStatements(schema), ...busStatements(schema) };
-    // The session's lock lives exactly as long as the LISTEN connection: held, the process is alive.
-    this.subscribers = new Subscribers(connectionString, schema, logger, (client) =>
-      client.query(this.statements.sessionLock as string, [this.session.key]).then(() => {}),
-    );
     const url = safeUrl(connectionString);
     this.where = url ? `${url.hostname}:${url.port || 5432}${url.pathname}` : 'the configured address';
     const run = <T>(name: StatementName, values: unknown[]) => this.run<T>(name, values);
+    this.workers = postgresWorkers(run, () => this.now(), this.statements.sessionLock as string);
+    // The session's lock lives exactly as long as the LISTEN connection: held, the process is alive.
+    this.subscribers = new Subscribers(connectionString, schema, logger, this.workers.lockSession);
     this.stats = postgresStats(run, () => this.now());
     this.queues = postgresQueues(run, (names) => this.ensureQueues(names));
     this.limits = postgresLimits({
@@ -120,13 +116,9 @@ export class PostgresStore implements Store {
       wake: (queues) => this.wakeLocal(queues),
       ensureQueues: (names) => this.ensureQueues(names),
     });
-    this.workers = postgresWorkers(run, () => this.now(), this.session);
   }
 
-  /**
-   * Connects and checks the server answers; fails fast with a sentence that says what to fix
-   * (SPOOL_STORE_MISCONFIGURED) or what to check (SPOOL_STORE_UNAVAILABLE).
-   */
+  /** Connects and checks the server answers; fails fast saying what to fix or what to check. */
   static async connect(connectionString: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const schema = options.schema ?? 'spool';
     const logger = options.logger ?? consoleLogger();
@@ -186,6 +178,21 @@ export class PostgresStore implements Store {
     const via = tx as Queryable | undefined;
     // Outside the caller's transaction on purpose: a queue's row may outlive a rolled-back enqueue.
     await this.ensureQueues(jobs.map((job) => job.queue));
+    if (jobs.some((job) => job.keyed !== null)) {
+      const results = await enqueueKeyed(
+        {
+          pool: this.pool,
+          statement: (name) => this.statements[name],
+          now: () => this.now(),
+          refusal: (queue) => this.refusal(queue),
+          toStoreError: (err) => toStoreError(err, this.where),
+        },
+        jobs,
+        via,
+      );
+      this.wakeLocal(jobs.map((job) => job.queue));
+      return results;
+    }
     const now = this.now();
     const first = jobs[0] as NewJob;
     if (jobs.length === 1 && first.idempotencyKey === null) {
@@ -316,13 +323,7 @@ export class PostgresStore implements Store {
   }
 
   async counts(queue?: string): Promise<QueueCounts> {
-    const rows = await this.run<{ queue: string; status: JobStatus; n: number }>('counts', [queue ?? null]);
-    const counts: QueueCounts = {};
-    for (const row of rows) {
-      counts[row.queue] ??= emptyCounts();
-      (counts[row.queue] as Record<JobStatus, number>)[row.status] = row.n;
-    }
-    return counts;
+    return foldCounts(await this.run<{ queue: string; status: JobStatus; n: number }>('counts', [queue ?? null]));
   }
 
   async cancel(id: string): Promise<CancelResult | null> {
@@ -357,10 +358,8 @@ export class PostgresStore implements Store {
     return (await this.exec('purge', [queue, status])).rowCount ?? 0;
   }
 
-  async deleteJob(id: string): Promise<{ status: JobStatus; deleted: boolean } | null> {
-    if (!idPattern.test(id)) return null;
-    const [row] = await this.run<{ status: JobStatus | null; deleted: boolean }>('deleteFinished', [id]);
-    return row?.status ? { status: row.status, deleted: row.deleted } : null;
+  deleteJob(id: string): Promise<{ status: JobStatus; deleted: boolean } | null> {
+    return idPattern.test(id) ? deleteFinished((name, values) => this.run(name, values), id) : Promise.resolve(null);
   }
 
   async prune(status: FinalStatus, olderThanMs: number): Promise<number> {

@@ -61,15 +61,15 @@ export function postgresStatements(s: string) {
       WITH x AS (
         SELECT * FROM ROWS FROM (json_to_recordset($1::json)
              AS (q text, n text, p json, pr integer, ma integer, b json, t bigint, k text, m json, r bigint, d bigint, c text, o text,
-                 ck text, rk text, ea bigint, ei bigint))
-           WITH ORDINALITY AS x(q, n, p, pr, ma, b, t, k, m, r, d, c, o, ck, rk, ea, ei, ord)
+                 ck text, rk text, ea bigint, ei bigint, dk text))
+           WITH ORDINALITY AS x(q, n, p, pr, ma, b, t, k, m, r, d, c, o, ck, rk, ea, ei, dk, ord)
       ),
       refused AS (SELECT DISTINCT x.q FROM x WHERE NOT ${hasRoom('x.q', '(SELECT count(*) FROM x x2 WHERE x2.q = x.q)')}),
       inserted AS (
         INSERT INTO ${jobs} (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
-                             run_at, created_at, updated_at, callback_url, ordering_key, concurrency_key, rate_key, expires_at)
+                             run_at, created_at, updated_at, callback_url, ordering_key, concurrency_key, rate_key, expires_at, dedupe_key)
         SELECT x.q, x.n, coalesce(x.p, 'null'::json), 'waiting', x.pr, x.ma, x.b, x.t, x.k, x.m, coalesce(x.r, ${now(2)} + x.d),
-               ${now(2)}, ${now(2)}, x.c, x.o, x.ck, x.rk, coalesce(x.ea, ${now(2)} + x.ei)
+               ${now(2)}, ${now(2)}, x.c, x.o, x.ck, x.rk, coalesce(x.ea, ${now(2)} + x.ei), x.dk
         FROM x WHERE NOT EXISTS (SELECT 1 FROM refused)
         ORDER BY x.ord
         ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
@@ -85,6 +85,25 @@ export function postgresStatements(s: string) {
              (SELECT count(*) FROM ${jobs} WHERE queue = q.name AND status IN ('completed', 'failed')
                 AND finished_at >= ${now(2)} - 60000)::int AS drained
       FROM "${s}".queues q WHERE q.name = $1`,
+
+    /** $1 the lock's name: keyed enqueues of one queue and key take turns until their transaction ends. */
+    lockKey: `SELECT pg_advisory_xact_lock(hashtext($1))`,
+
+    /**
+     * $1 queue, $2 dedupe key, $3 created after (ms, or null), $4 only waiting jobs, $5 now: the
+     * job a keyed enqueue returns instead of inserting, if any.
+     */
+    findKeyed: `
+      SELECT * FROM ${jobs}
+      WHERE queue = $1 AND dedupe_key = $2 AND ($3::bigint IS NULL OR created_at > ${now(5)} - $3)
+        AND (NOT $4::boolean OR status = 'waiting')
+      ORDER BY id DESC LIMIT 1`,
+
+    /** $1 id, $2 payload, $3 delay (ms), $4 max wait (ms or null), $5 now: a debounced job takes the newest payload. */
+    debounce: `
+      UPDATE ${jobs} SET payload = $2::json, updated_at = ${now(5)},
+        run_at = CASE WHEN $4::bigint IS NULL THEN ${now(5)} + $3 ELSE least(${now(5)} + $3, created_at + $4) END
+      WHERE id = $1 AND status = 'waiting' RETURNING *`,
 
     /** $1 queues, $2 keys (pairwise). */
     findByKeys: `

@@ -5,7 +5,7 @@
  * has it, from an earlier call or from an earlier input of the same batch.
  */
 import type Database from 'better-sqlite3';
-import type { NewJob } from '../../core/types.js';
+import type { Job, KeyedEnqueue, NewJob } from '../../core/types.js';
 import type { EnqueueResult } from '../contract.js';
 import { type QueueRoom, queueRefusal } from '../queue-room.js';
 import { type JobRow, rowToJob } from '../row.js';
@@ -28,6 +28,26 @@ export function prepareInsert(
   const results: EnqueueResult[] = [];
   const createdFrom = new Map<string, number>();
   const room = sql ? sql('queueRoom') : db.prepare(sqliteStatements.queueRoom);
+  const prepared = (name: SqliteStatementName) => (sql ? sql(name) : db.prepare(sqliteStatements[name]));
+  /** The job a keyed enqueue returns instead of inserting (a debounced one with the newest payload), or null. */
+  const findKeyed = (job: NewJob, at: number): Job | null => {
+    const keyed = job.keyed as KeyedEnqueue;
+    const row = prepared('findKeyed').get({
+      queue: job.queue,
+      key: `${keyed.mode}:${keyed.key}`,
+      after: keyed.mode === 'dedupe' ? at - keyed.ttlMs : null,
+      waitingOnly: keyed.mode === 'dedupe' ? 0 : 1,
+    }) as JobRow | undefined;
+    if (!row) return null;
+    if (keyed.mode !== 'debounce') return rowToJob(row);
+    const updated = prepared('debounce').get({
+      id: row.id,
+      payload: job.payload,
+      runAt: keyed.maxWaitMs === null ? at + keyed.delayMs : Math.min(at + keyed.delayMs, Number(row.created_at) + keyed.maxWaitMs),
+      now: at,
+    }) as JobRow;
+    return rowToJob(updated);
+  };
   const insertAll = db.transaction(() => {
     ensureQueues();
     // Inside the write transaction, so the check and the insert cannot race (one writer at a time).
@@ -43,6 +63,20 @@ export function prepareInsert(
       }
     }
     jobs.forEach((job, index) => {
+      if (job.keyed) {
+        const found = findKeyed(job, now);
+        if (found) {
+          results.push({
+            id: found.id,
+            created: false,
+            createdFrom: null,
+            createdAt: found.createdAt,
+            existing: found,
+            replaced: job.keyed.mode === 'debounce',
+          });
+          return;
+        }
+      }
       const { changes, lastInsertRowid } = insert.run(
         job.queue,
         job.name,
@@ -61,6 +95,7 @@ export function prepareInsert(
         job.concurrencyKey,
         job.rateLimitKey,
         job.expiresAt ?? (job.expiresIn === null ? null : now + job.expiresIn),
+        job.keyed ? `${job.keyed.mode}:${job.keyed.key}` : null,
       );
       if (changes > 0) {
         const id = String(lastInsertRowid);

@@ -37,18 +37,26 @@ const statements = {
   activeByKey: `SELECT concurrency_key AS key, count(*) AS n FROM spool_jobs WHERE queue = ? AND status = 'active' AND concurrency_key IS NOT NULL GROUP BY 1`,
   breaker: 'SELECT name, policy, state, updated_at FROM spool_breakers WHERE name = ?',
   window: 'SELECT state FROM spool_rate_windows WHERE scope = ? AND key = ?',
-  /** :queue, :now, :limit, :names (JSON array or null), :path (a payload path or null). */
+  /**
+   * :queue, :now, :limit, :names (JSON array or null), :path (a payload path or null), :perKey (the
+   * per-key cap, or null): runnable jobs in claim order; with a per-key cap, each key's first jobs
+   * come first, so keys take turns.
+   */
   candidates: `
-    SELECT j.id, j.name, j.concurrency_key,
-           coalesce(j.rate_key, CASE WHEN :path IS NULL THEN NULL ELSE json_extract(j.payload, '$.' || :path) END, '') AS rate_key
-    FROM spool_jobs j
-    WHERE j.queue = :queue AND j.status = 'waiting' AND j.run_at <= :now
-      AND (:names IS NULL OR j.name IN (SELECT value FROM json_each(:names)))
-      AND (j.expires_at IS NULL OR j.expires_at > :now)
-      AND (j.ordering_key IS NULL OR NOT EXISTS (
-        SELECT 1 FROM spool_jobs o WHERE o.queue = j.queue AND o.ordering_key = j.ordering_key
-          AND o.status IN ('waiting', 'active') AND o.id < j.id))
-    ORDER BY j.priority DESC, j.run_at, j.id LIMIT :limit`,
+    SELECT id, name, concurrency_key, rate_key FROM (
+      SELECT j.id, j.name, j.concurrency_key, j.priority, j.run_at,
+             coalesce(j.rate_key, CASE WHEN :path IS NULL THEN NULL ELSE json_extract(j.payload, '$.' || :path) END, '') AS rate_key,
+             CASE WHEN :perKey IS NULL OR j.concurrency_key IS NULL THEN 1
+               ELSE row_number() OVER (PARTITION BY j.concurrency_key ORDER BY j.priority DESC, j.run_at, j.id) END AS turn
+      FROM spool_jobs j
+      WHERE j.queue = :queue AND j.status = 'waiting' AND j.run_at <= :now
+        AND (:names IS NULL OR j.name IN (SELECT value FROM json_each(:names)))
+        AND (j.expires_at IS NULL OR j.expires_at > :now)
+        AND (j.ordering_key IS NULL OR NOT EXISTS (
+          SELECT 1 FROM spool_jobs o WHERE o.queue = j.queue AND o.ordering_key = j.ordering_key
+            AND o.status IN ('waiting', 'active') AND o.id < j.id))
+    ) WHERE :perKey IS NULL OR turn <= :perKey
+    ORDER BY turn, priority DESC, run_at, id LIMIT :limit`,
   claim: `
     UPDATE spool_jobs SET status = 'active', attempts = attempts + 1, lease_token = :token, lease_expires_at = :expires,
            started_at = :now, updated_at = :now, worker_id = :worker
@@ -122,6 +130,7 @@ export function sqliteLimits(access: SqliteLimitsAccess): LimitsPart {
                 limit: request.candidates,
                 names: request.names ? JSON.stringify(request.names) : null,
                 path: policy.rateLimit?.keyPath ?? null,
+                perKey: policy.keyConcurrency ?? null,
               }) as { id: number; name: string; concurrency_key: string | null; rate_key: unknown }[]
             ).map(
               (c): Candidate => ({ id: String(c.id), name: c.name, concurrencyKey: c.concurrency_key, rateKey: String(c.rate_key ?? '') }),

@@ -140,7 +140,12 @@ export const sqliteMigrations: readonly string[] = [
             'waiting', 0, 10, '{"type":"exponential","base":1000,"cap":600000}', 30000, '{}', NEW.updated_at, NEW.updated_at, NEW.updated_at);
   END;
   `,
-  // 7. The registry of running workers: one row per worker (a claim loop on one queue), kept alive
+  // Deduplication windows, debounce and singletons: one key column, written as "<mode>:<key>".
+  `
+  ALTER TABLE spool_jobs ADD COLUMN dedupe_key TEXT;
+  CREATE INDEX spool_jobs_dedupe ON spool_jobs (queue, dedupe_key, id) WHERE dedupe_key IS NOT NULL;
+  `,
+  // 8. The registry of running workers: one row per worker (a claim loop on one queue), kept alive
   // by beats and forgotten once silent. `names` is a JSON array, or NULL for a worker that takes
   // every name; `session_key` is PostgreSQL's advisory lock key and stays NULL here.
   `

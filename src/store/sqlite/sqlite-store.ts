@@ -33,7 +33,7 @@ import type {
   WorkersPart,
 } from '../contract.js';
 import { anyQueue } from '../contract.js';
-import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
+import { type ClaimedRow, type JobRow, claimOrder, foldCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { assertFolderExists, toStoreError } from './driver-errors.js';
 import { sqliteMigrations } from './migrations.js';
@@ -286,20 +286,10 @@ export class SqliteStore implements Store {
   }
 
   async counts(queue?: string): Promise<QueueCounts> {
-    const rows = await this.guard(
-      () =>
-        (queue === undefined ? this.sql('countsAll').all() : this.sql('countsOne').all(queue)) as {
-          queue: string;
-          status: JobStatus;
-          n: number;
-        }[],
+    type CountRow = { queue: string; status: JobStatus; n: number };
+    return foldCounts(
+      await this.guard(() => (queue === undefined ? this.sql('countsAll').all() : this.sql('countsOne').all(queue)) as CountRow[]),
     );
-    const counts: QueueCounts = {};
-    for (const row of rows) {
-      counts[row.queue] ??= emptyCounts();
-      (counts[row.queue] as Record<JobStatus, number>)[row.status] = row.n;
-    }
-    return counts;
   }
 
   async cancel(id: string): Promise<CancelResult | null> {

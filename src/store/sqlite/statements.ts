@@ -25,11 +25,19 @@ const claimable = `(j.expires_at IS NULL OR j.expires_at > ?3) AND ${orderingHea
 export const sqliteStatements = {
   insert: `
     INSERT INTO spool_jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
-                            run_at, created_at, updated_at, callback_url, ordering_key, concurrency_key, rate_key, expires_at)
-    VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            run_at, created_at, updated_at, callback_url, ordering_key, concurrency_key, rate_key, expires_at, dedupe_key)
+    VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
 
   existingByKey: 'SELECT * FROM spool_jobs WHERE queue = ? AND idempotency_key = ?',
+
+  /** The job a keyed enqueue returns instead of inserting: within the dedupe window, or still waiting. */
+  findKeyed: `
+    SELECT * FROM spool_jobs WHERE queue = :queue AND dedupe_key = :key AND (:after IS NULL OR created_at > :after)
+      AND (NOT :waitingOnly OR status = 'waiting')
+    ORDER BY id DESC LIMIT 1`,
+
+  debounce: `UPDATE spool_jobs SET payload = :payload, run_at = :runAt, updated_at = :now WHERE id = :id RETURNING *`,
 
   /** ?1 queue, ?2 now: whether it may refuse jobs (max depth, paused and refusing), and its drain in the last minute. */
   queueRoom: `
