@@ -84,18 +84,19 @@ describe.each(kinds)('spool serve on $kind', ({ kind, make }) => {
     const { server, url } = await startServe();
     expect(server.stderr).toContain(`Spool API listening on ${url}`);
     expect(server.stderr).toContain('workers reports, spool.webhooks');
-    const id = await enqueue(url, 8);
+    // 20 pages of 300 ms: long enough that the watcher, a process of its own, starts while the job runs.
+    const id = await enqueue(url, 20);
 
     const watched = await spool(['status', id, '--watch', '--url', url], { env: { SPOOL_TOKEN: secret } });
     expect(watched.code).toBe(0);
     const result = JSON.parse(watched.stdout) as { pdf: string; pages: number };
-    expect(result).toMatchObject({ pdf: 'report.pdf', pages: 8 });
+    expect(result).toMatchObject({ pdf: 'report.pdf', pages: 20 });
     const lines = watched.stderr.split('\n');
     // Non-TTY output: one line per change, live progress first, the final state last.
     expect(
-      lines.filter((l) => new RegExp(`^job ${id} reports/render +active +\\[#*\\.+\\] +\\d+%  page \\d  attempt 1/3$`).test(l)).length,
+      lines.filter((l) => new RegExp(`^job ${id} reports/render +active +\\[#*\\.+\\] +\\d+%  page \\d+  attempt 1/3$`).test(l)).length,
     ).toBeGreaterThan(0);
-    expect(lines).toContain(`job ${id} reports/render  completed [########################] 100%  page 8  attempt 1/3`);
+    expect(lines).toContain(`job ${id} reports/render  completed [########################] 100%  page 20  attempt 1/3`);
 
     expect(await server.stop()).toBe(0);
     expect(server.stderr).toMatch(/Received SIGTERM; finishing in-flight requests and jobs/);
