@@ -1,18 +1,13 @@
 /**
- * `npm start`: a producer and a worker on the embedded SQLite store. Each job reports progress
- * as it goes; one fails once and succeeds on its retry; one is cancelled. Ctrl-C stops gracefully.
+ * `npm run example`: a producer and a worker in one script, on an embedded SQLite file of its own
+ * (`./spool-example.db`, so it never shares `./spool.db` with `npm start`'s server and its
+ * workers). Each job reports progress as it goes; one fails once and succeeds on its retry; one
+ * is cancelled. The script ends when every job has; Ctrl-C stops it gracefully.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createSpool } from '../src/index.js';
 
-const spool = await createSpool({ store: process.env.SPOOL_STORE ?? 'sqlite:./spool.db' });
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    });
-  });
+const spool = await createSpool({ store: process.env.SPOOL_STORE || 'sqlite:./spool-example.db' });
 
 spool.on('progress', ({ job, progress }) => {
   const percent = typeof progress.value === 'number' ? progress.value : Math.round((progress.value.done / progress.value.total) * 100);
@@ -35,7 +30,7 @@ spool.work(
   {
     'resize-image': async (payload: { file: string; sizes: number[] }, ctx) => {
       for (const [index, size] of payload.sizes.entries()) {
-        await sleep(150, ctx.signal);
+        await sleep(150, undefined, { signal: ctx.signal });
         await ctx.progress({ done: index + 1, total: payload.sizes.length }, `${payload.file} at ${size}px`);
       }
       return { file: payload.file, variants: payload.sizes.length };

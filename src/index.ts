@@ -27,6 +27,7 @@ export type { Duration } from './core/duration.js';
 export {
   InvalidArgumentError,
   JobCancelledError,
+  JobError,
   JobFailedError,
   JobNotFoundError,
   NonRetryableError,
@@ -37,17 +38,19 @@ export {
   SpoolError,
   StoreUnavailableError,
   coerceError,
+  isJobError,
   isNonRetryable,
   isSpoolError,
 } from './core/errors.js';
-export type { SpoolErrorCode } from './core/errors.js';
+export type { JobErrorOptions, SpoolErrorCode } from './core/errors.js';
+export { userMessages } from './core/user-messages.js';
 export type { SpoolEventName, SpoolEvents } from './core/events.js';
 export { consoleLogger, silentLogger } from './core/logger.js';
 export type { Logger } from './core/logger.js';
 export type { EnqueueOptions, RetentionOptions, WorkOptions } from './core/options.js';
 export type { SpoolOptions } from './client/spool-options.js';
 export { finalStatuses, jobStatuses } from './core/types.js';
-export type { BackoffPolicy, ClaimedJob, Job, JobError, JobStatus, Json, NewJob, Progress } from './core/types.js';
+export type { BackoffPolicy, ClaimedJob, Job, JobErrorRecord, JobStatus, Json, NewJob, Progress } from './core/types.js';
 export { backoffDelay } from './policies/backoff.js';
 export type {
   BacklogPoint,

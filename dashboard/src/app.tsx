@@ -16,6 +16,7 @@ import { OverviewPage } from './pages/overview.js';
 import { QueuePage } from './pages/queue-detail.js';
 import { TopicPage } from './pages/topic-detail.js';
 import { TopicsPage } from './pages/topics.js';
+import { WorkersPage } from './pages/workers.js';
 
 export function App() {
   const { state, signIn, retry } = useSessionState();
@@ -49,6 +50,7 @@ const nav = [
   { to: '/dead-letters', label: 'Dead letters', match: (path: string) => path.startsWith('/dead-letters') },
   { to: '/breakers', label: 'Breakers', match: (path: string) => path.startsWith('/breakers') },
   { to: '/topics', label: 'Topics', match: (path: string) => path.startsWith('/topics') },
+  { to: '/workers', label: 'Workers', match: (path: string) => path.startsWith('/workers') },
 ];
 
 function Shell({ session }: { session: Session }) {
@@ -96,6 +98,7 @@ function Screen({ path }: { path: string }) {
   if (path === '/') return <OverviewPage />;
   if (path === '/jobs') return <JobsPage />;
   if (path === '/dead-letters') return <DeadLettersPage />;
+  if (path === '/workers') return <WorkersPage />;
   const job = /^\/jobs\/(\d{1,19})\/?$/.exec(path);
   if (job) return <JobDetailPage key={job[1]} id={job[1] as string} />;
   if (path === '/topics' || path === '/topics/') return <TopicsPage />;

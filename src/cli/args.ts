@@ -1,7 +1,48 @@
-/** Parsers for command-line values; each throws a usage error (exit 2) naming the flag. */
+/**
+ * Parsers for command-line values; each throws a usage error (exit 2) that commander prints after
+ * the flag and the value ("option '--limit <n>' argument '0' is invalid. Must be at least 1."). The
+ * sentences are the library's and the API's: the same schemas and rules, worded in `core/issues.ts`.
+ */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError as CommanderInvalidArgument } from 'commander';
+import { z } from 'zod';
+import { describeIssues } from '../core/issues.js';
+import { type NameKind, internalPrefix, isInternalName, nameExamples, namePattern, nameRule } from '../core/names.js';
+import { enqueueOptionsFields, listLimitSchema } from '../core/options.js';
 import { jobStatuses } from '../core/types.js';
+
+/** "must be at least 1" → "Must be at least 1." */
+function sentence(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}${text.endsWith('.') ? '' : '.'}`;
+}
+
+/** A whole number checked against one of the shared schemas. */
+function numberBy(schema: z.ZodType<number | undefined>): (value: string) => number {
+  return (value) => {
+    const n = value.trim() === '' ? Number.NaN : Number(value);
+    const result = schema.safeParse(Number.isNaN(n) ? value : n, { reportInput: true });
+    if (!result.success) throw new CommanderInvalidArgument(sentence(describeIssues(result.error.issues).join('; ')));
+    return n;
+  };
+}
+
+/** Jobs per page (1 to 500). */
+export const limit = numberBy(listLimitSchema);
+export const maxAttempts = numberBy(enqueueOptionsFields.maxAttempts);
+export const priority = numberBy(enqueueOptionsFields.priority);
+
+/** A queue or job name, by the one rule; `publicOnly` refuses Spool's internal `spool.` queues. */
+export function name(kind: NameKind, publicOnly = false): (value: string) => string {
+  return (value) => {
+    if (!namePattern.test(value)) throw new CommanderInvalidArgument(sentence(`${nameRule} (for example ${nameExamples[kind]})`));
+    if (publicOnly && isInternalName(value)) {
+      throw new CommanderInvalidArgument(
+        `"${internalPrefix}" is the reserved namespace of Spool's own internal queues; pick a name that does not start with it.`,
+      );
+    }
+    return value;
+  };
+}
 
 export function jobId(value: string): string {
   if (!/^\d{1,19}$/.test(value))
@@ -16,7 +57,8 @@ export function integer(value: string): number {
 }
 
 export function status(value: string): string {
-  if (!(jobStatuses as readonly string[]).includes(value)) throw new CommanderInvalidArgument(`use one of ${jobStatuses.join(', ')}.`);
+  const result = z.enum(jobStatuses as [string, ...string[]]).safeParse(value, { reportInput: true });
+  if (!result.success) throw new CommanderInvalidArgument(sentence(describeIssues(result.error.issues).join('; ')));
   return value;
 }
 

@@ -7,6 +7,7 @@ import type { BridgeStatus } from '../bus/bridges/status.js';
 import type { JobStatus } from '../core/types.js';
 import type { EventRecord, TopicInfo } from '../store/contract.js';
 import type { JobView } from '../server/job-view.js';
+import type { WorkerRecord } from '../store/contract.js';
 
 export interface EnqueueInput {
   queue: string;
@@ -64,11 +65,15 @@ export interface Backend {
   /** Where it talks to, for messages: a URL. */
   readonly target: string;
   enqueue(input: EnqueueInput): Promise<{ id: string; status: JobStatus; created: boolean; job: JobView }>;
+  /** The job, with `warning` when it waits and no running worker handles it. */
   getJob(id: string): Promise<JobView>;
   cancel(id: string): Promise<JobView>;
   retry(id: string): Promise<JobView>;
   listJobs(input: ListInput): Promise<{ jobs: JobView[]; nextCursor: string | null }>;
   queues(): Promise<QueueRow[]>;
+  workers(queue?: string): Promise<WorkerRecord[]>;
+  /** Deletes one finished job. */
+  deleteJob(id: string): Promise<void>;
   publish(input: PublishInput): Promise<{ id: string; seq: string; created: boolean; deliveries: number }>;
   topics(): Promise<TopicInfo[]>;
   events(topic: string, page: { after?: string; limit?: number }): Promise<{ events: EventRecord[]; next: string | null }>;

@@ -5,7 +5,7 @@
  */
 import type { BridgeStatus } from '../bus/bridges/status.js';
 import type { JobView } from '../server/job-view.js';
-import type { EventRecord, TopicInfo } from '../store/contract.js';
+import type { EventRecord, TopicInfo, WorkerRecord } from '../store/contract.js';
 import type { QueueLimits } from '../client/flow.js';
 import type {
   Backend,
@@ -97,6 +97,15 @@ export class HttpBackend implements Backend {
 
   async queues(): Promise<QueueRow[]> {
     return (await this.request<{ queues: QueueRow[] }>('GET', '/v1/queues')).queues;
+  }
+
+  async workers(queue?: string): Promise<WorkerRecord[]> {
+    const qs = queue ? `?queue=${encodeURIComponent(queue)}` : '';
+    return (await this.request<{ workers: WorkerRecord[] }>('GET', `/v1/workers${qs}`)).workers;
+  }
+
+  async deleteJob(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/jobs/${encodeURIComponent(id)}`);
   }
 
   publish({ topic, payload, options }: PublishInput) {

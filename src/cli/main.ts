@@ -2,12 +2,13 @@
 /**
  * @module
  * The `spool` command. Every command has --help; --json prints JSON for scripts.
- * Exit codes: 0 done, 1 the job failed or was cancelled or the operation failed, 2 usage error,
- * 3 the server or store cannot be reached.
+ * Exit codes (also in `spool --help` and the README): 0 done; 1 the job failed or was cancelled, or
+ * the operation failed; 2 usage or configuration error, fix the command; 3 the server or store
+ * cannot be reached, try again later.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isSpoolError } from '../core/errors.js';
+import { spoolVersion } from '../core/version.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerBridgeCommands } from './commands/bridges.js';
 import { registerBusCommands } from './commands/bus.js';
@@ -17,18 +18,23 @@ import { registerServiceCommands } from './commands/service.js';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes.js';
 import type { Out } from './output.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-
 export function createProgram(): Command {
   const program = new Command('spool');
   program
     .description('Durable jobs on SQLite or PostgreSQL: run the HTTP API and workers, enqueue, watch and control jobs.')
-    .version(version, '-V, --version')
+    .version(spoolVersion, '-V, --version')
     .exitOverride()
+    // Commander's own errors ("error: option '--limit <n>' argument '0' is invalid. …") read like ours.
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'spool: ')) })
     .showHelpAfterError('(add --help for usage)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 done; 1 the job failed or was cancelled, or the operation failed; 2 usage error; 3 cannot reach the server or store.\n' +
+      '\nExit codes:\n' +
+        '  0  done\n' +
+        '  1  the job failed or was cancelled (status, --watch), or the operation failed (not found, conflict, refused by auth)\n' +
+        '  2  usage or configuration error, fix the command: a bad argument, option, config file or store URL; no such\n' +
+        '     database, role or folder; the port is in use\n' +
+        '  3  the server or the store cannot be reached (not running, network down); try again later\n\n' +
         'Client commands talk to SPOOL_URL (default http://127.0.0.1:8080) with SPOOL_TOKEN, or straight to a store with --store.',
     );
   let current: Command = program;

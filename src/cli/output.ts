@@ -45,7 +45,8 @@ export function bar(percent: number, width = 24): string {
 export function watchLine(job: JobView): string {
   const percent = progressPercent(job.progress) ?? (job.status === 'completed' ? 100 : 0);
   const message = job.progress?.message ? `  ${job.progress.message}` : '';
-  const retry = job.status === 'waiting' && job.errors.length > 0 ? `  retrying after: ${job.errors.at(-1)?.message}` : '';
+  // What the person waiting is told (the handler's message, or "We'll try again in 40 s (attempt 2 of 5).").
+  const retry = job.status === 'waiting' && job.userMessage ? `  ${job.userMessage}` : '';
   return `job ${job.id} ${job.queue}/${job.name}  ${job.status.padEnd(9)} ${bar(percent)} ${String(Math.round(percent)).padStart(3)}%${message}  attempt ${job.attempts}/${job.maxAttempts}${retry}`;
 }
 
@@ -65,8 +66,16 @@ export function describeJob(job: JobView): string {
   if (job.status === 'waiting' && job.runAt > Date.now()) lines.push(`  runs at   ${time(job.runAt)}`);
   if (job.progress) lines.push(`  progress  ${bar(progressPercent(job.progress) ?? 0)} ${progressText(job)}`);
   if (job.status === 'completed') lines.push(`  result    ${JSON.stringify(job.result)}`);
-  if (job.error) lines.push(`  error     ${job.error.message}${job.error.code ? ` (${job.error.code})` : ''}`);
-  else if (job.errors.length > 0) lines.push(`  last error  ${job.errors.at(-1)?.message} (attempt ${job.errors.at(-1)?.attempt})`);
+  const last = job.error ?? job.errors.at(-1);
+  if (last) {
+    const code = last.code ? ` (${last.code})` : '';
+    // The developer's message reaches operators only (admin tokens, --store); everyone sees what the user is told.
+    if (last.message !== undefined)
+      lines.push(`  ${job.error ? 'error    ' : 'last error'} ${last.message}${code} (attempt ${last.attempt})`);
+    else lines.push(`  ${job.error ? 'error    ' : 'last error'} ${last.code ?? 'attempt failed'} (attempt ${last.attempt})`);
+  }
+  if (job.userMessage) lines.push(`  user sees ${job.userMessage}`);
+  if (job.warning) lines.push(`  warning   ${job.warning}`);
   return lines.join('\n');
 }
 

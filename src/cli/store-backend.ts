@@ -10,7 +10,7 @@ import type { EnqueueOptions } from '../core/options.js';
 import type { JobStatus } from '../core/types.js';
 import { type JobView, toJobView } from '../server/job-view.js';
 import { CliError, exitCodes } from './exit-codes.js';
-import type { EventRecord, TopicInfo } from '../store/contract.js';
+import type { EventRecord, TopicInfo, WorkerRecord } from '../store/contract.js';
 import { type QueueLimits, breakerView } from '../client/flow.js';
 import type {
   Backend,
@@ -24,6 +24,9 @@ import type {
   SubscriptionRow,
 } from './backend.js';
 import { finalStatuses } from './backend.js';
+
+/** Straight on the store, the CLI is an operator: errors keep the developer's message. */
+const full = { operator: true };
 
 export class StoreBackend implements Backend {
   private constructor(
@@ -43,26 +46,35 @@ export class StoreBackend implements Backend {
 
   async enqueue({ queue, name, payload, options }: EnqueueInput) {
     const handle = await this.spool.enqueue(queue, name, payload, options as EnqueueOptions);
-    return { id: handle.id, status: handle.job.status, created: handle.created, job: toJobView(handle.job) };
+    return { id: handle.id, status: handle.job.status, created: handle.created, job: toJobView(handle.job, full) };
   }
 
   async getJob(id: string): Promise<JobView> {
     const job = await this.spool.getJob(id);
     if (!job) throw new JobNotFoundError(id);
-    return toJobView(job);
+    const warning = await this.spool.warningFor(job);
+    return { ...toJobView(job, full), ...(warning ? { warning } : {}) };
+  }
+
+  workers(queue?: string): Promise<WorkerRecord[]> {
+    return this.spool.workers(queue);
+  }
+
+  deleteJob(id: string): Promise<void> {
+    return this.spool.deleteJob(id);
   }
 
   async cancel(id: string): Promise<JobView> {
-    return toJobView(await this.spool.cancel(id));
+    return toJobView(await this.spool.cancel(id), full);
   }
 
   async retry(id: string): Promise<JobView> {
-    return toJobView(await this.spool.retry(id));
+    return toJobView(await this.spool.retry(id), full);
   }
 
   async listJobs(input: ListInput) {
     const page = await this.spool.listJobs({ ...input, status: input.status as JobStatus | undefined });
-    return { jobs: page.jobs.map(toJobView), nextCursor: page.nextCursor };
+    return { jobs: page.jobs.map((job) => toJobView(job, full)), nextCursor: page.nextCursor };
   }
 
   async queues(): Promise<QueueRow[]> {

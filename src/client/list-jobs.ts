@@ -1,12 +1,15 @@
 /**
  * @module
- * Listing jobs a page at a time: filters checked, newest first, with opaque cursors.
+ * Listing jobs a page at a time (filters checked, newest first, with opaque cursors), and queues
+ * with their jobs counted per status.
  */
+import { z } from 'zod';
 import { defaults } from '../core/defaults.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { assertName } from '../core/names.js';
+import { checkValue, listLimitSchema } from '../core/options.js';
 import { type Job, type JobStatus, jobStatuses } from '../core/types.js';
-import type { AdminStore } from '../store/contract.js';
+import type { AdminStore, QueueRecord, Store } from '../store/contract.js';
 
 export interface ListJobsOptions {
   queue?: string;
@@ -25,12 +28,9 @@ export interface JobPage {
 }
 
 export async function listJobs(store: Pick<AdminStore, 'listJobs'>, options: ListJobsOptions): Promise<JobPage> {
-  const limit = options.limit ?? defaults.list.limit;
-  if (!Number.isInteger(limit) || limit < 1 || limit > defaults.list.maxLimit)
-    throw new InvalidArgumentError(`limit must be a whole number from 1 to ${defaults.list.maxLimit}; got ${limit}.`);
-  if (options.status !== undefined && !jobStatuses.includes(options.status)) {
-    throw new InvalidArgumentError(`Unknown status ${JSON.stringify(options.status)}; use one of ${jobStatuses.join(', ')}.`);
-  }
+  // The same rules and sentences as the HTTP query and the CLI's --limit and --status.
+  const limit = options.limit === undefined ? defaults.list.limit : checkValue(listLimitSchema, options.limit, 'limit');
+  if (options.status !== undefined) checkValue(z.enum(jobStatuses), options.status, 'status');
   if (options.queue !== undefined) assertName(options.queue, 'queue');
   if (options.name !== undefined) assertName(options.name, 'job name');
   const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
@@ -48,4 +48,25 @@ function decodeCursor(cursor: string): string {
   const match = /^id:(\d{1,19})$/.exec(decoded);
   if (!match) throw new InvalidArgumentError(`Invalid cursor ${JSON.stringify(cursor)}: pass the nextCursor of a previous page unchanged.`);
   return match[1] as string;
+}
+
+/** A queue as `queues()` lists it: its row (when the store keeps rows) and its jobs per status. */
+export interface QueueInfo {
+  name: string;
+  counts: Record<JobStatus, number>;
+  /** Null for a queue the store has no row for (a store without the `queues` part). */
+  record: QueueRecord | null;
+}
+
+/** Every queue with a row or with jobs, sorted by name, with its jobs per status. */
+export async function listQueues(store: Pick<Store, 'counts' | 'queues'>): Promise<QueueInfo[]> {
+  const [counts, records] = await Promise.all([store.counts(), store.queues?.list() ?? Promise.resolve([])]);
+  const byName = new Map(records.map((record) => [record.name, record]));
+  const names = [...new Set([...Object.keys(counts), ...byName.keys()])].sort();
+  return names.map((name) => ({ name, counts: counts[name] ?? emptyCounts(), record: byName.get(name) ?? null }));
+}
+
+/** Zero jobs in every status. */
+export function emptyCounts(): Record<JobStatus, number> {
+  return Object.fromEntries(jobStatuses.map((status) => [status, 0])) as Record<JobStatus, number>;
 }

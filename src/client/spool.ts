@@ -1,8 +1,9 @@
 /**
  * @module
- * The Spool: the library's front door. Enqueue, read, wait for, cancel and retry jobs, and start
- * workers. Options are validated here, once, and resolved to plain values for the store; the
- * store keeps the time (see `store/contract.ts`), so this layer passes durations, not instants.
+ * The Spool: the library's front door. Enqueue, read, wait for, cancel, retry and delete jobs,
+ * start workers and see every process's, publish and subscribe. Options are validated here, once,
+ * and resolved to plain values for the store; the store keeps the time (see `store/contract.ts`),
+ * so this layer passes durations, not instants.
  */
 import type { PublishItem, PublishOptions } from '../bus/event.js';
 import type { BreakerPolicy } from '../core/flow.js';
@@ -15,13 +16,12 @@ import { type Logger, consoleLogger } from '../core/logger.js';
 import { assertName } from '../core/names.js';
 import { type EnqueueOptions, type WorkOptions, parseOptions } from '../core/options.js';
 import { OutageLog } from '../core/outage-log.js';
-import { type Job, type JobStatus, type NewJob, finalStatuses, jobStatuses } from '../core/types.js';
+import { type Job, type NewJob, finalStatuses } from '../core/types.js';
 import type {
   BacklogPoint,
   FinalStatus,
   QueueCounts,
   QueueRecord,
-  StatsPart,
   Store,
   EventRatePoint,
   StorePart,
@@ -30,13 +30,17 @@ import type {
   TopicInfo,
   ThroughputPoint,
   Transaction,
+  WorkerRecord,
 } from '../store/contract.js';
 import { defaultStoreUrl, openStore } from '../store/open-store.js';
 import { newJobToJob } from '../store/row.js';
 import type { WorkerPort } from '../worker/port.js';
 import type { Handlers } from '../worker/types.js';
+import { WorkerRegistry } from '../worker/registry.js';
 import { Worker } from '../worker/worker.js';
-import { type JobPage, type ListJobsOptions, listJobs } from './list-jobs.js';
+import * as stats from './stats.js';
+import * as workerInfo from './workers.js';
+import { type JobPage, type ListJobsOptions, type QueueInfo, emptyCounts, listJobs, listQueues } from './list-jobs.js';
 import * as bus from './bus.js';
 import * as flow from './flow.js';
 import type { BreakerOptions, QueueLimits, QueueState } from './flow.js';
@@ -62,15 +66,7 @@ export interface JobHandle<R = unknown> {
   wait(options?: { timeout?: number }): Promise<R>;
 }
 
-/** A queue as `queues()` lists it: its row (when the store keeps rows) and its jobs per status. */
-export interface QueueInfo {
-  name: string;
-  counts: Record<JobStatus, number>;
-  /** Null for a queue the store has no row for (a store without the `queues` part). */
-  record: QueueRecord | null;
-}
-
-export type { EnqueueItem, JobPage, ListJobsOptions, SpoolSettings };
+export type { EnqueueItem, JobPage, ListJobsOptions, QueueInfo, SpoolSettings };
 
 export async function createSpool(options: SpoolOptions = {}): Promise<Spool> {
   return Spool.create(options);
@@ -80,9 +76,10 @@ export class Spool {
   readonly events: SpoolEmitter;
   /** Bridges to RabbitMQ and NATS JetStream running in this process: `start(name, config)`, `list()`. */
   readonly bridges: bus.Bridges = bus.createBridges(this);
-  private readonly workers = new Set<Worker>();
+  private readonly localWorkers = new Set<Worker>();
   private readonly outage: OutageLog;
   private readonly maintenance: Maintenance;
+  private readonly registry: WorkerRegistry;
   private closing: Promise<void> | null = null;
   private removeSignals: (() => void) | null = null;
 
@@ -96,6 +93,7 @@ export class Spool {
     this.events = new SpoolEmitter(logger);
     this.outage = new OutageLog(this.events, logger);
     this.maintenance = new Maintenance(store, settings, this.events, logger, this.outage);
+    this.registry = new WorkerRegistry(store.workers, this.events, this.outage);
     // Breaker changes become events on the internal topic `spool.breakers`: anything can subscribe
     // to them (alerts, webhooks) in any process, and they stay in the retained log.
     this.events.on('breaker', (transition) => publishBreakerTransition(store, transition, this.events));
@@ -225,10 +223,7 @@ export class Spool {
   /** Every queue with a row or with jobs, sorted by name, with its jobs per status. */
   async queues(): Promise<QueueInfo[]> {
     this.assertOpen();
-    const [counts, records] = await Promise.all([this.store.counts(), this.store.queues?.list() ?? Promise.resolve([])]);
-    const byName = new Map(records.map((record) => [record.name, record]));
-    const names = [...new Set([...Object.keys(counts), ...byName.keys()])].sort();
-    return names.map((name) => ({ name, counts: counts[name] ?? emptyCounts(), record: byName.get(name) ?? null }));
+    return listQueues(this.store);
   }
 
   /** Runs every failed job (dead letter) of `queue` again with fresh attempts; returns how many. */
@@ -256,25 +251,19 @@ export class Spool {
   /** Completed and failed jobs per queue per bucket over the last `windowMs` (default an hour, by the minute). */
   async throughput(options: { windowMs?: number; bucketMs?: number } = {}): Promise<ThroughputPoint[]> {
     this.assertOpen();
-    const bucketMs = options.bucketMs ?? builtIn.stats.bucketMs;
-    const windowMs = options.windowMs ?? builtIn.stats.windowMs;
-    if (!(bucketMs >= builtIn.stats.minBucketMs) || !(windowMs >= bucketMs))
-      throw new InvalidArgumentError(`bucketMs must be at least ${builtIn.stats.minBucketMs} and windowMs at least bucketMs.`);
-    return this.stats().throughput(windowMs, bucketMs);
+    return stats.throughput(this.store, options);
   }
 
   /** Records waiting and active counts per queue now, keeping a day of samples; returns the counts. Servers call it every 15 s. */
   async sampleBacklog(): Promise<QueueCounts> {
     this.assertOpen();
-    const counts = await this.store.counts();
-    await this.stats().recordBacklog(counts, builtIn.maintenance.backlogKeep);
-    return counts;
+    return stats.sampleBacklog(this.store);
   }
 
   /** Backlog samples over the last `windowMs` (default an hour), oldest first. */
   async backlog(options: { windowMs?: number } = {}): Promise<BacklogPoint[]> {
     this.assertOpen();
-    return this.stats().backlog(options.windowMs ?? builtIn.stats.windowMs);
+    return stats.backlog(this.store, options);
   }
 
   /**
@@ -386,14 +375,36 @@ export class Spool {
       logger: this.logger,
       events: this.events,
       settings: this.settings,
+      registry: this.registry,
     };
     const worker = new Worker(port, queue, handlers, options, this.outage);
-    this.workers.add(worker);
-    worker.onClosed(() => this.workers.delete(worker));
+    this.localWorkers.add(worker);
+    worker.onClosed(() => this.localWorkers.delete(worker));
     void this.store.queues?.ensure([queue]).catch(() => {});
     this.startBackgroundDuties(worker);
     worker.start();
     return worker;
+  }
+
+  /**
+   * The running workers of every process, from the store's registry (host, pid, queue, the names
+   * each handles, concurrency, jobs in flight, last heartbeat, version); only `queue`'s when given.
+   */
+  async workers(queue?: string): Promise<WorkerRecord[]> {
+    this.assertOpen();
+    return workerInfo.listWorkers(this.store, queue);
+  }
+
+  /** Why nobody will run `job` (waiting, and no running worker handles its name), or null. */
+  async warningFor(job: Job): Promise<string | null> {
+    this.assertOpen();
+    return workerInfo.warningFor(this.store, job);
+  }
+
+  /** Deletes one finished job (a dead letter, say); a waiting or active one is SPOOL_INVALID_STATE. */
+  async deleteJob(id: string): Promise<void> {
+    this.assertOpen();
+    return workerInfo.deleteJob(this.store, String(id));
   }
 
   /** Deletes finished jobs older than their retention; returns how many. Workers' Spools do it every minute. */
@@ -414,7 +425,8 @@ export class Spool {
       this.maintenance.stop();
       this.removeSignals?.();
       await this.bridges.close();
-      await Promise.all([...this.workers].map((worker) => worker.close(options)));
+      await Promise.all([...this.localWorkers].map((worker) => worker.close(options)));
+      this.registry.stop();
       await this.store.close();
     })();
     return this.closing;
@@ -422,13 +434,6 @@ export class Spool {
 
   get closed(): boolean {
     return this.closing !== null;
-  }
-
-  private stats(): StatsPart {
-    if (!this.store.stats) {
-      throw new SpoolError('SPOOL_INVALID_STATE', `This ${this.store.kind} store keeps no statistics (it has no "stats" part).`);
-    }
-    return this.store.stats;
   }
 
   private startBackgroundDuties(worker: Worker): void {
@@ -441,10 +446,6 @@ export class Spool {
   private assertOpen(): void {
     if (this.closing) throw new SpoolError('SPOOL_CLOSED', 'This Spool is closed; create a new one with createSpool().');
   }
-}
-
-function emptyCounts(): Record<JobStatus, number> {
-  return Object.fromEntries(jobStatuses.map((status) => [status, 0])) as Record<JobStatus, number>;
 }
 
 export { isSpoolError };

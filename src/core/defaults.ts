@@ -35,6 +35,15 @@ export const defaults = {
     backlogKeep: 86_400_000,
     backlogSampleInterval: 15_000,
   },
+  /** The worker registry (see WorkersPart). */
+  registry: {
+    /** How often a process's workers beat their rows. */
+    heartbeatInterval: 5_000,
+    /** A row silent this long is forgotten: its worker is taken for gone. */
+    staleAfter: 30_000,
+    /** How often, at most, an idle worker looks for waiting jobs no running worker handles. */
+    unhandledCheckInterval: 60_000,
+  },
   list: { limit: 50, maxLimit: 500 },
   server: { host: '127.0.0.1', port: 8080, bodyLimitExtra: 64 * 1024 },
   sse: { pollMs: 250, heartbeatMs: 15_000, retryMs: 1_000 },

@@ -12,6 +12,7 @@ export type SpoolErrorCode =
   | 'SPOOL_PAYLOAD_TOO_LARGE'
   | 'SPOOL_UNKNOWN_STORE'
   | 'SPOOL_STORE_UNAVAILABLE'
+  | 'SPOOL_STORE_MISCONFIGURED'
   | 'SPOOL_JOB_NOT_FOUND'
   | 'SPOOL_NOT_FOUND'
   | 'SPOOL_JOB_FAILED'
@@ -31,6 +32,7 @@ export type SpoolErrorCode =
   | 'SPOOL_ROUTE_NOT_FOUND'
   | 'SPOOL_UNSUPPORTED_MEDIA_TYPE'
   | 'SPOOL_SHUTTING_DOWN'
+  | 'SPOOL_PORT_IN_USE'
   | 'SPOOL_INTERNAL'
   | 'SPOOL_QUEUE_FULL'
   | 'SPOOL_QUEUE_PAUSED'
@@ -43,7 +45,7 @@ export type SpoolErrorCode =
 export interface ErrorTraits {
   /** The HTTP status the API answers with. */
   http: number;
-  /** The `spool` command's exit code: 1 failed, 2 usage, 3 unreachable. */
+  /** The `spool` command's exit code: 1 failed, 2 usage or configuration (fix the command), 3 unreachable (try again later). */
   exit: 1 | 2 | 3;
   /** The condition may pass by itself; retrying the same call later can succeed. */
   transient: boolean;
@@ -58,6 +60,8 @@ export const errorCatalog: Record<SpoolErrorCode, ErrorTraits> = {
   SPOOL_PAYLOAD_TOO_LARGE: { http: 413, exit: 2, transient: false },
   SPOOL_UNKNOWN_STORE: usage,
   SPOOL_STORE_UNAVAILABLE: { http: 503, exit: 3, transient: true },
+  /** The store answered, and refused: no such database or role, a wrong password, a missing right. */
+  SPOOL_STORE_MISCONFIGURED: { http: 503, exit: 2, transient: false },
   SPOOL_JOB_NOT_FOUND: failed(404),
   SPOOL_NOT_FOUND: failed(404),
   SPOOL_JOB_FAILED: failed(409),
@@ -77,6 +81,8 @@ export const errorCatalog: Record<SpoolErrorCode, ErrorTraits> = {
   SPOOL_ROUTE_NOT_FOUND: failed(404),
   SPOOL_UNSUPPORTED_MEDIA_TYPE: { http: 415, exit: 2, transient: false },
   SPOOL_SHUTTING_DOWN: { http: 503, exit: 3, transient: true },
+  /** `spool serve` cannot listen: the port is taken, or the address is not this machine's. */
+  SPOOL_PORT_IN_USE: { http: 500, exit: 2, transient: false },
   SPOOL_MISSING_PACKAGE: { http: 500, exit: 2, transient: false },
   SPOOL_BROKER_UNAVAILABLE: { http: 503, exit: 3, transient: true },
   SPOOL_INTERNAL: failed(500),

@@ -55,18 +55,67 @@ export class JobNotFoundError extends SpoolError {
   }
 }
 
+/** Options of the errors a handler throws. */
+export interface JobErrorOptions {
+  /**
+   * What to tell the person waiting on the job, beside the developer's message: "Your card was
+   * declined. Try another card." Stored with the attempt's error; read-scope API tokens see only it.
+   */
+  userMessage?: string;
+  cause?: unknown;
+}
+
+/**
+ * Throw this from a handler for an error with a message for the person waiting on the job and,
+ * with `retryable: false`, to fail the job at once without spending its remaining attempts:
+ *
+ * ```ts
+ * throw new JobError('card declined by issuer: 05', { userMessage: 'Your card was declined. Try another card.', retryable: false });
+ * ```
+ */
+export class JobError extends Error {
+  readonly isJobError = true;
+  readonly userMessage: string | undefined;
+  /** False: the job fails at once, its remaining attempts unspent. */
+  readonly retryable: boolean;
+  /** A stable code of your own, stored with the error (`CARD_DECLINED`). */
+  readonly code: string | undefined;
+
+  constructor(message: string, options: JobErrorOptions & { retryable?: boolean; code?: string } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.userMessage = options.userMessage;
+    this.retryable = options.retryable ?? true;
+    this.code = options.code;
+  }
+}
+
+export function isJobError(err: unknown): err is JobError {
+  return typeof err === 'object' && err !== null && (err as { isJobError?: unknown }).isJobError === true;
+}
+
 /**
  * Throw this from a handler to fail the job at once, without spending its remaining attempts:
  * for errors no retry can fix, such as a payload that fails validation.
  */
 export class NonRetryableError extends SpoolError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('SPOOL_NON_RETRYABLE', message, options);
+  readonly userMessage: string | undefined;
+
+  constructor(message: string, options?: JobErrorOptions) {
+    super('SPOOL_NON_RETRYABLE', message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.userMessage = options?.userMessage;
   }
 }
 
+/** True for NonRetryableError and for a JobError thrown with `retryable: false`. */
 export function isNonRetryable(err: unknown): boolean {
-  return isSpoolError(err, 'SPOOL_NON_RETRYABLE');
+  return isSpoolError(err, 'SPOOL_NON_RETRYABLE') || (isJobError(err) && err.retryable === false);
+}
+
+/** The message for the person waiting that a thrown value carries (`userMessage`), if any. */
+export function userMessageOf(err: unknown): string | undefined {
+  const value = (err as { userMessage?: unknown } | null)?.userMessage;
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
 /**
@@ -94,7 +143,7 @@ export function coerceError(thrown: unknown): Error {
 export class JobFailedError extends SpoolError {
   constructor(
     readonly job: import('./types.js').Job,
-    readonly error: import('./types.js').JobError,
+    readonly error: import('./types.js').JobErrorRecord,
   ) {
     super('SPOOL_JOB_FAILED', `Job ${job.id} (${job.queue}/${job.name}) failed after ${job.attempts} attempt(s): ${error.message}`);
   }

@@ -1,10 +1,10 @@
 /**
  * @module
- * Lifecycle events, delivered in-process. A listener that throws is logged and never stops a
- * worker (`safeEmit`).
+ * Lifecycle events, delivered in-process. A listener that throws (or rejects) is logged and never
+ * stops a worker (`SpoolEmitter.emit`).
  */
 import type { Logger } from './logger.js';
-import type { Job, JobError, Progress } from './types.js';
+import type { Job, JobErrorRecord, Progress } from './types.js';
 
 export interface SpoolEvents {
   /** A worker in this process claimed the job and started its handler. */
@@ -12,9 +12,9 @@ export interface SpoolEvents {
   progress: { job: Job; progress: Progress };
   completed: { job: Job; result: unknown };
   /** The job failed for good: attempts ran out or the error was non-retryable. */
-  failed: { job: Job; error: JobError };
+  failed: { job: Job; error: JobErrorRecord };
   /** An attempt failed and the job will run again at `runAt`. */
-  retrying: { job: Job; error: JobError; runAt: number };
+  retrying: { job: Job; error: JobErrorRecord; runAt: number };
   cancelled: { job: Job };
   /** The job had not started by its `expiresAt`; it never runs. */
   expired: { job: Job };

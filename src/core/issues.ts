@@ -28,10 +28,12 @@ export function describeIssue(issue: Issue): string {
   switch (issue.code) {
     case 'unrecognized_keys':
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'}`;
-    case 'invalid_type':
-      // zod reports the input only when asked to (`reportInput`); without it, say what is expected.
-      if (!('input' in issue)) return `must be a ${issue.expected}`;
-      return issue.input === undefined ? `is required (a ${issue.expected})` : `must be a ${issue.expected}; got ${typeOf(issue.input)}`;
+    case 'invalid_type': {
+      // zod reports the input only when asked to (`reportInput`); without it, its message still says what it received.
+      const received = 'input' in issue ? (issue.input === undefined ? 'undefined' : typeOf(issue.input)) : receivedOf(issue.message);
+      if (received === 'undefined') return `is required (${article(issue.expected)})`;
+      return `must be ${article(issue.expected)}${received ? `; got ${received}` : ''}`;
+    }
     case 'too_small':
       return issue.origin === 'string' || issue.origin === 'array'
         ? `must have at least ${issue.minimum} ${issue.origin === 'string' ? 'character' : 'item'}${Number(issue.minimum) === 1 ? '' : 's'}`
@@ -81,7 +83,20 @@ function unionMessage(issue: Extract<Issue, { code: 'invalid_union' }>): string 
   const expected = [...new Set(issue.errors.flat().flatMap((inner) => (inner.code === 'invalid_type' ? [inner.expected] : [])))];
   const bounds = issue.errors.flat().find((inner) => inner.code === 'too_big' || inner.code === 'too_small');
   if (bounds) return describeIssue(bounds as Issue);
-  return expected.length > 0 ? `must be a ${expected.join(' or a ')}; got ${typeOf(issue.input)}` : issue.message;
+  return expected.length > 0 ? `must be ${expected.map(article).join(' or ')}; got ${typeOf(issue.input)}` : issue.message;
+}
+
+/** "a string", "an object", "an array". */
+function article(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
+}
+
+/** What zod's own message says it received ("…, received array"), as a person would say it; "" when it does not say. */
+function receivedOf(message: string): string {
+  const kind = /received (\w+)/.exec(message)?.[1];
+  if (!kind) return '';
+  if (kind === 'undefined' || kind === 'null') return kind;
+  return article(kind);
 }
 
 function typeOf(value: unknown): string {

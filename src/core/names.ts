@@ -17,7 +17,8 @@ export const internalPrefix = 'spool.';
 
 export type NameKind = 'queue' | 'job name' | 'topic' | 'subscription' | 'breaker';
 
-const examples: Record<NameKind, string> = {
+/** An example of each kind of name, for messages. */
+export const nameExamples: Record<NameKind, string> = {
   queue: '"emails"',
   'job name': '"send-welcome"',
   topic: '"orders"',
@@ -32,7 +33,7 @@ export const nameSchema = z.string().regex(namePattern, nameRule);
 export function assertName(value: unknown, what: NameKind): string {
   if (typeof value !== 'string' || !namePattern.test(value)) {
     throw new InvalidArgumentError(
-      `Invalid ${what} ${JSON.stringify(typeof value === 'string' ? value.slice(0, 200) : value)}: ${nameRule} (for example ${examples[what]}).`,
+      `Invalid ${what} ${JSON.stringify(typeof value === 'string' ? value.slice(0, 200) : value)}: ${nameRule} (for example ${nameExamples[what]}).`,
     );
   }
   return value;

@@ -228,6 +228,17 @@ export const queueWorkFields = {
 
 export const workOptionsSchema = z.object({ ...queueWorkFields, id: z.string().min(1).max(200).optional() }).strict();
 
+/** Jobs per page of a listing: declared once for the library, the HTTP query and the CLI. */
+export const listLimitSchema = z.number().int().min(1).max(defaults.list.maxLimit);
+
+/** Checks one value; the message names it and says what it must be: "Invalid limit 0: must be at least 1." */
+export function checkValue<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  throw new InvalidArgumentError(`Invalid ${name} ${shown}: ${describeIssues(result.error.issues).join('; ')}.`);
+}
+
 /** Parses `input` with `schema`, or throws an InvalidArgumentError naming each bad field. */
 export function parseOptions<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   const result = schema.safeParse(input ?? {}, { reportInput: true });

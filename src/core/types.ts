@@ -21,6 +21,10 @@
  *   defer (back to waiting without spending the attempt), release (shutdown) or suspend.
  * - maintenance: the once-per-Spool duties: taking back expired leases and pruning old jobs.
  * - dead letters: the jobs in `failed`; they can be retried by hand.
+ * - user message: the sentence about a failed or retrying job for the person waiting on it,
+ *   beside the developer's message; read scopes see only it.
+ * - registry: the store's table of running workers (host, pid, queue, the names they handle),
+ *   kept by heartbeats; a waiting job whose name no live worker handles gets a warning.
  * - ordering key: jobs (or events) of a queue (or subscription) with the same key run one at a
  *   time in the order they were enqueued (published); other keys run in parallel.
  * - topic: a named stream of events, kept for a retention window and replayable.
@@ -57,9 +61,16 @@ export interface BackoffPolicy {
   cap: number;
 }
 
-/** An error as stored with a job: plain data, safe to show and to serialise. */
-export interface JobError {
+/**
+ * An attempt's error as stored with a job: plain data, safe to serialise. `message` (and `stack`)
+ * are for developers; `userMessage` is the sentence for the person waiting on the job (the
+ * handler's own, from `JobError` or `NonRetryableError`, or Spool's default for what happened).
+ */
+export interface JobErrorRecord {
+  /** What went wrong, for developers and operators. */
   message: string;
+  /** What to tell the person waiting on the job. Absent on errors stored by Spool before 0.2. */
+  userMessage?: string;
   code?: string;
   name?: string;
   stack?: string;
@@ -97,7 +108,7 @@ export interface Job<P = Json, R = Json> {
   progress: Progress | null;
   result: R | null;
   /** Every failed attempt's error, oldest first. */
-  errors: JobError[];
+  errors: JobErrorRecord[];
   runAt: number;
   createdAt: number;
   updatedAt: number;

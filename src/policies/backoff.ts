@@ -11,3 +11,17 @@ export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () 
   const ceiling = Math.min(policy.cap, policy.base * 2 ** Math.max(0, attempt - 1));
   return Math.floor(random() * ceiling);
 }
+
+/** The first and the longest wait between tries at a store that does not answer. */
+export const storeRetry = { firstMs: 100, maxMs: 5_000 } as const;
+
+/**
+ * Milliseconds to wait before trying an unavailable store again after `failures` failures in a
+ * row (1-based): doubling from 100 ms to 5 s, with equal jitter (half the step fixed, half drawn),
+ * so the claim loops, heartbeats and writes of many workers spread out instead of hammering a
+ * database that is coming back, and never retry in a tight loop.
+ */
+export function storeRetryDelay(failures: number, random: () => number = Math.random): number {
+  const step = Math.min(storeRetry.firstMs * 2 ** Math.max(0, failures - 1), storeRetry.maxMs);
+  return Math.round(step * (0.5 + random() / 2));
+}

@@ -21,6 +21,7 @@ import { statsRoutes } from './routes/stats.js';
 import { topicRoutes } from './routes/topics.js';
 import { flowRoutes } from './routes/flow.js';
 import { whoamiRoutes } from './routes/whoami.js';
+import { workerRoutes } from './routes/workers.js';
 import { EnqueueBody } from './schemas.js';
 import { describeIssue, formatPath } from '../core/issues.js';
 import { shedLoad } from './shed-load.js';
@@ -49,21 +50,26 @@ export interface SpoolApp {
   stopAccepting(): void;
 }
 
-/** Where a bad value was, as a person would say it. */
-const targets: Record<string, string> = {
-  json: 'request body',
-  query: 'query string',
-  param: 'URL',
-  header: 'request headers',
-};
-
-/** A field as the problem names it: body fields by path, URL parts by what they are. */
-function fieldName(target: string, path: readonly PropertyKey[]): string {
+/**
+ * A bad value as the problem names it: body fields by path ("field \"backoff.base\" in the request
+ * body"), URL parts by what they are with the value sent ("queue name \"bad queue\" in the URL"),
+ * query parameters by name with the value sent ("value \"0\" of query parameter \"limit\""), since
+ * the caller may not see which one it sent.
+ */
+function fieldName(
+  target: string,
+  path: readonly PropertyKey[],
+  value: string | undefined,
+): { field: string; value?: string; where: string } {
   const joined = formatPath(path);
-  if (target === 'param') return joined === 'queue' ? 'queue name' : joined === 'id' ? 'job id' : joined;
-  if (target === 'query') return `query parameter "${joined}"`;
-  if (target === 'header') return `header "${joined}"`;
-  return joined ? `field "${joined}"` : 'the body';
+  const shown = value === undefined ? '' : JSON.stringify(value.slice(0, 200));
+  if (target === 'param') {
+    const what = joined === 'queue' ? 'queue name' : joined === 'id' ? 'job id' : joined;
+    return { field: `${what}${shown ? ` ${shown}` : ''}`, where: ' in the URL' };
+  }
+  if (target === 'query') return { field: `query parameter "${joined}"`, value: shown, where: '' };
+  if (target === 'header') return { field: `header "${joined}"`, where: '' };
+  return joined ? { field: `field "${joined}"`, where: ' in the request body' } : { field: 'request body', where: '' };
 }
 
 export function createApp(options: AppOptions): SpoolApp {
@@ -82,26 +88,40 @@ export function createApp(options: AppOptions): SpoolApp {
   const app = new OpenAPIHono<AuthEnv>({
     defaultHook: (result, c) => {
       if (result.success) return;
-      const where = targets[result.target] ?? result.target;
       const errors = result.error.issues.flatMap((issue) => {
         if (issue.code === 'unrecognized_keys') {
           return issue.keys.map((key) => ({
-            field: fieldName(result.target, [...issue.path, key]),
+            ...fieldName(result.target, [...issue.path, key], undefined),
             message:
               result.target === 'json' && issue.path.length === 0
                 ? `unknown field; the fields are ${Object.keys(EnqueueBody.shape).join(', ')}`
                 : 'unknown field; remove it',
           }));
         }
-        const field = fieldName(result.target, issue.path);
         // A bad part of the URL is named with its value: the caller may not see which one it sent.
-        const value = result.target === 'param' && typeof issue.path[0] === 'string' ? c.req.param(issue.path[0]) : undefined;
-        return [{ field: value === undefined ? field : `${field} ${JSON.stringify(value.slice(0, 200))}`, message: describeIssue(issue) }];
+        const key = typeof issue.path[0] === 'string' ? issue.path[0] : undefined;
+        const value =
+          key === undefined
+            ? undefined
+            : result.target === 'param'
+              ? c.req.param(key)
+              : result.target === 'query'
+                ? c.req.query(key)
+                : undefined;
+        return [{ ...fieldName(result.target, issue.path, value), message: describeIssue(issue) }];
       });
       const first = errors[0];
       const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''}, listed in errors)` : '';
-      const sentence = first ? `Invalid ${first.field} in the ${where}: ${first.message}${more}.` : `Invalid ${where}.`;
-      return problemResponse(makeProblem(400, 'SPOOL_INVALID_ARGUMENT', sentence, errors));
+      const named = first?.value ? `value ${first.value} of ${first.field}` : first?.field;
+      const sentence = first ? `Invalid ${named}${first.where}: ${first.message}${more}.` : 'Invalid request.';
+      return problemResponse(
+        makeProblem(
+          400,
+          'SPOOL_INVALID_ARGUMENT',
+          sentence,
+          errors.map(({ field, message }) => ({ field, message })),
+        ),
+      );
     },
   });
 
@@ -124,6 +144,7 @@ export function createApp(options: AppOptions): SpoolApp {
   bridgeRoutes(app, ctx);
   topicRoutes(app, ctx);
   whoamiRoutes(app, ctx);
+  workerRoutes(app, ctx);
 
   app.use('/v1/openapi.json', requireScope(options.auth, 'read'));
   app.doc31('/v1/openapi.json', {

@@ -46,6 +46,11 @@ export interface Principal {
 
 export type AuthEnv = { Variables: { principal: Principal } };
 
+/** True when the request's token may see what operators see (admin): developers' error messages. */
+export function isOperator(principal: Principal | undefined): boolean {
+  return principal?.scopes.includes('admin') === true;
+}
+
 /** Middleware: 401 without a valid bearer token; any scope will do (for `GET /v1/auth/whoami`). */
 export function requireToken(auth: AuthSettings): MiddlewareHandler<AuthEnv> {
   return requireScope(auth, null);

@@ -1,13 +1,20 @@
 /**
  * @module
- * A job as the HTTP API shows it: the stored job without stack traces (admins read those at
- * `/v1/jobs/{id}/errors`; a webhook delivery keeps its network details there), plus `error`, the
- * message a person should read when the job failed.
+ * A job as the HTTP API shows it. Who reads decides what errors show:
+ * - everyone who may read jobs gets `userMessage` (the sentence for the person waiting on the
+ *   job, also on each attempt's error), codes and times;
+ * - operators (admin tokens, the CLI on a store) also get each error's `message`, the
+ *   developer's text; stack traces are only at `/v1/jobs/{id}/errors` (admin), as they show file
+ *   paths, code, and for a webhook delivery what the network answered.
  */
-import type { Job, JobError, JobStatus, Json, Progress } from '../core/types.js';
+import { jobUserMessage, recordedUserMessage } from '../core/user-messages.js';
+import type { Job, JobErrorRecord, JobStatus, Json, Progress } from '../core/types.js';
 
 export interface JobErrorView {
-  message: string;
+  /** The developer's message: operators only. */
+  message?: string;
+  /** What to tell the person waiting on the job. */
+  userMessage: string;
   code?: string;
   attempt: number;
   at: number;
@@ -33,19 +40,33 @@ export interface JobView {
   callbackUrl: string | null;
   progress: Progress | null;
   result: Json | null;
+  /** What to tell the person waiting, when the job failed or waits to run again after a failure; null otherwise. */
+  userMessage: string | null;
   /** The latest error when the job failed for good; null otherwise (see `errors` for earlier attempts). */
   error: JobErrorView | null;
   errors: JobErrorView[];
+  /** Set on a waiting job that no running worker handles, saying so; absent otherwise. */
+  warning?: string;
   runAt: number;
   createdAt: number;
   updatedAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** The worker holding the job while it is active. */
+  workerId: string | null;
+  /** When the active job's lease runs out unless its worker heartbeats. */
+  leaseExpiresAt: number | null;
 }
 
-function errorView(error: JobError): JobErrorView {
+export interface ViewOptions {
+  /** True for operators (admin tokens, the CLI on a store): errors keep the developer's message. @defaultValue false */
+  operator?: boolean;
+}
+
+function errorView(error: JobErrorRecord, operator: boolean): JobErrorView {
   return {
-    message: error.message,
+    ...(operator ? { message: error.message } : {}),
+    userMessage: recordedUserMessage(error),
     ...(error.code ? { code: error.code } : {}),
     attempt: error.attempt,
     at: error.at,
@@ -53,8 +74,9 @@ function errorView(error: JobError): JobErrorView {
   };
 }
 
-export function toJobView(job: Job): JobView {
-  const errors = job.errors.map(errorView);
+export function toJobView(job: Job, options: ViewOptions = {}): JobView {
+  const operator = options.operator === true;
+  const errors = job.errors.map((error) => errorView(error, operator));
   return {
     id: job.id,
     queue: job.queue,
@@ -74,6 +96,7 @@ export function toJobView(job: Job): JobView {
     callbackUrl: job.callbackUrl,
     progress: job.progress,
     result: job.result,
+    userMessage: jobUserMessage(job),
     error: job.status === 'failed' ? (errors.at(-1) ?? null) : null,
     errors,
     runAt: job.runAt,
@@ -81,6 +104,8 @@ export function toJobView(job: Job): JobView {
     updatedAt: job.updatedAt,
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,
+    workerId: job.status === 'active' ? job.workerId : null,
+    leaseExpiresAt: job.status === 'active' ? job.leaseExpiresAt : null,
   };
 }
 

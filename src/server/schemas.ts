@@ -4,6 +4,7 @@
  * `GET /v1/openapi.json`, so the contract and the code cannot drift apart.
  */
 import { z } from '@hono/zod-openapi';
+import { defaults } from '../core/defaults.js';
 import { namePattern, nameRule } from '../core/names.js';
 import { enqueueOptionsFields } from '../core/options.js';
 import { scopes } from '../core/scopes.js';
@@ -49,7 +50,13 @@ const ProgressSchema = z
 
 const JobErrorSchema = z
   .object({
-    message: z.string(),
+    message: z.string().optional().openapi({
+      description: "The developer's message: only admin tokens see it. Stack traces are at GET /v1/jobs/{id}/errors.",
+    }),
+    userMessage: z.string().openapi({
+      description: "What to tell the person waiting on the job: the handler's own, or Spool's for what happened.",
+      example: 'Your card was declined. Try another card.',
+    }),
     code: z.string().optional(),
     attempt: z.number().int(),
     at: z.number().int(),
@@ -77,13 +84,23 @@ export const JobSchema = z
     callbackUrl: z.string().nullable(),
     progress: ProgressSchema.nullable(),
     result: z.any(),
-    error: JobErrorSchema.nullable().openapi({ description: 'The error to show a person, when the job failed for good.' }),
+    userMessage: z.string().nullable().openapi({
+      description: 'What to tell the person waiting, when the job failed or waits to run again after a failure.',
+      example: "We'll try again in 40 s (attempt 2 of 5).",
+    }),
+    error: JobErrorSchema.nullable().openapi({ description: 'The latest error, when the job failed for good.' }),
     errors: z.array(JobErrorSchema),
+    warning: z.string().optional().openapi({
+      description: 'On a waiting job no running worker handles: says so, and which names the running workers handle.',
+      example: 'no worker handles media/resize-imgae; running workers handle: resize-image, thumbnail',
+    }),
     runAt: z.number().int(),
     createdAt: z.number().int(),
     updatedAt: z.number().int(),
     startedAt: z.number().int().nullable(),
     finishedAt: z.number().int().nullable(),
+    workerId: z.string().nullable().openapi({ description: 'The worker holding the job while it is active.' }),
+    leaseExpiresAt: z.number().int().nullable().openapi({ description: "When an active job's lease runs out without a heartbeat." }),
   })
   .openapi('Job');
 
@@ -100,7 +117,7 @@ export const ListQuery = z
   .object({
     status: z.enum(jobStatuses as [string, ...string[]]).optional(),
     name: z.string().regex(namePattern, `${nameRule} (a job name such as "send-welcome")`).optional(),
-    limit: z.coerce.number().int().min(1).max(500).optional().openapi({ example: 50 }),
+    limit: z.coerce.number().int().min(1).max(defaults.list.maxLimit).optional().openapi({ example: 50 }),
     cursor: z.string().optional().openapi({ description: 'nextCursor of the previous page.' }),
   })
   .strict();
@@ -219,6 +236,7 @@ export const JobErrorDetailsResponse = z
     errors: z.array(
       z.object({
         message: z.string(),
+        userMessage: z.string().optional(),
         code: z.string().optional(),
         name: z.string().optional(),
         stack: z.string().optional(),
@@ -229,3 +247,29 @@ export const JobErrorDetailsResponse = z
     ),
   })
   .openapi('JobErrorDetails');
+
+export const WorkersQuery = z.object({ queue: queueParam.optional().openapi({ param: { name: 'queue', in: 'query' } }) }).strict();
+
+export const WorkerSchema = z
+  .object({
+    id: z.string().openapi({ description: 'The worker id, which the jobs it holds carry as workerId.', example: 'web-1-4127-a1b2c3' }),
+    session: z.string().openapi({ description: 'The store session (one per process) the worker runs in.' }),
+    host: z.string(),
+    pid: z.number().int(),
+    version: z.string().openapi({ description: 'The Spool version the process runs.' }),
+    queue: z.string(),
+    names: z
+      .array(z.string())
+      .nullable()
+      .openapi({ description: 'The job names it handles; null when one handler takes every name.', example: ['resize-image'] }),
+    concurrency: z.number().int(),
+    inFlight: z.number().int().openapi({ description: 'Jobs it was running at its last heartbeat.' }),
+    startedAt: z.number().int(),
+    heartbeatAt: z.number().int().openapi({ description: 'Its last heartbeat, epoch milliseconds (every 5 s).' }),
+    sessionAlive: z.boolean().nullable().openapi({
+      description: "PostgreSQL: false once the worker's process lost its database session (crashed or killed). Null on SQLite.",
+    }),
+  })
+  .openapi('Worker');
+
+export const WorkersResponse = z.object({ workers: z.array(WorkerSchema) }).openapi('Workers');

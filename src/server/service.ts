@@ -83,6 +83,32 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     // Breakers first: queue limits name them.
     for (const [name, breaker] of Object.entries(config.breakers)) await spool.defineBreaker(name, breaker);
     for (const queue of config.queues) if (queue.limits) await spool.configureQueue(queue.name, queue.limits);
+    // Listen before any worker starts: a port in use stops the start before a job is claimed.
+    if (options.http && auth) {
+      const spoolApp = createApp({
+        spool,
+        auth,
+        bodyLimit: config.server.bodyLimit,
+        limits: { maxInFlight: config.server.maxInFlight, maxStreams: config.server.maxStreams },
+        queues: [...config.queues.map((q) => q.name), webhookQueue],
+        sse: options.sse,
+        dashboard: options.dashboard,
+      });
+      server = await listen(spoolApp, config.server.host, config.server.port);
+      sampler = startBacklogSampler(spool, logger, options.backlogSampleInterval);
+      if (auth.mode === 'insecure') {
+        const bar = '!'.repeat(78);
+        logger.warn(
+          [
+            '',
+            bar,
+            '!!  INSECURE DEV MODE (--insecure-no-auth): the API accepts every request without a token.',
+            `!!  Listening on ${server.url} only. Never run this where others can reach it.`,
+            bar,
+          ].join('\n'),
+        );
+      }
+    }
     // Subscriptions are declared whether or not this process runs them: events published from now
     // on are kept for them even while no subscriber runs anywhere.
     for (const sub of config.subscriptions) {
@@ -111,31 +137,6 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       });
       // A bridge whose broker is down still starts and reconnects in the background; only a bad config or a missing package fails here.
       for (const bridge of config.bridges ?? []) await spool.bridges.start(bridge.name, bridge.config);
-    }
-    if (options.http && auth) {
-      const spoolApp = createApp({
-        spool,
-        auth,
-        bodyLimit: config.server.bodyLimit,
-        limits: { maxInFlight: config.server.maxInFlight, maxStreams: config.server.maxStreams },
-        queues: [...config.queues.map((q) => q.name), webhookQueue],
-        sse: options.sse,
-        dashboard: options.dashboard,
-      });
-      server = await listen(spoolApp, config.server.host, config.server.port);
-      sampler = startBacklogSampler(spool, logger, options.backlogSampleInterval);
-      if (auth.mode === 'insecure') {
-        const bar = '!'.repeat(78);
-        logger.warn(
-          [
-            '',
-            bar,
-            '!!  INSECURE DEV MODE (--insecure-no-auth): the API accepts every request without a token.',
-            `!!  Listening on ${server.url} only. Never run this where others can reach it.`,
-            bar,
-          ].join('\n'),
-        );
-      }
     }
   } catch (err) {
     await sampler?.stop();

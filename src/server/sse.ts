@@ -14,7 +14,7 @@ import type { Spool } from '../client/spool.js';
 import { coerceError } from '../core/errors.js';
 import type { SpoolEventName } from '../core/events.js';
 import { type Job, finalStatuses } from '../core/types.js';
-import { toJobView } from './job-view.js';
+import { type ViewOptions, toJobView } from './job-view.js';
 
 export interface SseOptions {
   /** How often the store is read for changes. @defaultValue 250 ms */
@@ -71,6 +71,7 @@ export function jobEventStream(
   lastEventId: EventPosition | null,
   streams: StreamRegistry,
   options: SseOptions,
+  view: ViewOptions = {},
 ): Response {
   c.header('cache-control', 'no-cache, no-transform');
   c.header('x-accel-buffering', 'no');
@@ -90,7 +91,7 @@ export function jobEventStream(
     );
     const heartbeat = setInterval(() => void stream.write(': keep-alive\n\n').catch(stop), options.heartbeatMs);
     const send = (event: 'status' | 'progress', job: Job) =>
-      stream.writeSSE({ event, id: eventId(job), data: JSON.stringify(toJobView(job)) });
+      stream.writeSSE({ event, id: eventId(job), data: JSON.stringify(toJobView(job, view)) });
     try {
       await stream.write(`retry: ${options.retryMs}\n\n`);
       let job = first;

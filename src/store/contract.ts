@@ -7,14 +7,14 @@
  *   many jobs per round trip; every state change is one statement that checks the fencing token
  *   itself, so many processes can never race in application code.
  * - `AdminStore`, also required: read, list, count, cancel, retry, purge, prune.
- * - Optional parts a feature adds (`stats`, `queues`), each an object of its own on the store, so
- *   a store that lacks one simply has no such property and the feature says so.
+ * - Optional parts a feature adds (`stats`, `queues`, `workers`), each an object of its own on the
+ *   store, so a store that lacks one simply has no such property and the feature says so.
  *
  * Time is the store's: a store opened with a clock (tests pass a ManualClock) uses it; otherwise
  * PostgreSQL uses the database server's clock (one clock for every machine) and SQLite the
  * machine's. Callers pass durations (a delay, a lease, a backoff), never "now".
  */
-import type { ClaimedJob, Job, JobError, JobStatus, NewJob, Progress } from '../core/types.js';
+import type { ClaimedJob, Job, JobErrorRecord, JobStatus, NewJob, Progress } from '../core/types.js';
 import type { ClaimRequest, QueueRecord, Transaction } from './contract-common.js';
 import type { LimitsPart } from './contract-limits.js';
 import type { TopicsPart } from './contract-topics.js';
@@ -54,7 +54,7 @@ export interface Completion extends Fence {
 
 export interface Failure extends Fence {
   /** The error to append; the store stamps `at` with its own time. */
-  error: Omit<JobError, 'at'>;
+  error: Omit<JobErrorRecord, 'at'>;
   /** Milliseconds until the next attempt if attempts remain; null fails the job now (non-retryable). */
   retryInMs: number | null;
 }
@@ -161,6 +161,11 @@ export interface AdminStore {
   retryFailed(queue: string): Promise<number>;
   /** Deletes every job of `queue` in a final `status`; returns how many. */
   purge(queue: string, status: FinalStatus): Promise<number>;
+  /**
+   * Deletes one job if it is in a final status, checked in the statement that deletes it. Returns
+   * its status and whether it was deleted (false: it is still waiting or active); null if absent.
+   */
+  deleteJob(id: string): Promise<{ status: JobStatus; deleted: boolean } | null>;
 }
 
 export interface ThroughputPoint {
@@ -196,6 +201,62 @@ export interface QueuesPart {
   ensure(names: readonly string[]): Promise<void>;
 }
 
+/** What a process's worker registry tells the store about itself, once for all its workers. */
+export interface WorkerProcess {
+  host: string;
+  pid: number;
+  /** The Spool version it runs. */
+  version: string;
+}
+
+/** One worker as it beats: one claim loop on one queue. */
+export interface WorkerBeat {
+  /** The worker's id, which jobs it claims carry as `workerId`. */
+  id: string;
+  queue: string;
+  /** The job names it claims; null when one handler takes every name. */
+  names: readonly string[] | null;
+  concurrency: number;
+  /** Jobs it runs right now. */
+  inFlight: number;
+}
+
+/** A worker as the registry lists it. */
+export interface WorkerRecord extends WorkerProcess, WorkerBeat {
+  /** The store session (one per Spool) the worker runs in; every worker of a process shares it. */
+  session: string;
+  startedAt: number;
+  /** When it last beat, by the store's clock. */
+  heartbeatAt: number;
+  /**
+   * Whether the worker's session is still connected, where the store can tell without waiting for
+   * heartbeats to stop (PostgreSQL: the session's advisory lock is held); null where it cannot (SQLite).
+   */
+  sessionAlive: boolean | null;
+}
+
+/**
+ * Optional: the registry of running workers, so every process can see which job names are
+ * handled on each queue. Rows are kept alive by beats and forgotten once silent for `staleMs`.
+ * On PostgreSQL each store session also holds an advisory lock for as long as its connection
+ * lives, so a crashed process is visible at once (`sessionAlive`), without waiting for staleness.
+ */
+export interface WorkersPart {
+  /** This store's session id, which the rows it beats carry. */
+  readonly session: string;
+  /** Records `workers` as alive now (new ones start now) and forgets rows silent for `staleMs`, in one statement. */
+  beat(process: WorkerProcess, workers: readonly WorkerBeat[], staleMs: number): Promise<void>;
+  /** Forgets workers that stopped. */
+  remove(ids: readonly string[]): Promise<void>;
+  /** Workers heard from within `staleMs`, by queue then id; only `queue`'s when given. */
+  list(staleMs: number, queue?: string): Promise<WorkerRecord[]>;
+  /**
+   * Up to `limit` distinct names of waiting jobs on `queue` other than `handled`, looking at no
+   * more than the next 10,000 waiting jobs, so a large backlog never makes it slow.
+   */
+  waitingNames(queue: string, handled: readonly string[], limit: number): Promise<string[]>;
+}
+
 export interface Store extends JobStore, AdminStore {
   /** Applies pending migrations; safe when many processes start at once. */
   migrate(): Promise<void>;
@@ -206,10 +267,11 @@ export interface Store extends JobStore, AdminStore {
   readonly queues?: QueuesPart;
   readonly topics?: TopicsPart;
   readonly limits?: LimitsPart;
+  readonly workers?: WorkersPart;
 }
 
 /** The optional parts a store may have, by name: what the conformance suite checks for. */
-export type StorePart = 'stats' | 'queues' | 'topics' | 'limits';
+export type StorePart = 'stats' | 'queues' | 'topics' | 'limits' | 'workers';
 
 /** The queue name a wake-up carries when the store cannot tell which queue changed. */
 export const anyQueue = '*';

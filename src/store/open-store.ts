@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { defaults } from '../core/defaults.js';
 import { InvalidArgumentError } from '../core/errors.js';
+import { closest } from '../core/spelling.js';
 import type { Logger } from '../core/logger.js';
 import type { Store } from './contract.js';
 
@@ -30,41 +31,31 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const scheme = /^([a-z][a-z0-9+.-]{1,20}):/i.exec(trimmed)?.[1]?.toLowerCase();
   // A scheme we do not know is a typo (`sqllite:`, `postgress://`), not a file name with a colon.
   if (scheme !== undefined && !knownSchemes.includes(scheme)) throw unknownStore(url, scheme);
-  const sqlitePath = /^sqlite:(\/\/)?(.+)$/i.exec(trimmed)?.[2] ?? (/\.(db|sqlite3?)$/i.test(trimmed) ? trimmed : undefined);
+  // `?busyTimeout=<ms>` after the path: how long a write waits for another process's lock.
+  const [withoutQuery, query] = splitQuery(trimmed);
+  const sqlitePath = /^sqlite:(\/\/)?(.+)$/i.exec(withoutQuery)?.[2] ?? (/\.(db|sqlite3?)$/i.test(withoutQuery) ? withoutQuery : undefined);
   if (sqlitePath) {
+    const busy = query?.get('busyTimeout');
+    if (busy !== null && busy !== undefined && !/^\d{1,7}$/.test(busy)) {
+      throw new InvalidArgumentError(
+        `Invalid busyTimeout ${JSON.stringify(busy)} in the store URL: use milliseconds, such as ?busyTimeout=5000.`,
+      );
+    }
     const { SqliteStore } = await import('./sqlite/sqlite-store.js');
-    return new SqliteStore(sqlitePath, { clock: options.clock });
+    return new SqliteStore(sqlitePath, { clock: options.clock, ...(busy ? { busyTimeout: Number(busy) } : {}) });
   }
   throw unknownStore(url, scheme);
 }
 
 function unknownStore(url: string, scheme: string | undefined): InvalidArgumentError {
-  const guess = scheme ? closest(scheme) : null;
+  const guess = scheme ? closest(scheme, knownSchemes) : null;
   return new InvalidArgumentError(
     `Unknown store URL ${JSON.stringify(url)}${guess ? ` (did you mean "${guess}:"?)` : ''}. Use "sqlite:./spool.db" for the embedded store, or "postgres://user:password@host:5432/database" for PostgreSQL.`,
   );
 }
 
-/** The known scheme a typo most likely meant, when it is close (edit distance 2 or less). */
-function closest(scheme: string): string | null {
-  let best: { name: string; distance: number } | null = null;
-  for (const name of knownSchemes) {
-    const distance = editDistance(scheme, name);
-    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
-  }
-  return best?.name ?? null;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number;
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length] as number;
+/** A SQLite URL's own parameters (`?busyTimeout=`), split from the path; a path without them is left whole. */
+function splitQuery(url: string): [string, URLSearchParams | undefined] {
+  const match = /^(.*)\?((?:busyTimeout)=[^?]*)$/.exec(url);
+  return match ? [match[1] as string, new URLSearchParams(match[2])] : [url, undefined];
 }

@@ -1,4 +1,6 @@
-import type { BackoffPolicy, ClaimedJob, Job, JobError, JobStatus, NewJob, Progress } from '../core/types.js';
+import { userMessages } from '../core/user-messages.js';
+import type { QueueCounts } from './contract.js';
+import type { BackoffPolicy, ClaimedJob, Job, JobErrorRecord, JobStatus, NewJob, Progress } from '../core/types.js';
 
 /** A jobs row as either store's driver returns it: JSON may arrive as text or parsed, numbers as text. */
 export interface JobRow {
@@ -61,7 +63,7 @@ export function rowToJob(row: JobRow): Job {
     callbackUrl: row.callback_url ?? null,
     progress: json<Progress | null>(row.progress, null),
     result: json(row.result, null),
-    errors: json<JobError[]>(row.errors, []),
+    errors: json<JobErrorRecord[]>(row.errors, []),
     runAt: num(row.run_at),
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
@@ -141,7 +143,7 @@ export function rowToClaimed(row: ClaimedRow, claim: { token: string; leaseMs: n
     callbackUrl: row.callback_url ?? null,
     progress: json<Progress | null>(row.progress, null),
     result: null,
-    errors: json<JobError[]>(row.errors, []),
+    errors: json<JobErrorRecord[]>(row.errors, []),
     runAt: num(row.run_at),
     createdAt: num(row.created_at),
     updatedAt: now,
@@ -164,3 +166,16 @@ export function emptyCounts(): Record<JobStatus, number> {
 
 export const leaseExpiredMessage =
   'The worker running this job stopped heartbeating before its lease expired (it crashed, was killed, or was blocked), so the job was taken back.';
+
+/** What `rescueExpired` writes on a job taken back: the message, then what the person waiting is told if it failed or runs again. */
+export const leaseExpiredTexts = [leaseExpiredMessage, userMessages.failed, userMessages.slow] as const;
+
+/** Jobs per status per queue, from `(queue, status, n)` rows as either store's count statement returns them. */
+export function foldCounts(rows: readonly { queue: string; status: string; n: number | string }[]): QueueCounts {
+  const counts: QueueCounts = {};
+  for (const row of rows) {
+    counts[row.queue] ??= emptyCounts();
+    (counts[row.queue] as Record<string, number>)[row.status] = Number(row.n);
+  }
+  return counts;
+}

@@ -18,6 +18,7 @@
 import type { Spool } from '../client/spool.js';
 import { NonRetryableError } from '../core/errors.js';
 import { type Job, type JobStatus, type Json, finalStatuses } from '../core/types.js';
+import { jobUserMessage, recordedUserMessage } from '../core/user-messages.js';
 import type { Worker } from '../worker/worker.js';
 import { checkCallbackUrl } from '../core/callback-url.js';
 import { type ResolvedWebhookOptions, type WebhookOptions, resolveWebhookOptions, webhookDefaults } from './options.js';
@@ -53,8 +54,13 @@ export interface WebhookBody {
   name: string;
   status: JobStatus;
   result: Json | null;
-  /** The error a person should read, when the job failed. */
-  error: { message: string; code?: string; attempt: number } | null;
+  /** What to tell the person waiting on the job, when it failed; null otherwise. */
+  userMessage: string | null;
+  /**
+   * The error, when the job failed: `message` is the developer's (the receiver holds the secret,
+   * so it is the producer's own system), `userMessage` the one to pass on to the person waiting.
+   */
+  error: { message: string; userMessage: string; code?: string; attempt: number } | null;
   attempts: number;
   createdAt: number;
   startedAt: number | null;
@@ -73,8 +79,16 @@ export function webhookBody(job: Job): WebhookBody {
     name: job.name,
     status: job.status,
     result: job.status === 'completed' ? job.result : null,
+    userMessage: jobUserMessage(job),
     error:
-      job.status === 'failed' && last ? { message: last.message, ...(last.code ? { code: last.code } : {}), attempt: last.attempt } : null,
+      job.status === 'failed' && last
+        ? {
+            message: last.message,
+            userMessage: recordedUserMessage({ ...last, final: true }),
+            ...(last.code ? { code: last.code } : {}),
+            attempt: last.attempt,
+          }
+        : null,
     attempts: job.attempts,
     createdAt: job.createdAt,
     startedAt: job.startedAt,

@@ -1,4 +1,5 @@
 /**
+ * @module
  * Gathers items that arrive while a write is in flight and writes them together, so a busy
  * worker completes many jobs per round trip without waiting on a timer.
  *
@@ -9,6 +10,9 @@
  *   database refuses cannot take the others in its batch down with it.
  * - `abandon()` gives pending items up (a shutdown that cannot wait any longer).
  */
+import { storeRetryDelay } from '../policies/backoff.js';
+
+/** What the owner of a batcher hears about its writes. */
 export interface BatcherHooks {
   /** A write failed; `retryInMs` is null when the items were given up. */
   onError(err: unknown, retryInMs: number | null): void;
@@ -75,14 +79,14 @@ export class Batcher<T, R> {
   }
 
   private async drain(): Promise<void> {
-    let retryDelay = 100;
+    let failures = 0;
     try {
       while (this.pending.length > 0 && !this.abandoned) {
         const batch = this.pending;
         this.pending = [];
         const left = await this.writeBatch(batch);
         if (left === null) {
-          retryDelay = 100;
+          failures = 0;
           this.waitingForStore = false;
           this.hooks.onSuccess?.();
           continue;
@@ -90,7 +94,8 @@ export class Batcher<T, R> {
         this.waitingForStore = true;
         // The store is away or busy: put what is left back in front and wait.
         this.pending = [...left.entries, ...this.pending];
-        const wait = Math.round(retryDelay * (0.5 + Math.random() / 2));
+        // At most a second apart: finished work lands within about a second of the store's return.
+        const wait = Math.min(storeRetryDelay(++failures), 1_000);
         this.hooks.onError(left.error, wait);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, wait);
@@ -100,8 +105,6 @@ export class Batcher<T, R> {
           };
         });
         this.wakeRetry = null;
-        // At most a second apart: finished work lands within about a second of the store's return.
-        retryDelay = Math.min(retryDelay * 2, 1_000);
       }
     } finally {
       this.draining = false;

@@ -2,11 +2,13 @@
  * @module
  * The claim loop: looks for work when poked (a wake-up from the store, a freed slot) and on a
  * poll timer otherwise (delayed jobs, other processes). Pokes within one turn of the event loop
- * make one claim; a full batch asks for another at once. A failed claim backs off with jitter.
+ * make one claim; a full batch asks for another at once. A claim the store could not answer backs
+ * off with jitter, from 100 ms to 5 s (`storeRetryDelay`), and the outage is logged once.
  */
 import { isTransient } from '../core/errors.js';
 import type { OutageLog } from '../core/outage-log.js';
 import type { ClaimedJob } from '../core/types.js';
+import { storeRetryDelay } from '../policies/backoff.js';
 import type { ClaimRequest } from '../store/contract.js';
 import type { WorkerPort } from './port.js';
 
@@ -15,7 +17,8 @@ export class ClaimLoop {
   private claiming = false;
   private pokeScheduled = false;
   private wakeRequested = false;
-  private retryMs = 0;
+  /** Claims that failed in a row: the store is away or busy. */
+  private failures = 0;
   private pollTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -28,6 +31,8 @@ export class ClaimLoop {
     private readonly claim: (request: ClaimRequest) => Promise<ClaimedJob[]>,
     private readonly onClaimed: (jobs: ClaimedJob[]) => void,
     private readonly outage: OutageLog,
+    /** A claim found nothing it may take (idle, or only jobs with names this worker does not handle). */
+    private readonly onEmpty: () => void = () => {},
   ) {}
 
   start(): void {
@@ -64,15 +69,18 @@ export class ClaimLoop {
         const request = this.nextClaim();
         if (!request) break;
         const jobs = await this.claim(request);
-        this.retryMs = 0;
-        this.outage.succeeded();
+        this.failures = 0;
+        // Only a claim that took jobs proves the store takes writes again: SQLite answers an empty
+        // claim from a read, which works while another process holds the write lock.
+        if (jobs.length > 0) this.outage.succeeded();
         this.onClaimed(jobs);
+        if (jobs.length === 0) this.onEmpty();
         // A full batch suggests more is waiting.
         if (jobs.length === request.limit) this.wakeRequested = true;
       } while (this.wakeRequested && this.running);
     } catch (err) {
-      this.retryMs = Math.min(Math.max(this.retryMs * 2, 100), 5_000);
-      nextPollMs = Math.min(Math.round(this.retryMs * (0.5 + Math.random() / 2)), this.pollMs);
+      // Backs off past the poll interval: a store that is away is not asked once a second per queue.
+      nextPollMs = storeRetryDelay(++this.failures);
       if (isTransient(err)) this.outage.failed(err, `Claiming jobs from queue "${this.queue}" failed`);
       else
         this.port.events.emit('error', {

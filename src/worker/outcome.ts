@@ -4,8 +4,17 @@
  * and the recorder applies. Policies (backoff today; breakers and rate limits next) decide; the
  * worker never branches on error codes to find out what to write.
  */
-import { NonRetryableError, type SpoolError, coerceError, isNonRetryable, isSpoolError, retryAfterOf } from '../core/errors.js';
-import type { ClaimedJob, JobError } from '../core/types.js';
+import {
+  NonRetryableError,
+  type SpoolError,
+  coerceError,
+  isNonRetryable,
+  isSpoolError,
+  retryAfterOf,
+  userMessageOf,
+} from '../core/errors.js';
+import type { ClaimedJob, JobErrorRecord } from '../core/types.js';
+import { attemptUserMessage } from '../core/user-messages.js';
 import { sanitizeText, toJson } from '../core/validate.js';
 import { backoffDelay } from '../policies/backoff.js';
 
@@ -19,7 +28,7 @@ export type RunResult =
   | { kind: 'no-handler' };
 
 /** An error as the store appends it (it stamps the time). */
-export type AttemptError = Omit<JobError, 'at'>;
+export type AttemptError = Omit<JobErrorRecord, 'at'>;
 
 /** What the worker records. */
 export type Outcome =
@@ -63,10 +72,8 @@ export function decideOutcome(run: RunResult, job: ClaimedJob, options: DecideOp
       ) {
         return { type: 'release', delayMs: wait, why: 'deferred' };
       }
-      if (wait !== null && code === 'SPOOL_RATE_LIMITED') {
-        const outcome = failure(run.error, job, options);
-        return outcome.type === 'retry' ? { ...outcome, delayMs: wait } : outcome;
-      }
+      // At the time the partner named: the user message says that time too.
+      if (wait !== null && code === 'SPOOL_RATE_LIMITED') return failure(run.error, job, options, wait);
       return failure(run.error, job, options);
     }
     case 'returned': {
@@ -85,18 +92,31 @@ export function decideOutcome(run: RunResult, job: ClaimedJob, options: DecideOp
   }
 }
 
-function failure(thrown: unknown, job: ClaimedJob, options: DecideOptions): Outcome {
+/** A failed attempt: retried after `retryInMs` (default: the job's backoff) while attempts remain. */
+function failure(thrown: unknown, job: ClaimedJob, options: DecideOptions, retryInMs?: number): Outcome {
   const error = coerceError(thrown);
   const final = isNonRetryable(error) || job.attempts >= job.maxAttempts;
   const code = (error as { code?: unknown }).code;
+  const delayMs = final ? null : (retryInMs ?? backoffDelay(job.backoff, job.attempts, options.random));
+  const own = userMessageOf(error) ?? userMessageOf(thrown);
   const recorded: AttemptError = {
     message: sanitizeText(String(error.message).slice(0, 10_000)),
+    userMessage: sanitizeText(
+      attemptUserMessage({
+        own: own?.slice(0, 1_000),
+        code: typeof code === 'string' ? code : undefined,
+        final,
+        retryInMs: delayMs,
+        attempt: job.attempts,
+        maxAttempts: job.maxAttempts,
+      }),
+    ),
     ...(typeof code === 'string' ? { code: sanitizeText(code.slice(0, 200)) } : {}),
     name: sanitizeText(String(error.name).slice(0, 200)),
     ...(error.stack ? { stack: sanitizeText(String(error.stack).slice(0, 20_000)) } : {}),
     attempt: job.attempts,
     final,
   };
-  if (final) return { type: 'fail', error: recorded };
-  return { type: 'retry', error: recorded, delayMs: backoffDelay(job.backoff, job.attempts, options.random) };
+  if (delayMs === null) return { type: 'fail', error: recorded };
+  return { type: 'retry', error: recorded, delayMs };
 }

@@ -8,6 +8,7 @@ import type { Clock } from '../core/clock.js';
 import type { SpoolEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { AdminStore, JobStore, Store } from '../store/contract.js';
+import type { WorkerRegistry } from './registry.js';
 
 export interface WorkerSettings {
   /** How often an idle worker looks for work no wake-up announced. */
@@ -19,8 +20,13 @@ export interface WorkerSettings {
 }
 
 export interface WorkerPort {
-  /** The hot path, plus reading one job (to tell a cancelled job from a lost lease). */
-  store: JobStore & Pick<AdminStore, 'getJob'> & Pick<Store, 'queues' | 'limits'>;
+  /**
+   * The hot path, plus reading one job (to tell a cancelled job from a lost lease), the queues'
+   * limits, and the worker registry where the store keeps one (to find waiting jobs nobody handles).
+   */
+  store: JobStore & Pick<AdminStore, 'getJob'> & Pick<Store, 'queues' | 'limits' | 'workers'>;
+  /** Where workers register, once per Spool; null registers nothing. */
+  registry: WorkerRegistry | null;
   /** Only for measuring and stamping in-process times; the store keeps its own for what it stores. */
   clock: Clock;
   logger: Logger;

@@ -6,7 +6,7 @@
  */
 import { isTransient } from '../core/errors.js';
 import type { OutageLog } from '../core/outage-log.js';
-import type { ClaimedJob, Job, JobError } from '../core/types.js';
+import type { ClaimedJob, Job, JobErrorRecord } from '../core/types.js';
 import type { CompleteOutcome, Completion, FailOutcome, Failure, Release } from '../store/contract.js';
 import { Batcher } from './batcher.js';
 import type { Outcome } from './outcome.js';
@@ -67,7 +67,7 @@ export class OutcomeRecorder {
         const delay = outcome.type === 'retry' ? outcome.delayMs : null;
         const done = await this.failures.add({ id: job.id, token: job.token, error: outcome.error, retryInMs: delay });
         if (!done) return this.notRecorded(job, 'failure');
-        const error: JobError = { ...outcome.error, at: done.at, final: done.status === 'failed' };
+        const error: JobErrorRecord = { ...outcome.error, at: done.at, final: done.status === 'failed' };
         const fields = { jobId: job.id, queue: job.queue, name: job.name, attempt: job.attempts, code: error.code };
         const errors = [...job.errors, error];
         if (done.status === 'waiting') {

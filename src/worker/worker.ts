@@ -4,8 +4,15 @@
  * outcomes. It is put together from parts with one purpose each:
  * `claim-loop.ts` (when to claim), `run-job.ts` (one handler, its timeout and stops),
  * `outcome.ts` (what an attempt ended as), `record-outcome.ts` (batched writes and events) and
- * `heartbeats.ts` (extending leases). It gets a narrow port, never the Spool; taking back
- * expired leases and pruning run once per Spool, not here (`client/maintenance.ts`).
+ * `heartbeats.ts` (extending leases); `registry.ts` tells the store it runs and which names it
+ * handles. It gets a narrow port, never the Spool; taking back expired leases and pruning run
+ * once per Spool, not here (`client/maintenance.ts`).
+ *
+ * A worker with a map of handlers claims only the names in it, so a job nobody here handles is
+ * never claimed: it waits, and `GET /v1/jobs/{id}` says why. When this worker is idle it looks (at
+ * most once a minute) for waiting jobs on its queue whose names no running worker handles, and
+ * logs each such name once. Should it ever hold a job it has no handler for (the map changed
+ * after it started), the job goes back to the queue without spending an attempt.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -14,6 +21,7 @@ import { toMs } from '../core/duration.js';
 import { InvalidArgumentError, SpoolError, isTransient } from '../core/errors.js';
 import { type WorkOptions, parseOptions, workOptionsSchema } from '../core/options.js';
 import { OutageLog } from '../core/outage-log.js';
+import { closest } from '../core/spelling.js';
 import type { ClaimedJob, Progress } from '../core/types.js';
 import { type ClaimRequest, anyQueue } from '../store/contract.js';
 import { ClaimLoop } from './claim-loop.js';
@@ -50,6 +58,9 @@ export class Worker {
   private closing: Promise<void> | null = null;
   private readonly closedCallbacks: (() => void)[] = [];
   private drained: (() => void) | null = null;
+  /** When this worker last looked for waiting jobs nobody handles (performance.now()), and the names it reported. */
+  private unhandledCheckedAt = Number.NEGATIVE_INFINITY;
+  private readonly reported = new Set<string>();
 
   constructor(
     private readonly port: WorkerPort,
@@ -81,6 +92,7 @@ export class Worker {
       (request) => this.guard.claim(request),
       (jobs) => this.startAll(jobs),
       outage,
+      () => this.lookForUnhandled(),
     );
     this.recorder = new OutcomeRecorder(port, queue, outage);
     this.heartbeats = new Heartbeats(port, queue, this.leaseMs, heartbeatMs, () => this.running.values(), stopJob, outage);
@@ -108,6 +120,7 @@ export class Worker {
     });
     this.heartbeats.start();
     this.claims.start();
+    this.port.registry?.add(this);
   }
 
   /** Looks for work now instead of at the next poll. */
@@ -159,6 +172,7 @@ export class Worker {
     await this.guard.flushed();
     this.heartbeats.stopTimer();
     this.unsubscribe?.();
+    await this.port.registry?.remove(this);
     this.state = 'closed';
     for (const callback of this.closedCallbacks) callback();
   }
@@ -232,6 +246,13 @@ export class Worker {
     if (port.events.hasListeners('active')) port.events.emit('active', { job });
     const run = await runHandler(entry, this.handlers.resolve(job.name), ctx);
     const outcome = decideOutcome(run, job, { maxPayloadBytes: port.settings.maxPayloadBytes });
+    if (run.kind === 'no-handler' && !this.reported.has(job.name)) {
+      this.reported.add(job.name);
+      port.logger.warn(
+        `Worker on queue "${this.queue}" claimed job ${job.id} (${job.queue}/${job.name}) but has no handler for "${job.name}" (its handler map changed after it started); the job goes back to the queue without spending an attempt.`,
+        { queue: job.queue, name: job.name, jobId: job.id },
+      );
+    }
     // The slot frees once the outcome's write is queued: the next claim and this write then go
     // to the store side by side.
     const recording = this.recorder.record(job, outcome);
@@ -282,6 +303,35 @@ export class Worker {
       if (!isTransient(err)) throw err;
       this.port.logger.debug(`Progress of job ${entry.job.id} was not stored (the store is unavailable); the next update carries it.`);
     }
+  }
+
+  /**
+   * Called when a claim found nothing: looks (at most every `unhandledCheckInterval`) for waiting
+   * jobs on this queue whose names no running worker handles, and logs each name once. A hint for
+   * operators; a failure here is left for the next look.
+   */
+  private lookForUnhandled(): void {
+    const names = this.handlers.names;
+    const registry = this.port.store.workers;
+    const at = performance.now();
+    if (!names || !registry || this.state !== 'running' || at - this.unhandledCheckedAt < defaults.registry.unhandledCheckInterval) return;
+    this.unhandledCheckedAt = at;
+    void (async () => {
+      const waiting = (await registry.waitingNames(this.queue, names, 20)).filter((name) => !this.reported.has(name));
+      if (waiting.length === 0) return;
+      const live = await registry.list(defaults.registry.staleAfter, this.queue);
+      if (live.some((w) => w.names === null)) return;
+      const handled = new Set([...names, ...live.flatMap((w) => w.names ?? [])]);
+      for (const name of waiting) {
+        if (handled.has(name)) continue;
+        this.reported.add(name);
+        const guess = closest(name, handled);
+        this.port.logger.warn(
+          `Queue "${this.queue}" has waiting jobs named "${name}" that no running worker handles${guess ? ` (did you mean "${guess}"?)` : ''}; this worker handles ${names.join(', ')}. They wait until a worker with a handler for "${name}" starts.`,
+          { queue: this.queue, name },
+        );
+      }
+    })().catch(() => {});
   }
 
   private stop(id: string, reason: SpoolError): void {

@@ -11,7 +11,7 @@ import { eventually } from '../helpers/eventually.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // tsx resolved from here: `--import tsx` alone would look for it in the child's working directory.
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+export const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const command = ['--import', tsx, join(root, 'src', 'cli', 'main.ts')];
 
 export interface Result {
@@ -28,7 +28,14 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 export function spool(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; input?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    timeoutMs?: number;
+    input?: string;
+    /** Sends SIGINT after this many milliseconds (a `--watch` that would not end by itself). */
+    interruptAfterMs?: number;
+  } = {},
 ): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...command, ...args], {
@@ -45,6 +52,7 @@ export function spool(
       stderr += c;
     });
     child.stdin.end(options.input ?? '');
+    const interrupt = options.interruptAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGINT'), options.interruptAfterMs);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(
@@ -53,6 +61,7 @@ export function spool(
     }, options.timeoutMs ?? 20_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
+      clearTimeout(interrupt);
       resolve({ code, stdout, stderr });
     });
   });

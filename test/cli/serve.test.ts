@@ -25,6 +25,9 @@ function writeProject(dir: string): string {
     }
     return { pdf: 'report.pdf', pages: payload.pages, pid: process.pid };
   },
+  async broken(payload: { page: number }) {
+    throw new Error('renderer crashed on page ' + payload.page);
+  },
 };
 `,
   );
@@ -81,7 +84,7 @@ describe.each(kinds)('spool serve on $kind', ({ kind, make }) => {
     const { server, url } = await startServe();
     expect(server.stderr).toContain(`Spool API listening on ${url}`);
     expect(server.stderr).toContain('workers reports, spool.webhooks');
-    // Long enough (20 pages of 300 ms) that the watcher, a process of its own, sees it running even on a loaded machine.
+    // 20 pages of 300 ms: long enough that the watcher, a process of its own, starts while the job runs.
     const id = await enqueue(url, 20);
 
     const watched = await spool(['status', id, '--watch', '--url', url], { env: { SPOOL_TOKEN: secret } });
@@ -91,13 +94,30 @@ describe.each(kinds)('spool serve on $kind', ({ kind, make }) => {
     const lines = watched.stderr.split('\n');
     // Non-TTY output: one line per change, live progress first, the final state last.
     expect(
-      lines.filter((l) => new RegExp(`^job ${id} reports/render +active +\\[#*\\.+\\] +\\d+%  page \\d  attempt 1/3$`).test(l)).length,
+      lines.filter((l) => new RegExp(`^job ${id} reports/render +active +\\[#*\\.+\\] +\\d+%  page \\d+  attempt 1/3$`).test(l)).length,
     ).toBeGreaterThan(0);
     expect(lines).toContain(`job ${id} reports/render  completed [########################] 100%  page 20  attempt 1/3`);
 
     expect(await server.stop()).toBe(0);
     expect(server.stderr).toMatch(/Received SIGTERM; finishing in-flight requests and jobs/);
     expect(server.stderr).toContain('Spool stopped.');
+  });
+
+  it("logs each failed attempt at warn and the final failure at error, with the job's id, queue, name and attempt", async () => {
+    const { server, url } = await startServe();
+    const response = await fetch(`${url}/v1/queues/reports/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'broken', payload: { page: 3 }, maxAttempts: 2, backoff: { type: 'fixed', base: 0 } }),
+    });
+    const { id } = (await response.json()) as { id: string };
+    await server.waitFor(/\[spool\] error Job \d+ \(reports\/broken\) failed for good/);
+    const lines = server.stderr.split('\n').filter((line) => line.includes(`Job ${id} `));
+    expect(lines).toEqual([
+      `[spool] warn Job ${id} (reports/broken) attempt 1 of 2 failed: renderer crashed on page 3 {"jobId":"${id}","queue":"reports","name":"broken","attempt":1,"retryInMs":0}`,
+      `[spool] error Job ${id} (reports/broken) failed for good after 2 attempt(s): renderer crashed on page 3 {"jobId":"${id}","queue":"reports","name":"broken","attempt":2}`,
+    ]);
+    expect(await server.stop()).toBe(0);
   });
 
   if (kind === 'postgres') {

@@ -1,6 +1,6 @@
 /** Control and reading: cancel, retry by hand, listing with cursors, counts, progress and lifecycle events. */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { JobCancelledError, type Job, type JobError, type Progress, type SpoolEvents, isSpoolError } from '../helpers/api.js';
+import { JobCancelledError, type Job, type JobErrorRecord, type Progress, type SpoolEvents, isSpoolError } from '../helpers/api.js';
 import { aborted, eventually, until } from '../helpers/eventually.js';
 import { type Harness, T0, caught, recordEvents, recordingLogger } from './harness.js';
 
@@ -308,13 +308,13 @@ export function controlTests(h: Harness): void {
       expectTypeOf<SpoolEvents['active']>().toExtend<{ job: Job }>();
       expectTypeOf<SpoolEvents['progress']>().toExtend<{ job: Job; progress: Progress }>();
       expectTypeOf<SpoolEvents['completed']>().toExtend<{ job: Job; result: unknown }>();
-      expectTypeOf<SpoolEvents['failed']>().toExtend<{ job: Job; error: JobError }>();
-      expectTypeOf<SpoolEvents['retrying']>().toExtend<{ job: Job; error: JobError; runAt: number }>();
+      expectTypeOf<SpoolEvents['failed']>().toExtend<{ job: Job; error: JobErrorRecord }>();
+      expectTypeOf<SpoolEvents['retrying']>().toExtend<{ job: Job; error: JobErrorRecord; runAt: number }>();
       expectTypeOf<SpoolEvents['cancelled']>().toExtend<{ job: Job }>();
       const spool = await h.open();
       spool.on('retrying', (event) => {
         expectTypeOf(event.runAt).toEqualTypeOf<number>();
-        expectTypeOf(event.error).toEqualTypeOf<JobError>();
+        expectTypeOf(event.error).toEqualTypeOf<JobErrorRecord>();
       });
       const events = recordEvents(spool);
       spool.work('q', {

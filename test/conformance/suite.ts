@@ -14,6 +14,8 @@ import { leaseTests } from './leases.js';
 import { migrationTests } from './migrations.js';
 import { outcomeTests } from './outcomes.js';
 import { processTests } from './processes.js';
+import { registryTests } from './registry.js';
+import { userMessageTests } from './user-messages.js';
 import { validationTests } from './validation.js';
 import { workerTests } from './worker.js';
 
@@ -30,6 +32,8 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     leaseTests(h);
     outcomeTests(h);
     processTests(h);
+    registryTests(h);
+    userMessageTests(h);
     busTests(h);
     flowTests(h);
   });

@@ -169,16 +169,39 @@ export function validationTests(h: Harness): void {
       }
     });
 
-    it('a SQLite file in a folder that does not exist gives SPOOL_STORE_UNAVAILABLE saying what to check', async (ctx) => {
+    it('a SQLite file in a folder that does not exist gives SPOOL_STORE_MISCONFIGURED saying what to do', async (ctx) => {
       if (!h.has('file')) ctx.skip();
       const dir = mkdtempSync(join(tmpdir(), 'spool-missing-'));
       rmSync(dir, { recursive: true });
-      const err = await caught(() =>
-        createSpool({ store: `sqlite:${join(dir, 'nested', 'x.db')}`, logger: silentLogger, shutdownSignals: false }),
+      const path = join(dir, 'nested', 'x.db');
+      const err = await caught(() => createSpool({ store: `sqlite:${path}`, logger: silentLogger, shutdownSignals: false }));
+      expect(isSpoolError(err, 'SPOOL_STORE_MISCONFIGURED')).toBe(true);
+      expect(err.message).toBe(
+        `The folder ${join(dir, 'nested')} for the SQLite database "${path}" does not exist. Create it (mkdir -p ${join(dir, 'nested')}), or fix the path in the store URL.`,
       );
-      expect(isSpoolError(err, 'SPOOL_STORE_UNAVAILABLE')).toBe(true);
-      expect(err.message).toContain(dir);
-      expect(err.message).toMatch(/folder|directory|writable/i);
+    });
+
+    it('a PostgreSQL database or role that does not exist gives SPOOL_STORE_MISCONFIGURED saying how to create it', async (ctx) => {
+      if (!h.has('server')) ctx.skip();
+      const noDb = new URL(h.url);
+      noDb.pathname = '/spool_no_such_db';
+      const where = `${noDb.hostname}:${noDb.port || 5432}`;
+      const db = await caught(() =>
+        createSpool({ store: noDb.toString(), schema: h.schema, logger: silentLogger, shutdownSignals: false }),
+      );
+      expect(isSpoolError(db, 'SPOOL_STORE_MISCONFIGURED')).toBe(true);
+      expect(db.message).toBe(
+        `The database "spool_no_such_db" does not exist on the PostgreSQL server at ${where}. Create it (createdb spool_no_such_db, or CREATE DATABASE "spool_no_such_db"), or fix the database name in the store URL.`,
+      );
+      const noRole = new URL(h.url);
+      noRole.username = 'spool_no_such_role';
+      const role = await caught(() =>
+        createSpool({ store: noRole.toString(), schema: h.schema, logger: silentLogger, shutdownSignals: false }),
+      );
+      expect(isSpoolError(role, 'SPOOL_STORE_MISCONFIGURED')).toBe(true);
+      expect(role.message).toMatch(
+        /^The role "spool_no_such_role" does not exist on the PostgreSQL server at .+\. Create it \(CREATE ROLE "spool_no_such_role" LOGIN\), or fix the user in the store URL\.$/,
+      );
     });
 
     it('a PostgreSQL that is down gives SPOOL_STORE_UNAVAILABLE with what to check', async (ctx) => {

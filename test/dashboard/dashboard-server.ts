@@ -3,7 +3,8 @@
  * A real Spool server on SQLite for the browser tests: the dashboard, tokens for admin and
  * read-only, and workers whose handlers the test drives. `render` reports progress one page at
  * a time, each page waiting for the test to release it; `charge` fails until the test lets it
- * succeed; `explode` always fails with a non-retryable error.
+ * succeed; `explode` always fails with a non-retryable error; `fail-late` reports all its progress,
+ * then fails; `flaky` always fails with a retryable one.
  */
 import { NonRetryableError } from '../../src/index.js';
 import type { JobContext } from '../../src/worker/types.js';
@@ -60,6 +61,13 @@ export async function startDashboardServer(): Promise<DashboardServer> {
           },
           async explode() {
             throw new NonRetryableError('The invoice total is negative; fix the order before retrying.');
+          },
+          async 'fail-late'(_payload: unknown, ctx: JobContext) {
+            await ctx.progress({ done: 4, total: 4 }, 'all pages printed');
+            throw new NonRetryableError('The printer rejected the job: out of toner.');
+          },
+          async flaky() {
+            throw new Error('The partner API answered 503.');
           },
         },
       },

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { JobView } from '../../dashboard/src/api/types.js';
-import { age, duration, percent, progressLabel } from '../../dashboard/src/lib/format.js';
+import { age, clockTime, duration, errorText, percent, progressLabel, waitingFor } from '../../dashboard/src/lib/format.js';
 import { backlogSeries, niceMax, throughputSeries } from '../../dashboard/src/lib/series.js';
 import { timeline } from '../../dashboard/src/lib/timeline.js';
 
@@ -30,6 +30,7 @@ function job(overrides: Partial<JobView>): JobView {
     callbackUrl: null,
     progress: null,
     result: null,
+    userMessage: null,
     error: null,
     errors: [],
     runAt: t0,
@@ -37,6 +38,8 @@ function job(overrides: Partial<JobView>): JobView {
     updatedAt: t0,
     startedAt: null,
     finishedAt: null,
+    workerId: null,
+    leaseExpiresAt: null,
     ...overrides,
   };
 }
@@ -47,7 +50,7 @@ describe('timeline', () => {
       job({
         status: 'completed',
         attempts: 2,
-        errors: [{ message: 'partner API answered 503', attempt: 1, at: t0 + 100 }],
+        errors: [{ message: 'partner API answered 503', userMessage: 'We will try again.', attempt: 1, at: t0 + 100 }],
         startedAt: t0 + 1_100,
         finishedAt: t0 + 1_500,
         runAt: t0 + 1_050,
@@ -60,7 +63,12 @@ describe('timeline', () => {
 
   it('shows a scheduled retry while waiting after a failure', () => {
     const entries = timeline(
-      job({ attempts: 1, errors: [{ message: 'timeout', attempt: 1, at: t0 + 10 }], startedAt: t0 + 5, runAt: t0 + 2_000 }),
+      job({
+        attempts: 1,
+        errors: [{ message: 'timeout', userMessage: 'We will try again.', attempt: 1, at: t0 + 10 }],
+        startedAt: t0 + 5,
+        runAt: t0 + 2_000,
+      }),
     );
     expect(entries.map((e) => e.kind)).toEqual(['created', 'started', 'attempt-failed', 'retry-scheduled']);
     expect(entries.at(-1)).toMatchObject({ at: t0 + 2_000, text: 'Waiting to run again: attempt 2 of 3' });
@@ -72,7 +80,7 @@ describe('timeline', () => {
         status: 'failed',
         attempts: 1,
         maxAttempts: 1,
-        errors: [{ message: 'declined', attempt: 1, at: t0 + 5, final: true }],
+        errors: [{ message: 'declined', userMessage: 'We will try again.', attempt: 1, at: t0 + 5, final: true }],
         startedAt: t0 + 5,
         finishedAt: t0 + 5,
       }),
@@ -137,5 +145,26 @@ describe('formatting', () => {
     expect(percent({ value: 140 })).toBe(100);
     expect(progressLabel({ value: { done: 3, total: 4 } })).toBe('3 of 4');
     expect(progressLabel({ value: 62.4 })).toBe('62%');
+  });
+});
+
+describe('what a waiting job waits for', () => {
+  const now = new Date(2026, 10, 25, 14, 0, 0).getTime();
+
+  it('says when a retry comes, and when a delayed job is scheduled', () => {
+    const failed = [{ userMessage: "We'll try again in 40 s (attempt 2 of 3).", attempt: 1, at: now - 1_000 }];
+    expect(waitingFor(job({ runAt: now + 40_000, errors: failed }), now)).toBe('retrying in 40 s');
+    expect(waitingFor(job({ runAt: now + 5 * 60_000, errors: failed }), now)).toBe('retrying in 5 min');
+    expect(waitingFor(job({ runAt: now - 10, errors: failed }), now)).toBe('retrying now');
+    expect(waitingFor(job({ runAt: now + 5 * 60_000 }), now)).toBe('scheduled for 14:05');
+    expect(waitingFor(job({ runAt: new Date(2026, 10, 27, 9, 30).getTime() }), now)).toBe('scheduled for Nov 27, 09:30');
+    expect(waitingFor(job({ runAt: now - 10 }), now)).toBeNull();
+    expect(waitingFor(job({ status: 'active', runAt: now + 60_000 }), now)).toBeNull();
+    expect(clockTime(now, now)).toBe('14:00');
+  });
+
+  it("shows the developer's message where the token may read it, else what the user is told", () => {
+    expect(errorText({ message: 'socket hang up', userMessage: 'Try later.' })).toBe('socket hang up');
+    expect(errorText({ userMessage: 'Try later.' })).toBe('Try later.');
   });
 });

@@ -72,22 +72,30 @@ describe.each(kinds)('HTTP API on $kind', ({ make }) => {
     expect(counts.queues.find((q) => q.name === 'idle')?.total).toBe(1);
   });
 
-  it('shows a failed job with the error a person should read', async () => {
+  it("shows a failed job with the message for the person waiting to read tokens, and the developer's to admins", async () => {
     const { id } = (await (await enqueue('work', { name: 'explode' })).json()) as { id: string };
-    const job = await eventually(async () => {
-      const j = (await (await s.api(`/v1/jobs/${id}`, { token: secrets.read })).json()) as {
-        status: string;
-        error: { message: string; code: string } | null;
-        errors: { stack?: string }[];
-      };
+    type Shown = { status: string; userMessage: string | null; error: Record<string, unknown> | null; errors: Record<string, unknown>[] };
+    const read = await eventually(async () => {
+      const j = (await (await s.api(`/v1/jobs/${id}`, { token: secrets.read })).json()) as Shown;
       expect(j.status).toBe('failed');
       return j;
     });
-    expect(job.error).toMatchObject({
+    expect(read.userMessage).toBe("Sorry, we couldn't complete this.");
+    expect(read.error).toEqual({
+      userMessage: "Sorry, we couldn't complete this.",
+      code: 'SPOOL_NON_RETRYABLE',
+      attempt: 1,
+      at: expect.any(Number),
+      final: true,
+    });
+    expect(read.errors).toEqual([read.error]);
+    const admin = (await (await s.api(`/v1/jobs/${id}`, { token: secrets.admin })).json()) as Shown;
+    expect(admin.error).toMatchObject({
       message: 'The invoice total is negative; fix the order before retrying.',
+      userMessage: "Sorry, we couldn't complete this.",
       code: 'SPOOL_NON_RETRYABLE',
     });
-    expect(job.errors[0]?.stack).toBeUndefined();
+    expect(admin.errors[0]?.stack).toBeUndefined();
   });
 
   it('answers problem+json: 404 for an unknown job, 400 for a bad id or queue name', async () => {
@@ -253,6 +261,7 @@ describe.each(kinds)('HTTP API on $kind', ({ make }) => {
         '/v1/stats/backlog',
         '/v1/stats/events',
         '/v1/stats/throughput',
+        '/v1/workers',
         '/v1/subscriptions',
         '/v1/subscriptions/{name}/replay',
         '/v1/topics',
@@ -260,6 +269,7 @@ describe.each(kinds)('HTTP API on $kind', ({ make }) => {
       ]),
     );
     expect(Object.keys(doc.paths['/v1/queues/{queue}/jobs'] ?? {}).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(doc.paths['/v1/jobs/{id}'] ?? {}).sort()).toEqual(['delete', 'get']);
   });
 
   it('answers an unknown route with a problem that points at the OpenAPI document', async () => {

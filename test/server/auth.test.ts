@@ -26,6 +26,7 @@ describe('auth matrix over HTTP', () => {
   let store: TestStore;
   let s: TestService;
   let jobId = '';
+  let finishedId = '';
 
   beforeAll(async () => {
     store = sqliteStore();
@@ -33,6 +34,9 @@ describe('auth matrix over HTTP', () => {
     const handle = await s.spool.enqueue('idle', 'noop');
     await s.spool.cancel(handle.id);
     jobId = handle.id;
+    const finished = await s.spool.enqueue('idle', 'noop');
+    await s.spool.cancel(finished.id);
+    finishedId = finished.id;
     await s.spool.declareSubscription('orders', 'audit');
   });
 
@@ -152,6 +156,15 @@ describe('auth matrix over HTTP', () => {
       route: 'POST /v1/queues/{queue}/dead-letters/retry',
       method: 'POST',
       path: () => '/v1/queues/idle/dead-letters/retry',
+      needs: 'admin',
+      wrong: 'producer',
+      ok: 200,
+    },
+    { route: 'GET /v1/workers', method: 'GET', path: () => '/v1/workers', needs: 'read', wrong: 'enqueue', ok: 200 },
+    {
+      route: 'DELETE /v1/jobs/{id}',
+      method: 'DELETE',
+      path: () => `/v1/jobs/${finishedId}`,
       needs: 'admin',
       wrong: 'producer',
       ok: 200,

@@ -171,7 +171,13 @@ describe.each(kinds)('delivery on $kind', ({ make }) => {
       id,
       status: 'failed',
       result: null,
-      error: { message: 'The card was declined; ask the customer for another card.', code: 'SPOOL_NON_RETRYABLE', attempt: 1 },
+      userMessage: "Sorry, we couldn't complete this.",
+      error: {
+        message: 'The card was declined; ask the customer for another card.',
+        userMessage: "Sorry, we couldn't complete this.",
+        code: 'SPOOL_NON_RETRYABLE',
+        attempt: 1,
+      },
     });
     const delivery = await finishedDelivery(id);
     expect(delivery).toMatchObject({ status: 'failed', attempts: 1 });
@@ -197,7 +203,15 @@ describe.each(kinds)('delivery on $kind', ({ make }) => {
 
     const generic = `Could not deliver to ${unreachable}: the connection failed; retrying with backoff. Admins see the reason in GET /v1/jobs/${failing.id}/errors.`;
     const asReader = (await (await s.api(`/v1/jobs/${failing.id}`, { token: secrets.read })).json()) as { errors: object[] };
-    expect(asReader.errors[0]).toEqual({ message: generic, code: 'WEBHOOK_CONNECTION_FAILED', attempt: 1, at: expect.any(Number) });
+    // Readers see only what to tell a person; the delivery's own message is for admins (and even that leaves the network out).
+    expect(asReader.errors[0]).toEqual({
+      userMessage: expect.stringMatching(/^We'll try again (in a moment|in \d+ s) \(attempt 2 of 10\)\.$/),
+      code: 'WEBHOOK_CONNECTION_FAILED',
+      attempt: 1,
+      at: expect.any(Number),
+    });
+    const asAdminView = (await (await s.api(`/v1/jobs/${failing.id}`, { token: secrets.admin })).json()) as { errors: object[] };
+    expect(asAdminView.errors[0]).toMatchObject({ message: generic });
     expect(JSON.stringify(asReader)).not.toMatch(/ECONNREFUSED|refused/i);
     expect((await s.api(`/v1/jobs/${failing.id}/errors`, { token: secrets.read })).status).toBe(403);
     const asAdmin = (await (await s.api(`/v1/jobs/${failing.id}/errors`, { token: secrets.admin })).json()) as {

@@ -6,9 +6,9 @@ export type { JobErrorView, JobView } from '../../../src/server/job-view.js';
 export type { JobStatus, Progress } from '../../../src/core/types.js';
 // The status lists are plain constants in a module with no imports: bundling them shares one truth.
 export { finalStatuses, jobStatuses } from '../../../src/core/types.js';
-export type { BacklogPoint, ThroughputPoint } from '../../../src/store/contract.js';
+export type { BacklogPoint, ThroughputPoint, WorkerRecord } from '../../../src/store/contract.js';
 
-import type { JobError, JobStatus } from '../../../src/core/types.js';
+import type { JobErrorRecord, JobStatus } from '../../../src/core/types.js';
 import type { JobView } from '../../../src/server/job-view.js';
 
 export type Scope = 'enqueue' | 'read' | 'admin';
@@ -27,6 +27,8 @@ export interface QueueSummary {
   /** No process claims its jobs until it is resumed. */
   paused: boolean;
   total: number;
+  /** Spool's own queue (`spool.*`): webhook deliveries. */
+  internal: boolean;
 }
 
 export interface JobPage {
@@ -35,7 +37,7 @@ export interface JobPage {
 }
 
 /** An error with its name and stack, from `GET /v1/jobs/{id}/errors` (admin scope). */
-export type JobErrorDetail = JobError;
+export type JobErrorDetail = JobErrorRecord;
 
 /** An RFC 9457 problem, as every error response of the API is. */
 export interface Problem {

@@ -28,8 +28,9 @@ export function SignIn({ message, onSignIn }: { message: string | null; onSignIn
         </h1>
         <p className="muted">
           Paste an API token with the <code>read</code> scope to watch jobs, or <code>admin</code> to also cancel and retry them. Create one
-          with <code>spool token create --name you --scopes admin</code>.
+          with:
         </p>
+        <code className="command">spool token create --name you --scopes admin</code>
         {message ? (
           <p className="field-error" role="alert">
             {message}

@@ -1,5 +1,6 @@
-/** Formatting for people: ages, durations, times, progress. Pure functions (unit-tested). */
-import type { Progress } from '../api/types.js';
+/** Formatting for people: ages, durations, times, progress, when a waiting job runs. Pure functions (unit-tested). */
+import type { JobView, Progress } from '../api/types.js';
+import { inWords } from '../../../src/core/user-messages.js';
 
 /** "1s", "42s", "5m", "3h", "2d": how long ago `at` was. */
 export function age(at: number, now: number): string {
@@ -48,4 +49,28 @@ export function count(n: number): string {
 /** JSON for a person to read; `null` and absent values become a dash. */
 export function prettyJson(value: unknown): string {
   return value === null || value === undefined ? '—' : JSON.stringify(value, null, 2);
+}
+
+/** "14:05" today, "Nov 27, 14:05" another day: when something happens, in local time. */
+export function clockTime(at: number, now: number): string {
+  const d = new Date(at);
+  const hm = `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  if (new Date(now).toDateString() === d.toDateString()) return hm;
+  return `${d.toLocaleDateString('en-US', { month: 'short', day: 'numeric' })}, ${hm}`;
+}
+
+/**
+ * What a waiting job is waiting for, or null when it is simply next in line: "retrying in 40 s"
+ * after a failed attempt, "scheduled for 14:05" when it was enqueued with a delay or a run time.
+ */
+export function waitingFor(job: Pick<JobView, 'status' | 'runAt' | 'errors' | 'finishedAt'>, now: number): string | null {
+  if (job.status !== 'waiting') return null;
+  const retrying = job.errors.length > 0 && job.finishedAt === null;
+  if (job.runAt <= now) return retrying ? 'retrying now' : null;
+  return retrying ? `retrying ${inWords(job.runAt - now)}` : `scheduled for ${clockTime(job.runAt, now)}`;
+}
+
+/** The text of an error a reader may see: the developer's message for admins, else the user's. */
+export function errorText(error: { message?: string; userMessage: string }): string {
+  return error.message ?? error.userMessage;
 }

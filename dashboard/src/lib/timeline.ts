@@ -3,6 +3,7 @@
  * (and whether it was retried), the latest start, the final state, and a scheduled retry.
  */
 import type { JobView } from '../api/types.js';
+import { errorText } from './format.js';
 
 export interface TimelineEntry {
   at: number;
@@ -24,7 +25,7 @@ export function timeline(job: JobView): TimelineEntry[] {
     entries.push({
       at: error.at,
       kind: 'attempt-failed',
-      text: `Attempt ${error.attempt} failed${last ? '' : ', will be retried'}: ${error.message}`,
+      text: `Attempt ${error.attempt} failed${last ? '' : ', will be retried'}: ${errorText(error)}`,
     });
   }
   if (job.status === 'waiting' && job.errors.length > 0 && job.finishedAt === null) {

@@ -1,6 +1,7 @@
 /**
- * One job (the page is keyed by id, so a new id starts fresh), kept current: its event stream while it runs (fetch-based SSE with the bearer
- * header), and a slow poll besides, which also covers a stream that cannot be opened.
+ * One job (the page is keyed by id, so a new id starts fresh), kept current: its event stream
+ * while it runs (fetch-based SSE with the bearer header), and a slow poll besides, which also
+ * covers a stream that cannot be opened and brings the `warning` the stream does not carry.
  */
 import { useEffect, useState } from 'react';
 import type { Api } from '../api/client.js';
@@ -20,6 +21,9 @@ export function useJob(api: Api, id: string) {
   }, [api, id, running]);
 
   // Whichever is newer: a stream event or the last poll (after an action, the poll).
-  const job = live && polled.data && live.updatedAt >= polled.data.updatedAt ? live : (polled.data ?? live);
+  const newest = live && polled.data && live.updatedAt >= polled.data.updatedAt ? live : (polled.data ?? live);
+  // The warning of a job nobody handles comes with the poll only; it holds while the job waits.
+  const warning = newest?.status === 'waiting' ? polled.data?.warning : undefined;
+  const job = newest && warning ? { ...newest, warning } : newest;
   return { ...polled, data: job };
 }

@@ -1,14 +1,15 @@
 /**
- * Dead letters: the failed jobs of each queue, why they failed, and (for admins) retrying or
- * deleting all of a queue's failed jobs at once, each behind a confirmation.
+ * Dead letters: the failed jobs of each queue and why they failed; for admins, retrying or
+ * deleting one job, or all of a queue's failed jobs at once (deletions and bulk actions behind a
+ * confirmation).
  */
 import { useState } from 'react';
-import type { JobPage, QueueSummary } from '../api/types.js';
+import type { JobPage, JobView, QueueSummary } from '../api/types.js';
 import { useSession } from '../auth/session.js';
 import { type ConfirmRequest, ConfirmDialog } from '../components/confirm-dialog.js';
 import { Link } from '../components/link.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
-import { age, count } from '../lib/format.js';
+import { age, count, errorText } from '../lib/format.js';
 import { navigate, useLocation, withQuery } from '../lib/router.js';
 import { usePoll } from '../lib/use-poll.js';
 
@@ -70,7 +71,9 @@ function QueueDeadLetters({ queue, failed, onChanged }: { queue: string; failed:
   const [notice, setNotice] = useState<string | null>(null);
   const now = Date.now();
 
+  const [problem, setProblem] = useState<string | null>(null);
   const after = (text: string) => {
+    setProblem(null);
     setNotice(text);
     page.reload();
     onChanged();
@@ -97,6 +100,27 @@ function QueueDeadLetters({ queue, failed, onChanged }: { queue: string; failed:
       },
     });
 
+  const retryOne = async (job: JobView) => {
+    try {
+      await api.post<JobView>(`/v1/jobs/${job.id}/retry`);
+      after(`Job #${job.id} went back to waiting.`);
+    } catch (err) {
+      setNotice(null);
+      setProblem((err as Error).message);
+    }
+  };
+  const deleteOne = (job: JobView) =>
+    setConfirm({
+      title: `Delete failed job #${job.id} (${job.name})?`,
+      body: 'It is removed for good, with its payload and errors. This cannot be undone.',
+      confirmLabel: 'Delete job',
+      danger: true,
+      run: async () => {
+        await api.del<{ deleted: true }>(`/v1/jobs/${job.id}`);
+        after(`Job #${job.id} deleted.`);
+      },
+    });
+
   return (
     <div className="card" role="tabpanel" aria-label={`Failed jobs of ${queue}`}>
       <div className="card-head">
@@ -119,6 +143,11 @@ function QueueDeadLetters({ queue, failed, onChanged }: { queue: string; failed:
           {notice}
         </p>
       ) : null}
+      {problem ? (
+        <p className="field-error" role="alert">
+          {problem}
+        </p>
+      ) : null}
       {page.loading && !page.data ? <Loading what="failed jobs" /> : null}
       {page.error ? <ErrorNotice error={page.error} onRetry={page.reload} stale={page.data !== null} /> : null}
       {page.data && page.data.jobs.length === 0 ? <Empty title={`No failed jobs in ${queue}`}>All clear.</Empty> : null}
@@ -134,7 +163,17 @@ function QueueDeadLetters({ queue, failed, onChanged }: { queue: string; failed:
                 · failed {job.finishedAt ? `${age(job.finishedAt, now)} ago` : ''} after {job.attempts} attempt
                 {job.attempts === 1 ? '' : 's'}
               </span>
-              <p className="error-message">{job.error?.message ?? job.errors.at(-1)?.message ?? 'No error was recorded.'}</p>
+              <p className="error-message">{lastError(job)}</p>
+              {canAdmin ? (
+                <div className="dead-actions">
+                  <button type="button" className="button button-small" onClick={() => retryOne(job)}>
+                    Retry
+                  </button>
+                  <button type="button" className="button button-small button-danger" onClick={() => deleteOne(job)}>
+                    Delete
+                  </button>
+                </div>
+              ) : null}
             </li>
           ))}
         </ul>
@@ -147,4 +186,10 @@ function QueueDeadLetters({ queue, failed, onChanged }: { queue: string; failed:
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
     </div>
   );
+}
+
+/** Why a dead letter failed, in the words this token may read. */
+function lastError(job: JobView): string {
+  const error = job.error ?? job.errors.at(-1);
+  return error ? errorText(error) : 'No error was recorded.';
 }

@@ -1,6 +1,8 @@
 /**
- * One job: status and progress (live), payload and result, every attempt's error (stack traces
- * for admins), a timeline of state changes, and cancel or retry for admins.
+ * One job: status and progress (live); while it waits, what for ("retrying in 40 s", "scheduled
+ * for 14:05") and a warning when no running worker handles it; while active, how long it has run,
+ * its worker and its lease; what the person waiting is told; payload and result; every attempt's
+ * error (the developer's message and stack traces for admins); a timeline; cancel or retry for admins.
  */
 import { useState } from 'react';
 import type { JobErrorDetail, JobView } from '../api/types.js';
@@ -11,9 +13,10 @@ import { Link } from '../components/link.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
-import { age, duration, timestamp } from '../lib/format.js';
+import { age, clockTime, duration, timestamp, waitingFor } from '../lib/format.js';
 import { timeline } from '../lib/timeline.js';
 import { useJob } from '../lib/use-job.js';
+import { useNow } from '../lib/use-now.js';
 import { usePoll } from '../lib/use-poll.js';
 
 export function JobDetailPage({ id }: { id: string }) {
@@ -42,7 +45,10 @@ export function JobDetailPage({ id }: { id: string }) {
 }
 
 function JobDetail({ job, error, reload }: { job: JobView; error: Error | null; reload(): void }) {
-  const now = Date.now();
+  const now = useNow();
+  const { canAdmin } = useSession();
+  const waiting = waitingFor(job, now);
+  const showProgress = job.status === 'active' || job.status === 'completed' || job.progress !== null;
   return (
     <section className="page" aria-labelledby="job-title">
       <p className="crumbs">
@@ -53,9 +59,24 @@ function JobDetail({ job, error, reload }: { job: JobView; error: Error | null; 
           <span className="job-id">#{job.id}</span> {job.name}
         </h1>
         <StatusBadge status={job.status} />
+        {waiting ? (
+          <span className="waiting-for" data-testid="waiting-for" title={timestamp(job.runAt)}>
+            {waiting}
+          </span>
+        ) : null}
         <JobActions job={job} onDone={reload} />
       </header>
       {error ? <ErrorNotice error={error} stale /> : null}
+      {job.warning ? (
+        <div className="card card-warning" role="note" data-testid="warning">
+          <h2>No running worker handles this job</h2>
+          <p>{job.warning}.</p>
+          <p className="muted small">
+            It waits until a worker with a handler for <code>{job.name}</code> starts on queue <code>{job.queue}</code>. See{' '}
+            <Link to="/workers">Workers</Link>.
+          </p>
+        </div>
+      ) : null}
       <DeliveryNote job={job} />
       <dl className="facts">
         <Fact label="Queue" value={job.queue} />
@@ -64,21 +85,50 @@ function JobDetail({ job, error, reload }: { job: JobView; error: Error | null; 
         {job.status === 'waiting' && job.runAt > now ? (
           <Fact label="Runs in" value={duration(job.runAt - now, true)} title={timestamp(job.runAt)} />
         ) : null}
-        {job.startedAt ? <Fact label="Started" value={`${age(job.startedAt, now)} ago`} title={timestamp(job.startedAt)} /> : null}
+        {job.status === 'active' && job.startedAt ? (
+          <Fact label="Running for" value={duration(Math.max(0, now - job.startedAt))} title={`Started ${timestamp(job.startedAt)}`} />
+        ) : job.startedAt ? (
+          <Fact label="Started" value={`${age(job.startedAt, now)} ago`} title={timestamp(job.startedAt)} />
+        ) : null}
+        {job.status === 'active' && job.workerId ? <Fact label="Worker" value={job.workerId} /> : null}
+        {job.status === 'active' && job.leaseExpiresAt ? (
+          <Fact
+            label="Lease"
+            value={
+              job.leaseExpiresAt > now
+                ? `until ${clockTime(job.leaseExpiresAt, now)} (${duration(job.leaseExpiresAt - now, true)} left)`
+                : 'expired'
+            }
+            title={`The worker heartbeats to extend it; if it stops, the job is taken back after ${timestamp(job.leaseExpiresAt)}.`}
+          />
+        ) : null}
         {job.finishedAt && job.startedAt ? <Fact label="Ran for" value={duration(job.finishedAt - job.startedAt)} /> : null}
         <Fact label="Priority" value={String(job.priority)} />
       </dl>
-      {job.status === 'active' || job.status === 'completed' || job.progress ? (
+      {showProgress ? (
         <div className="card">
           <h2>Progress</h2>
-          <ProgressBar progress={job.progress} done={job.status === 'completed'} showMessage />
+          <ProgressBar progress={job.progress} status={job.status} showMessage />
         </div>
       ) : null}
-      {job.status === 'failed' && job.error ? (
+      {job.status === 'failed' ? (
         <div className="card card-error" role="note">
           <h2>Why it failed</h2>
-          <p className="error-message">{job.error.message}</p>
-          {job.error.code ? <p className="muted">code {job.error.code}</p> : null}
+          {job.error?.message !== undefined ? <p className="error-message">{job.error.message}</p> : null}
+          {job.error?.code ? <p className="muted">code {job.error.code}</p> : null}
+          <p className="user-message" data-testid="user-message">
+            <span className="muted">The person waiting is told: </span>
+            {job.userMessage}
+          </p>
+          {!canAdmin ? <p className="muted small">The developer's message and stack trace are shown to admin tokens.</p> : null}
+        </div>
+      ) : job.userMessage ? (
+        <div className="card" role="note">
+          <h2>Retrying</h2>
+          <p className="user-message" data-testid="user-message">
+            <span className="muted">The person waiting is told: </span>
+            {job.userMessage}
+          </p>
         </div>
       ) : null}
       <div className="grid-2">
@@ -88,11 +138,7 @@ function JobDetail({ job, error, reload }: { job: JobView; error: Error | null; 
         </div>
         <div className="card">
           <h2>Result</h2>
-          {job.status === 'completed' ? (
-            <JsonBlock value={job.result} label="Result" />
-          ) : (
-            <p className="muted">No result until the job completes.</p>
-          )}
+          {job.status === 'completed' ? <JsonBlock value={job.result} label="Result" /> : <p className="muted">{noResult[job.status]}</p>}
         </div>
       </div>
       <Attempts job={job} />
@@ -110,6 +156,16 @@ function JobDetail({ job, error, reload }: { job: JobView; error: Error | null; 
     </section>
   );
 }
+
+/** Why a job has no result, by its status. */
+const noResult: Record<JobView['status'], string> = {
+  waiting: 'No result yet: the job has not run to completion.',
+  active: 'No result yet: the job is running.',
+  completed: '',
+  failed: 'No result: the job failed (see why above).',
+  cancelled: 'No result: the job was cancelled.',
+  expired: 'No result: the job expired before it ran.',
+};
 
 function Fact({ label, value, title }: { label: string; value: string; title?: string }) {
   return (
@@ -146,7 +202,11 @@ function Attempts({ job }: { job: JobView }) {
                   {error.code ? <code className="code-tag">{error.code}</code> : null}
                   {error.final ? <span className="badge badge-failed">final</span> : null}
                 </div>
-                <p className="error-message">{error.message}</p>
+                {error.message !== undefined ? <p className="error-message">{error.message}</p> : null}
+                <p className="user-message">
+                  <span className="muted">Told: </span>
+                  {error.userMessage}
+                </p>
                 {stack ? (
                   <details>
                     <summary>Stack trace</summary>

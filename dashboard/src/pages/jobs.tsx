@@ -1,6 +1,7 @@
 /**
  * Jobs: filter by queue, status and name, find one by id, page with cursors. Rows refresh
- * every 1.5 s, so active jobs' progress bars move live. Filters live in the URL (the token never does).
+ * every 1.5 s, so active jobs' progress bars move live; a waiting job says what it waits for
+ * ("retrying in 40 s", "scheduled for 14:05"). Filters live in the URL (the token never does).
  */
 import { type FormEvent, useState } from 'react';
 import type { JobPage, JobView, QueueSummary } from '../api/types.js';
@@ -10,7 +11,7 @@ import { Link } from '../components/link.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
-import { age } from '../lib/format.js';
+import { age, errorText, timestamp, waitingFor } from '../lib/format.js';
 import { navigate, useLocation, withQuery } from '../lib/router.js';
 import { usePoll } from '../lib/use-poll.js';
 
@@ -196,10 +197,14 @@ function JobTable({ jobs }: { jobs: JobView[] }) {
               </td>
               <td data-label="Progress" className="progress-cell">
                 {job.status === 'active' || job.status === 'completed' ? (
-                  <ProgressBar progress={job.progress} done={job.status === 'completed'} />
+                  <ProgressBar progress={job.progress} status={job.status} />
                 ) : job.status === 'failed' && job.error ? (
-                  <span className="error-line" title={job.error.message}>
-                    {job.error.message}
+                  <span className="error-line" title={errorText(job.error)}>
+                    {errorText(job.error)}
+                  </span>
+                ) : waitingFor(job, now) ? (
+                  <span className="waiting-for" title={timestamp(job.runAt)}>
+                    {waitingFor(job, now)}
                   </span>
                 ) : (
                   <span className="muted">—</span>

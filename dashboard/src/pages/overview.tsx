@@ -1,6 +1,7 @@
 /**
- * Overview: every queue with its jobs per status (each count links to those jobs), and charts
- * of throughput and backlog over the last hour, refreshed live.
+ * Overview: every queue with its jobs per status (each count links to those jobs), Spool's own
+ * queues marked internal and listed last, and charts of throughput and backlog over the last
+ * hour, refreshed live.
  */
 import type { BacklogPoint, JobStatus, QueueSummary, ThroughputPoint } from '../api/types.js';
 import { jobStatuses } from '../api/types.js';
@@ -70,7 +71,8 @@ export function OverviewPage() {
 function QueueTable({ state, flow }: { state: ReturnType<typeof usePoll<{ queues: QueueSummary[] }>>; flow: BreakersData | null }) {
   if (state.loading && !state.data) return <Loading what="queues" />;
   if (!state.data) return <ErrorNotice error={state.error ?? new Error('No data.')} onRetry={state.reload} />;
-  const { queues } = state.data;
+  // Spool's own queues (webhook deliveries) after the user's, marked internal.
+  const queues = [...state.data.queues].sort((a, b) => Number(a.internal) - Number(b.internal) || a.name.localeCompare(b.name));
   return (
     <>
       {state.error ? <ErrorNotice error={state.error} stale /> : null}
@@ -101,9 +103,19 @@ function QueueTable({ state, flow }: { state: ReturnType<typeof usePoll<{ queues
             </thead>
             <tbody>
               {queues.map((queue) => (
-                <tr key={queue.name} data-queue={queue.name}>
+                <tr
+                  key={queue.name}
+                  data-queue={queue.name}
+                  data-internal={queue.internal ? 'true' : undefined}
+                  className={queue.internal ? 'queue-internal' : undefined}
+                >
                   <th scope="row" data-label="Queue">
                     <Link to={`/queues/${encodeURIComponent(queue.name)}`}>{queue.name}</Link>
+                    {queue.internal ? (
+                      <span className="tag-internal" title="Spool's own queue (webhook deliveries); your jobs never go here.">
+                        internal
+                      </span>
+                    ) : null}
                     <QueueFlags queue={queue} flow={flow} />
                   </th>
                   {jobStatuses.map((status) => (

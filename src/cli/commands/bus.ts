@@ -97,7 +97,7 @@ export function registerBusCommands(program: Command, out: () => Out): void {
       .description("a topic's retained events, oldest first")
       .argument('<topic>', 'topic name')
       .option('--after <seq>', 'only events after this seq (the "more:" line of a previous page)')
-      .option('--limit <n>', 'events per page, 1 to 500 (default 50)', parse.integer),
+      .option('--limit <n>', 'events per page, 1 to 500 (default 50)', parse.limit),
   ).action(async (topic: string, options: TargetOptions & { after?: string; limit?: number }) => {
     const o = out();
     await withBackend(options, async (backend) => {

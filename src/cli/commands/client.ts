@@ -1,6 +1,6 @@
 /**
  * @module
- * The client commands: enqueue, status (with --watch), jobs, queues, cancel, retry.
+ * The client commands: enqueue, status (with --watch), jobs, queues, workers, cancel, retry, delete.
  */
 import { Argument, type Command } from 'commander';
 import type { JobView } from '../../server/job-view.js';
@@ -15,12 +15,12 @@ export function registerClientCommands(program: Command, out: () => Out): void {
     program
       .command('enqueue')
       .description('add a job; prints its id')
-      .argument('<queue>', 'queue name, e.g. emails')
-      .argument('<name>', 'job name, e.g. send-welcome')
+      .addArgument(new Argument('<queue>', 'queue name, e.g. emails').argParser(parse.name('queue', true)))
+      .addArgument(new Argument('<name>', 'job name, e.g. send-welcome').argParser(parse.name('job name')))
       .addArgument(new Argument('[payload]', 'JSON payload, @file.json, or - for stdin').argParser(parse.jsonValue))
       .option('--delay <duration>', 'wait before running: 500ms, 30s, 5m, 2h, 7d')
-      .option('--priority <n>', 'higher runs first (default 0)', parse.integer)
-      .option('--max-attempts <n>', 'attempts before failing for good (default 3)', parse.integer)
+      .option('--priority <n>', 'higher runs first (default 0)', parse.priority)
+      .option('--max-attempts <n>', 'attempts before failing for good, 1 to 1000 (default 3)', parse.maxAttempts)
       .option('--timeout <duration>', 'how long one attempt may run')
       .option('--idempotency-key <key>', 'enqueueing again with this key returns the same job')
       .option('--callback-url <url>', 'POST the signed outcome here when the job finishes')
@@ -77,10 +77,10 @@ export function registerClientCommands(program: Command, out: () => Out): void {
     program
       .command('jobs')
       .description('list jobs, newest first')
-      .option('-q, --queue <queue>', 'only this queue')
+      .option('-q, --queue <queue>', 'only this queue', parse.name('queue'))
       .option('-s, --status <status>', 'waiting, active, completed, failed or cancelled', parse.status)
-      .option('-n, --name <name>', 'only jobs with this name')
-      .option('--limit <n>', 'jobs per page, 1 to 500 (default 50)', parse.integer)
+      .option('-n, --name <name>', 'only jobs with this name', parse.name('job name'))
+      .option('--limit <n>', 'jobs per page, 1 to 500 (default 50)', parse.limit)
       .option('--cursor <cursor>', 'the next-page cursor a previous call printed'),
   ).action(async (options: TargetOptions & { queue?: string; status?: string; name?: string; limit?: number; cursor?: string }) => {
     const o = out();
@@ -144,6 +144,55 @@ export function registerClientCommands(program: Command, out: () => Out): void {
     },
   );
 
+  targetOptions(
+    program
+      .command('workers')
+      .description('the running workers of every process: host, pid, queue, names handled, concurrency, in flight, heartbeat')
+      .option('-q, --queue <queue>', 'only this queue', parse.name('queue')),
+  ).action(async (options: TargetOptions & { queue?: string }) => {
+    const o = out();
+    await withBackend(options, async (backend) => {
+      const workers = await backend.workers(options.queue);
+      if (o.json) return printJson(o, { workers });
+      if (workers.length === 0) {
+        o.stdout.write(
+          `no worker is running${options.queue ? ` on queue ${options.queue}` : ''}; start one with \`spool worker\` or spool.work()\n`,
+        );
+        return;
+      }
+      const now = Date.now();
+      o.stdout.write(
+        `${table(
+          ['QUEUE', 'NAMES', 'HOST', 'PID', 'CONCURRENCY', 'IN FLIGHT', 'HEARTBEAT', 'VERSION'],
+          workers.map((w) => [
+            w.queue,
+            w.names === null ? '(any)' : w.names.join(','),
+            w.host,
+            w.pid,
+            w.concurrency,
+            w.inFlight,
+            `${Math.max(0, Math.round((now - w.heartbeatAt) / 1_000))}s ago${w.sessionAlive === false ? ' (gone)' : ''}`,
+            w.version,
+          ]),
+        )}\n`,
+      );
+    });
+  });
+
+  targetOptions(
+    program
+      .command('delete')
+      .description('delete one finished job (completed, failed or cancelled), such as a dead letter')
+      .addArgument(new Argument('<id>', 'job id').argParser(parse.jobId)),
+  ).action(async (id: string, options: TargetOptions) => {
+    const o = out();
+    await withBackend(options, async (backend) => {
+      await backend.deleteJob(id);
+      if (o.json) printJson(o, { id, deleted: true });
+      else o.stdout.write(`job ${id} deleted\n`);
+    });
+  });
+
   for (const action of ['cancel', 'retry'] as const) {
     targetOptions(
       program
@@ -177,6 +226,9 @@ export function registerClientCommands(program: Command, out: () => Out): void {
 
 /** Follows a job to its end; prints the result (stdout) or the error (stderr); returns the exit code. */
 export async function watch(backend: Backend, id: string, o: Out): Promise<number> {
+  // Work must never wait silently: a job nobody handles would keep this watch open for good.
+  const first = await backend.getJob(id);
+  if (first.warning && !o.json) o.stderr.write(`warning: ${first.warning}\n`);
   const controller = new AbortController();
   const onSignal = () => controller.abort(new CliError('stopped watching', 130));
   process.once('SIGINT', onSignal);
@@ -203,9 +255,9 @@ export async function watch(backend: Backend, id: string, o: Out): Promise<numbe
   }
   if (job.status === 'failed') {
     const error = job.error ?? job.errors.at(-1);
-    o.stderr.write(
-      `job ${job.id} failed after ${job.attempts} attempt(s): ${error?.message ?? 'unknown error'}${error?.code ? ` (${error.code})` : ''}\n`,
-    );
+    const said = error?.message ?? job.userMessage ?? 'unknown error';
+    o.stderr.write(`job ${job.id} failed after ${job.attempts} attempt(s): ${said}${error?.code ? ` (${error.code})` : ''}\n`);
+    if (error?.message !== undefined && job.userMessage) o.stderr.write(`the user sees: ${job.userMessage}\n`);
   } else {
     o.stderr.write(`job ${job.id} was cancelled\n`);
   }

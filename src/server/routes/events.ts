@@ -4,7 +4,7 @@
  */
 import { createRoute } from '@hono/zod-openapi';
 import { JobNotFoundError } from '../../core/errors.js';
-import { requireScope } from '../auth.js';
+import { isOperator, requireScope } from '../auth.js';
 import type { RouteContext, SpoolApi } from '../context.js';
 import { JobIdParams, problemResponses } from '../schemas.js';
 import { isFinal, isNewer, jobEventStream, parseLastEventId } from '../sse.js';
@@ -37,7 +37,7 @@ export function eventRoutes(app: SpoolApi, ctx: RouteContext): void {
       if (!job) throw new JobNotFoundError(id);
       const lastEventId = parseLastEventId(c.req.header('last-event-id'));
       if (lastEventId !== null && isFinal(job) && !isNewer(job, lastEventId)) return c.body(null, 204) as never;
-      return jobEventStream(c, ctx.spool, job, lastEventId, ctx.streams, ctx.sse) as never;
+      return jobEventStream(c, ctx.spool, job, lastEventId, ctx.streams, ctx.sse, { operator: isOperator(c.get('principal')) }) as never;
     },
   );
 }

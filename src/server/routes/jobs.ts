@@ -1,13 +1,14 @@
 /**
  * @module
- * `/v1/queues/{queue}/jobs` and `/v1/jobs/*`: enqueue, read, list, cancel, retry.
+ * `/v1/queues/{queue}/jobs` and `/v1/jobs/*`: enqueue, read (with a warning when no running
+ * worker handles a waiting job), list, cancel, retry, delete.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { InvalidArgumentError, JobNotFoundError } from '../../core/errors.js';
 import type { EnqueueOptions } from '../../core/options.js';
 import type { JobStatus } from '../../core/types.js';
-import { requireScope } from '../auth.js';
+import { isOperator, requireScope } from '../auth.js';
 import type { RouteContext, SpoolApi } from '../context.js';
 import { toJobView } from '../job-view.js';
 import { makeProblem, problemResponse } from '../problem.js';
@@ -74,7 +75,8 @@ export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
         ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
       });
       c.header('location', `/v1/jobs/${handle.id}`);
-      const body = { id: handle.id, status: handle.job.status, created: handle.created, job: toJobView(handle.job) };
+      const view = toJobView(handle.job, { operator: isOperator(c.get('principal')) });
+      const body = { id: handle.id, status: handle.job.status, created: handle.created, job: view };
       return handle.created ? c.json(body, 202) : c.json(body, 200);
     },
   );
@@ -84,7 +86,8 @@ export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
       method: 'get',
       path: '/v1/jobs/{id}',
       summary: 'Read a job',
-      description: 'Status, progress, attempts, and the result or the error.',
+      description:
+        "Status, progress, attempts, and the result or the error. `userMessage` is what to tell the person waiting; the developer's `message` of each error is for admin tokens only. A waiting job whose name no running worker handles carries a `warning` saying so.",
       tags: ['jobs'],
       security,
       middleware: [requireScope(auth, 'read')] as const,
@@ -94,7 +97,10 @@ export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
     async (c) => {
       const job = await spool.getJob(c.req.valid('param').id);
       if (!job) throw new JobNotFoundError(c.req.valid('param').id);
-      return c.json(toJobView(job), 200);
+      const view = toJobView(job, { operator: isOperator(c.get('principal')) });
+      // Work must never wait silently: a waiting job nobody handles says so.
+      const warning = await spool.warningFor(job).catch(() => null);
+      return c.json(warning ? { ...view, warning } : view, 200);
     },
   );
 
@@ -118,10 +124,33 @@ export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
         const { id } = c.req.valid('param');
         // Both check the job's status in the statement that changes it: no read first.
         const job = action === 'cancel' ? await spool.cancel(id) : await spool.retry(id);
-        return c.json(toJobView(job), 200);
+        return c.json(toJobView(job, { operator: true }), 200);
       },
     );
   }
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/jobs/{id}',
+      summary: 'Delete a finished job',
+      description:
+        'Deletes one completed, failed or cancelled job (a dead letter, say) with its payload and errors. A waiting or active job answers 409: cancel it first.',
+      tags: ['jobs'],
+      security,
+      middleware: [requireScope(auth, 'admin')] as const,
+      request: { params: JobIdParams },
+      responses: {
+        200: { description: 'Deleted.', content: json(z.object({ id: z.string(), deleted: z.literal(true) }).openapi('Deleted')) },
+        ...problemResponses(400, 404, 409, 503),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await spool.deleteJob(id);
+      return c.json({ id, deleted: true as const }, 200);
+    },
+  );
 
   const listResponses = {
     200: { description: 'A page of jobs, newest first.', content: json(JobPageSchema) },
@@ -144,7 +173,8 @@ export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
       const { queue } = c.req.valid('param');
       const query = c.req.valid('query');
       const page = await spool.listJobs({ ...query, status: query.status as JobStatus | undefined, queue });
-      return c.json({ jobs: page.jobs.map(toJobView), nextCursor: page.nextCursor }, 200);
+      const operator = isOperator(c.get('principal'));
+      return c.json({ jobs: page.jobs.map((job) => toJobView(job, { operator })), nextCursor: page.nextCursor }, 200);
     },
   );
 
@@ -163,7 +193,8 @@ export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
     async (c) => {
       const query = c.req.valid('query');
       const page = await spool.listJobs({ ...query, status: query.status as JobStatus | undefined });
-      return c.json({ jobs: page.jobs.map(toJobView), nextCursor: page.nextCursor }, 200);
+      const operator = isOperator(c.get('principal'));
+      return c.json({ jobs: page.jobs.map((job) => toJobView(job, { operator })), nextCursor: page.nextCursor }, 200);
     },
   );
 }

@@ -1,6 +1,7 @@
 /**
  * @module
- * `GET /v1/queues`: every queue with its jobs counted per status.
+ * `GET /v1/queues`: every queue with its jobs counted per status, Spool's own `spool.*` queues
+ * marked internal.
  */
 import { createRoute } from '@hono/zod-openapi';
 import { isInternalName } from '../../core/names.js';

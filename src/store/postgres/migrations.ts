@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import { InvalidArgumentError } from '../../core/errors.js';
-import { toStoreError } from './connection-errors.js';
+import { refusalError, toStoreError } from './connection-errors.js';
 
 export const postgresMigrations: readonly ((schema: string) => string)[] = [
   (s) => `
@@ -161,6 +161,27 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   ALTER TABLE "${s}".jobs ADD COLUMN dedupe_key text;
   CREATE INDEX jobs_dedupe ON "${s}".jobs (queue, dedupe_key, id) WHERE dedupe_key IS NOT NULL;
   `,
+  // 8. The registry of running workers: one row per worker (a claim loop on one queue), kept alive
+  // by beats and forgotten once silent. `names` is a JSON array, or NULL for a worker that takes
+  // every name. `session_key` is the advisory lock its store session holds on its LISTEN
+  // connection, so a process that died is visible at once, without waiting for beats to stop.
+  (s) => `
+  CREATE TABLE "${s}".workers (
+    id           text    PRIMARY KEY,
+    session      text    NOT NULL,
+    session_key  integer,
+    host         text    NOT NULL,
+    pid          integer NOT NULL,
+    version      text    NOT NULL,
+    queue        text    NOT NULL,
+    names        json,
+    concurrency  integer NOT NULL,
+    in_flight    integer NOT NULL,
+    started_at   bigint  NOT NULL,
+    heartbeat_at bigint  NOT NULL
+  );
+  CREATE INDEX workers_queue ON "${s}".workers (queue);
+  `,
 ];
 
 /** Applies pending migrations in one transaction; safe when many processes start at once. */
@@ -190,7 +211,7 @@ export async function migrate(pool: pg.Pool, schema: string, where: string): Pro
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
-    throw toStoreError(err, where);
+    throw refusalError(err, where) ?? toStoreError(err, where);
   } finally {
     client.release();
   }

@@ -1,6 +1,8 @@
 /**
  * A dedicated connection that LISTENs for wake-ups and cancellations, and reconnects with backoff
- * when PostgreSQL goes away. Opened only when something subscribes.
+ * when PostgreSQL goes away. Opened only when something subscribes. `onConnect` runs on each new
+ * connection (the store takes its session's advisory lock there). Its failures are logged at
+ * debug level: the Spool's outage log reports an outage once, from the statements that fail.
  */
 import pg from 'pg';
 import type { Logger } from '../../core/logger.js';
@@ -18,6 +20,7 @@ export class NotificationListener {
     private readonly onNotification: (channel: string, payload: string) => void,
     private readonly onReconnected: () => void,
     private readonly logger: Logger,
+    private readonly onConnect?: (client: pg.Client) => Promise<void>,
   ) {}
 
   start(): void {
@@ -34,6 +37,7 @@ export class NotificationListener {
     try {
       await client.connect();
       for (const channel of this.channels) await client.query(`LISTEN "${channel}"`);
+      await this.onConnect?.(client);
       if (this.stopped) {
         await client.end().catch(() => {});
         return;
@@ -42,7 +46,7 @@ export class NotificationListener {
       // Notifications sent before LISTEN took hold (or while disconnected) are gone; let subscribers look for work once.
       this.onReconnected();
     } catch (err) {
-      this.logger.warn(
+      this.logger.debug(
         `Cannot LISTEN for job notifications (${(err as Error).message}); retrying in ${this.retryMs} ms, polling meanwhile.`,
       );
       this.scheduleReconnect(client);
@@ -88,6 +92,8 @@ export class Subscribers {
     private readonly connectionString: string,
     private readonly schema: string,
     private readonly logger: Logger,
+    /** Runs on each new LISTEN connection (the store takes its session's advisory lock there). */
+    private readonly onConnect?: (client: pg.Client) => Promise<void>,
   ) {}
 
   add(listener: StoreListener): () => void {
@@ -108,6 +114,7 @@ export class Subscribers {
           for (const l of this.listeners) l.onReconnected?.();
         },
         this.logger,
+        this.onConnect,
       );
       this.notifications.start();
     }

@@ -1,9 +1,13 @@
 /**
  * @module
- * The PostgreSQL store's optional parts: statistics for the dashboard's charts, and queues as rows.
+ * The PostgreSQL store's optional parts: statistics for the dashboard's charts, queues as rows,
+ * and the registry of running workers.
  */
+import { randomBytes, randomInt } from 'node:crypto';
+import type pg from 'pg';
 import type { QueuePolicy } from '../../core/flow.js';
-import type { BacklogPoint, QueueRecord, QueuesPart, StatsPart, ThroughputPoint } from '../contract.js';
+import type { JobStatus } from '../../core/types.js';
+import type { BacklogPoint, QueueRecord, QueuesPart, StatsPart, ThroughputPoint, WorkerRecord, WorkersPart } from '../contract.js';
 import type { StatementName } from './statements.js';
 
 type Run = <T>(name: StatementName, values: unknown[]) => Promise<T[]>;
@@ -62,4 +66,79 @@ export function postgresQueues(run: Run, ensure: (names: readonly string[]) => P
     },
     ensure,
   };
+}
+
+interface WorkerRow {
+  id: string;
+  session: string;
+  host: string;
+  pid: number;
+  version: string;
+  queue: string;
+  names: string | null;
+  concurrency: number;
+  in_flight: number;
+  started_at: string | number;
+  heartbeat_at: string | number;
+  session_alive: boolean | null;
+}
+
+function toWorkerRecord(row: WorkerRow): WorkerRecord {
+  return {
+    id: row.id,
+    session: row.session,
+    host: row.host,
+    pid: row.pid,
+    version: row.version,
+    queue: row.queue,
+    names: row.names === null ? null : (JSON.parse(row.names) as string[]),
+    concurrency: row.concurrency,
+    inFlight: row.in_flight,
+    startedAt: Number(row.started_at),
+    heartbeatAt: Number(row.heartbeat_at),
+    sessionAlive: row.session_alive,
+  };
+}
+
+/** The registry, and the store's session: its rows carry its id, and its LISTEN connection holds the key's lock. */
+export interface PostgresWorkersPart extends WorkersPart {
+  /** Takes the session's advisory lock on `client`, for as long as that connection lives. */
+  lockSession(client: pg.Client): Promise<void>;
+}
+
+export function postgresWorkers(run: Run, now: () => number | null, sessionLockSql: string): PostgresWorkersPart {
+  const session = { id: `pg-${process.pid}-${randomBytes(4).toString('hex')}`, key: randomInt(1, 2 ** 31 - 1) };
+  return {
+    session: session.id,
+    lockSession: (client) => client.query(sessionLockSql, [session.key]).then(() => {}),
+    async beat(proc, workers, staleMs) {
+      await run('workersBeat', [
+        workers.map((w) => w.id),
+        workers.map((w) => w.queue),
+        workers.map((w) => (w.names === null ? null : JSON.stringify(w.names))),
+        workers.map((w) => w.concurrency),
+        workers.map((w) => w.inFlight),
+        session.id,
+        session.key,
+        proc.host,
+        proc.pid,
+        proc.version,
+        staleMs,
+        now(),
+      ]);
+    },
+    async remove(ids) {
+      if (ids.length > 0) await run('workersRemove', [ids]);
+    },
+    list: async (staleMs, queue) => (await run<WorkerRow>('workersList', [staleMs, queue ?? null, now()])).map(toWorkerRecord),
+    async waitingNames(queue, handled, limit) {
+      return (await run<{ name: string }>('waitingNames', [queue, handled, limit])).map((row) => row.name);
+    },
+  };
+}
+
+/** Deletes one job in a final status; its status and whether it was deleted, or null if absent. */
+export async function deleteFinished(run: Run, id: string): Promise<{ status: JobStatus; deleted: boolean } | null> {
+  const [row] = await run<{ status: JobStatus | null; deleted: boolean }>('deleteFinished', [id]);
+  return row?.status ? { status: row.status, deleted: row.deleted } : null;
 }

@@ -34,7 +34,9 @@ export function createPools(connectionString: string, logger: Logger): { url: UR
   const leasePool = new pg.Pool({ ...settings, max: Math.max(2, Math.ceil(max / 3)), options: '-c synchronous_commit=off' });
   for (const p of [pool, leasePool]) {
     // An idle connection that dies (server restart) must not crash the process; the pool replaces it.
-    p.on('error', (err) => logger.warn(`A PostgreSQL connection was lost (${err.message}); it will be replaced.`));
+    // Debug level: in an outage every idle connection dies at once, and the Spool's outage log
+    // already reports the outage once, from the statements that fail.
+    p.on('error', (err) => logger.debug(`An idle PostgreSQL connection was lost (${err.message}); the pool replaces it.`));
   }
   return { url, pool, leasePool };
 }

@@ -32,14 +32,14 @@ import type {
   LimitsPart,
   Transaction,
 } from '../contract.js';
-import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
-import { isConnectionError, toStoreError } from './connection-errors.js';
+import { type ClaimedRow, type JobRow, claimOrder, foldCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
+import { isConnectionError, startupError, toStoreError } from './connection-errors.js';
 import { type InsertedRow, batchJson, matchInserted } from './insert-batch.js';
 import { enqueueKeyed } from './keyed-insert.js';
 import { createPools, safeUrl } from './pools.js';
 import { migrate } from './migrations.js';
 import { type QueueRoom, queueRefusal } from '../queue-room.js';
-import { postgresQueues, postgresStats } from './parts.js';
+import { type PostgresWorkersPart, deleteFinished, postgresQueues, postgresStats, postgresWorkers } from './parts.js';
 import { Subscribers } from './notification-listener.js';
 import { type StatementName, postgresStatements } from './statements.js';
 import { type BusStatementName, busStatements } from './bus-statements.js';
@@ -72,6 +72,7 @@ export class PostgresStore implements Store {
   readonly limits: LimitsPart;
   private readonly statements: Record<AnyStatement, string>;
   private readonly subscribers: Subscribers;
+  readonly workers: PostgresWorkersPart;
   private readonly where: string;
   /** Queues this process knows have a row; the first enqueue of any other creates it. */
   private readonly knownQueues = new Set<string>();
@@ -92,10 +93,12 @@ export class PostgresStore implements Store {
     private readonly clock: Clock | undefined,
   ) {
     this.statements = { ...postgresStatements(schema), ...busStatements(schema) };
-    this.subscribers = new Subscribers(connectionString, schema, logger);
     const url = safeUrl(connectionString);
     this.where = url ? `${url.hostname}:${url.port || 5432}${url.pathname}` : 'the configured address';
     const run = <T>(name: StatementName, values: unknown[]) => this.run<T>(name, values);
+    this.workers = postgresWorkers(run, () => this.now(), this.statements.sessionLock as string);
+    // The session's lock lives exactly as long as the LISTEN connection: held, the process is alive.
+    this.subscribers = new Subscribers(connectionString, schema, logger, this.workers.lockSession);
     this.stats = postgresStats(run, () => this.now());
     this.queues = postgresQueues(run, (names) => this.ensureQueues(names));
     this.limits = postgresLimits({
@@ -115,7 +118,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** Connects and checks the server answers; fails fast with a clear StoreUnavailableError. */
+  /** Connects and checks the server answers; fails fast saying what to fix or what to check. */
   static async connect(connectionString: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const schema = options.schema ?? 'spool';
     const logger = options.logger ?? consoleLogger();
@@ -131,7 +134,7 @@ export class PostgresStore implements Store {
       await pool.query('SELECT 1');
     } catch (err) {
       await Promise.all([pool.end().catch(() => {}), leasePool.end().catch(() => {})]);
-      throw toStoreError(err, store.where);
+      throw startupError(err, store.where, url);
     }
     return store;
   }
@@ -293,7 +296,7 @@ export class PostgresStore implements Store {
   }
 
   async rescueExpired(): Promise<number> {
-    return (await this.exec('rescueExpired', [this.now(), leaseExpiredMessage])).rowCount ?? 0;
+    return (await this.exec('rescueExpired', [this.now(), ...leaseExpiredTexts])).rowCount ?? 0;
   }
 
   async getJob(id: string): Promise<Job | null> {
@@ -314,13 +317,7 @@ export class PostgresStore implements Store {
   }
 
   async counts(queue?: string): Promise<QueueCounts> {
-    const rows = await this.run<{ queue: string; status: JobStatus; n: number }>('counts', [queue ?? null]);
-    const counts: QueueCounts = {};
-    for (const row of rows) {
-      counts[row.queue] ??= emptyCounts();
-      (counts[row.queue] as Record<JobStatus, number>)[row.status] = row.n;
-    }
-    return counts;
+    return foldCounts(await this.run<{ queue: string; status: JobStatus; n: number }>('counts', [queue ?? null]));
   }
 
   async cancel(id: string): Promise<CancelResult | null> {
@@ -353,6 +350,10 @@ export class PostgresStore implements Store {
 
   async purge(queue: string, status: FinalStatus): Promise<number> {
     return (await this.exec('purge', [queue, status])).rowCount ?? 0;
+  }
+
+  deleteJob(id: string): Promise<{ status: JobStatus; deleted: boolean } | null> {
+    return idPattern.test(id) ? deleteFinished((name, values) => this.run(name, values), id) : Promise.resolve(null);
   }
 
   async prune(status: FinalStatus, olderThanMs: number): Promise<number> {

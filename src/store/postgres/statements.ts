@@ -11,6 +11,12 @@ import { claimedColumns } from '../row.js';
  */
 export type StatementName = keyof ReturnType<typeof postgresStatements>;
 
+/**
+ * The first key of every session lock of schema `s`: a hash of its name, so Spools on different
+ * schemas of one database never mistake each other's locks.
+ */
+const sessionLockSpace = (s: string) => `(hashtext('spool:${s}') & 2147483647)`;
+
 /** The time in epoch milliseconds: parameter `$n` when given, else the transaction's start on the server. */
 const now = (n: number) => `coalesce($${n}::bigint, (extract(epoch from now()) * 1000)::bigint)`;
 
@@ -193,14 +199,16 @@ export function postgresStatements(s: string) {
       WHERE id = $1 AND lease_token = $2 AND status = 'active'`,
 
     /**
-     * $1 now, $2 message. The lease token stays on the row, so a worker that finished during a
-     * store outage can still record its outcome until another worker claims the job.
+     * $1 now, $2 message, $3 the user message when attempts ran out, $4 when the job runs again.
+     * The lease token stays on the row, so a worker that finished during a store outage can still
+     * record its outcome until another worker claims the job.
      */
     rescueExpired: `
       UPDATE ${jobs} SET
         status      = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'waiting' END,
         finished_at = CASE WHEN attempts >= max_attempts THEN ${now(1)} ELSE NULL END,
-        errors = errors || jsonb_build_array(jsonb_build_object('message', $2::text, 'code', 'SPOOL_LEASE_EXPIRED',
+        errors = errors || jsonb_build_array(jsonb_build_object('message', $2::text,
+                 'userMessage', CASE WHEN attempts >= max_attempts THEN $3::text ELSE $4::text END, 'code', 'SPOOL_LEASE_EXPIRED',
                  'name', 'LeaseExpiredError', 'attempt', attempts, 'at', ${now(1)}, 'final', attempts >= max_attempts)),
         run_at = ${now(1)}, updated_at = ${now(1)}, lease_expires_at = NULL, worker_id = NULL
       WHERE status = 'active' AND lease_expires_at < ${now(1)}`,
@@ -270,6 +278,52 @@ export function postgresStatements(s: string) {
 
     /** $1 window (ms), $2 now. */
     backlog: `SELECT at, queue, waiting, active FROM "${s}".backlog_samples WHERE at >= ${now(2)} - $1 ORDER BY at, queue`,
+
+    /**
+     * $1 id. Deletes a job only in a final status, and says in the same statement what its status
+     * was and whether it went (the outer SELECT sees the row as it was before the DELETE).
+     */
+    deleteFinished: `
+      WITH gone AS (DELETE FROM ${jobs} WHERE id = $1 AND status IN ('completed', 'failed', 'cancelled', 'expired') RETURNING status)
+      SELECT (SELECT status FROM ${jobs} WHERE id = $1) AS status, EXISTS (SELECT 1 FROM gone) AS deleted`,
+
+    /**
+     * $1 ids, $2 queues, $3 names (JSON or null), $4 concurrency, $5 in flight, $6 session, $7 session key,
+     * $8 host, $9 pid, $10 version, $11 stale after (ms), $12 now. Forgets silent rows in the same statement.
+     */
+    workersBeat: `
+      WITH forgotten AS (DELETE FROM "${s}".workers WHERE heartbeat_at < ${now(12)} - $11::bigint)
+      INSERT INTO "${s}".workers (id, session, session_key, host, pid, version, queue, names, concurrency, in_flight, started_at, heartbeat_at)
+      SELECT w.id, $6, $7, $8, $9, $10, w.queue, w.names::json, w.concurrency, w.in_flight, ${now(12)}, ${now(12)}
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[]) AS w(id, queue, names, concurrency, in_flight)
+      ON CONFLICT (id) DO UPDATE SET names = excluded.names, concurrency = excluded.concurrency, in_flight = excluded.in_flight,
+                                     heartbeat_at = excluded.heartbeat_at, session_key = excluded.session_key`,
+
+    /** $1 ids. */
+    workersRemove: `DELETE FROM "${s}".workers WHERE id = ANY($1::text[])`,
+
+    /**
+     * $1 stale after (ms), $2 queue or null, $3 now. `session_alive`: the worker's session still
+     * holds its advisory lock (see sessionLock), read from pg_locks in this database.
+     */
+    workersList: `
+      SELECT w.*, CASE WHEN w.session_key IS NULL THEN NULL ELSE EXISTS (
+               SELECT 1 FROM pg_locks l
+               WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+                 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                 AND l.classid::bigint = ${sessionLockSpace(s)} AND l.objid::bigint = w.session_key)
+             END AS session_alive
+      FROM "${s}".workers w
+      WHERE w.heartbeat_at >= ${now(3)} - $1::bigint AND ($2::text IS NULL OR w.queue = $2)
+      ORDER BY w.queue, w.id`,
+
+    /** $1 session key. Taken on the LISTEN connection, held for as long as it lives. */
+    sessionLock: `SELECT pg_try_advisory_lock(${sessionLockSpace(s)}::int, $1::int) AS locked`,
+
+    /** $1 queue, $2 handled names, $3 limit. Looks at the next 10,000 waiting jobs at most. */
+    waitingNames: `
+      SELECT DISTINCT name FROM (SELECT name FROM ${jobs} WHERE queue = $1 AND status = 'waiting' LIMIT 10000) AS w
+      WHERE NOT (name = ANY($2::text[])) LIMIT $3`,
 
     /** $1 status, $2 age (ms), $3 now; deletes in slices so a large prune never holds long locks. */
     prune: `

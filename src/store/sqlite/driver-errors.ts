@@ -1,4 +1,21 @@
-import { StoreUnavailableError } from '../../core/errors.js';
+/**
+ * @module
+ * What better-sqlite3's errors mean for Spool: a busy or unreachable file is an outage
+ * (transient: retried until the file answers); a folder that does not exist is a path to fix.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { SpoolError, StoreUnavailableError } from '../../core/errors.js';
+
+/** Refuses a database path whose folder does not exist, saying so (SQLite would only say "unable to open"). */
+export function assertFolderExists(path: string): void {
+  const folder = dirname(resolve(path));
+  if (path === ':memory:' || existsSync(folder)) return;
+  throw new SpoolError(
+    'SPOOL_STORE_MISCONFIGURED',
+    `The folder ${folder} for the SQLite database "${path}" does not exist. Create it (mkdir -p ${folder}), or fix the path in the store URL.`,
+  );
+}
 
 /**
  * better-sqlite3 error codes that mean "the file is busy or unreachable right now", not "this

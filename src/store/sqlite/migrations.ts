@@ -145,4 +145,24 @@ export const sqliteMigrations: readonly string[] = [
   ALTER TABLE spool_jobs ADD COLUMN dedupe_key TEXT;
   CREATE INDEX spool_jobs_dedupe ON spool_jobs (queue, dedupe_key, id) WHERE dedupe_key IS NOT NULL;
   `,
+  // 8. The registry of running workers: one row per worker (a claim loop on one queue), kept alive
+  // by beats and forgotten once silent. `names` is a JSON array, or NULL for a worker that takes
+  // every name; `session_key` is PostgreSQL's advisory lock key and stays NULL here.
+  `
+  CREATE TABLE spool_workers (
+    id           TEXT    PRIMARY KEY,
+    session      TEXT    NOT NULL,
+    session_key  INTEGER,
+    host         TEXT    NOT NULL,
+    pid          INTEGER NOT NULL,
+    version      TEXT    NOT NULL,
+    queue        TEXT    NOT NULL,
+    names        TEXT,
+    concurrency  INTEGER NOT NULL,
+    in_flight    INTEGER NOT NULL,
+    started_at   INTEGER NOT NULL,
+    heartbeat_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX spool_workers_queue ON spool_workers (queue);
+  `,
 ];

@@ -1,10 +1,13 @@
 /**
  * @module
- * The SQLite store's optional parts: statistics for the dashboard's charts, and queues as rows.
+ * The SQLite store's optional parts: statistics for the dashboard's charts, queues as rows, and
+ * the registry of running workers.
  */
+import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import type { JobStatus } from '../../core/types.js';
 import type { QueuePolicy } from '../../core/flow.js';
-import type { BacklogPoint, QueueRecord, QueuesPart, StatsPart, ThroughputPoint } from '../contract.js';
+import type { BacklogPoint, QueueRecord, QueuesPart, StatsPart, ThroughputPoint, WorkerRecord, WorkersPart } from '../contract.js';
 import type { SqliteStatementName } from './statements.js';
 
 /** What the parts need from the store: its connection, its statements, its clock and its error guard. */
@@ -71,4 +74,87 @@ export function sqliteQueues(
       }),
     ensure: (names) => guard(() => ensure(db, names)),
   };
+}
+
+interface WorkerRow {
+  id: string;
+  session: string;
+  host: string;
+  pid: number;
+  version: string;
+  queue: string;
+  names: string | null;
+  concurrency: number;
+  in_flight: number;
+  started_at: number;
+  heartbeat_at: number;
+}
+
+function toWorkerRecord(row: WorkerRow): WorkerRecord {
+  return {
+    id: row.id,
+    session: row.session,
+    host: row.host,
+    pid: row.pid,
+    version: row.version,
+    queue: row.queue,
+    names: row.names === null ? null : (JSON.parse(row.names) as string[]),
+    concurrency: row.concurrency,
+    inFlight: row.in_flight,
+    startedAt: row.started_at,
+    heartbeatAt: row.heartbeat_at,
+    // One file, no sessions: a crashed process shows only by its beats stopping.
+    sessionAlive: null,
+  };
+}
+
+export function sqliteWorkers({ db, sql, now, guard }: SqliteAccess): WorkersPart {
+  const session = `sqlite-${process.pid}-${randomBytes(4).toString('hex')}`;
+  return {
+    session,
+    beat: (proc, workers, staleMs) =>
+      guard(() => {
+        const at = now();
+        const upsert = sql('workerBeat');
+        db.transaction(() => {
+          for (const w of workers) {
+            upsert.run({
+              1: w.id,
+              2: session,
+              3: proc.host,
+              4: proc.pid,
+              5: proc.version,
+              6: w.queue,
+              7: w.names === null ? null : JSON.stringify(w.names),
+              8: w.concurrency,
+              9: w.inFlight,
+              10: at,
+            });
+          }
+          sql('workersExpire').run({ 1: at - staleMs });
+        }).immediate();
+      }),
+    remove: (ids) =>
+      guard(() => {
+        const remove = sql('workerRemove');
+        db.transaction(() => {
+          for (const id of ids) remove.run(id);
+        }).immediate();
+      }),
+    list: (staleMs, queue) =>
+      guard(() => (sql('workersList').all({ 1: now() - staleMs, 2: queue ?? null }) as WorkerRow[]).map(toWorkerRecord)),
+    waitingNames: (queue, handled, limit) =>
+      guard(() =>
+        (sql('waitingNames').all({ 1: queue, 2: JSON.stringify(handled), 3: limit }) as { name: string }[]).map((row) => row.name),
+      ),
+  };
+}
+
+/** Deletes one job in a final status; its status and whether it was deleted, or null if absent. */
+export function deleteFinished({ sql, guard }: SqliteAccess, id: string): Promise<{ status: JobStatus; deleted: boolean } | null> {
+  return guard(() => {
+    const row = sql('deleteFinished').get({ 1: id }) as { status: JobStatus } | undefined;
+    const current = row ?? (sql('statusOf').get(id) as { status: JobStatus } | undefined);
+    return current ? { status: current.status, deleted: row !== undefined } : null;
+  });
 }

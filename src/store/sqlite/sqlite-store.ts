@@ -30,16 +30,17 @@ import type {
   TopicsPart,
   LimitsPart,
   Transaction,
+  WorkersPart,
 } from '../contract.js';
 import { anyQueue } from '../contract.js';
-import { type ClaimedRow, type JobRow, claimOrder, emptyCounts, leaseExpiredMessage, rowToClaimed, rowToJob } from '../row.js';
+import { type ClaimedRow, type JobRow, claimOrder, foldCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
 import { ChangeWatcher } from './change-watcher.js';
-import { toStoreError } from './driver-errors.js';
+import { assertFolderExists, toStoreError } from './driver-errors.js';
 import { sqliteMigrations } from './migrations.js';
 import { leaseLoss, numbered } from './binding.js';
 import { prepareInsert } from './insert.js';
-import { type SqliteAccess, sqliteQueues, sqliteStats } from './parts.js';
-import { type SqliteStatementName, sqliteStatements } from './statements.js';
+import { type SqliteAccess, deleteFinished, sqliteQueues, sqliteStats, sqliteWorkers } from './parts.js';
+import { type SqliteStatementName, pruneSlice, sqliteStatements } from './statements.js';
 import { sqliteTopics } from './topics.js';
 import { sqliteLimits } from './limits.js';
 
@@ -47,18 +48,19 @@ type Db = Database.Database;
 
 const idPattern = /^\d{1,19}$/;
 
-/** Rows deleted per prune transaction: small enough that no slice holds the write lock for long. */
-const pruneSlice = 1_000;
-
 export interface SqliteStoreOptions {
   /** Where the time comes from. @defaultValue the system clock */
   clock?: Clock;
+  /** How long a write waits for another process's lock (blocking this process) before the store says it is busy. @defaultValue 10 s */
+  busyTimeout?: number;
 }
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly stats: StatsPart;
   readonly queues: QueuesPart;
+  readonly workers: WorkersPart;
+  private readonly access: SqliteAccess;
   readonly topics: TopicsPart;
   readonly limits: LimitsPart;
   private readonly db: Db;
@@ -74,8 +76,9 @@ export class SqliteStore implements Store {
     options: SqliteStoreOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
+    assertFolderExists(path);
     try {
-      this.db = new Database(path, { timeout: 10_000 });
+      this.db = new Database(path, { timeout: options.busyTimeout ?? 10_000 });
       this.db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode survives a process crash; only an OS crash can lose the last commits.
       this.db.pragma('synchronous = NORMAL');
@@ -86,12 +89,12 @@ export class SqliteStore implements Store {
         { cause: err },
       );
     }
-    const access: SqliteAccess = {
+    const access: SqliteAccess = (this.access = {
       db: this.db,
       sql: (name) => this.sql(name),
       now: () => this.now(),
       guard: (operation) => this.guard(operation),
-    };
+    });
     this.stats = sqliteStats(access);
     this.queues = sqliteQueues(access, (db, names) => this.ensureQueues(db, names));
     this.limits = sqliteLimits({
@@ -109,6 +112,7 @@ export class SqliteStore implements Store {
       wake: (queue) => this.wake(queue),
       ensureQueues: (db, names) => this.ensureQueues(db, names),
     });
+    this.workers = sqliteWorkers(access);
   }
 
   /** The time every statement uses: read here and nowhere else. */
@@ -260,7 +264,7 @@ export class SqliteStore implements Store {
   }
 
   async rescueExpired(): Promise<number> {
-    return this.guard(() => this.sql('rescueExpired').run(numbered(this.now(), leaseExpiredMessage)).changes);
+    return this.guard(() => this.sql('rescueExpired').run(numbered(this.now(), ...leaseExpiredTexts)).changes);
   }
 
   async getJob(id: string): Promise<Job | null> {
@@ -283,20 +287,10 @@ export class SqliteStore implements Store {
   }
 
   async counts(queue?: string): Promise<QueueCounts> {
-    const rows = await this.guard(
-      () =>
-        (queue === undefined ? this.sql('countsAll').all() : this.sql('countsOne').all(queue)) as {
-          queue: string;
-          status: JobStatus;
-          n: number;
-        }[],
+    type CountRow = { queue: string; status: JobStatus; n: number };
+    return foldCounts(
+      await this.guard(() => (queue === undefined ? this.sql('countsAll').all() : this.sql('countsOne').all(queue)) as CountRow[]),
     );
-    const counts: QueueCounts = {};
-    for (const row of rows) {
-      counts[row.queue] ??= emptyCounts();
-      (counts[row.queue] as Record<JobStatus, number>)[row.status] = row.n;
-    }
-    return counts;
   }
 
   async cancel(id: string): Promise<CancelResult | null> {
@@ -346,6 +340,10 @@ export class SqliteStore implements Store {
 
   async purge(queue: string, status: FinalStatus): Promise<number> {
     return this.guard(() => this.sql('purge').run(queue, status).changes);
+  }
+
+  deleteJob(id: string): Promise<{ status: JobStatus; deleted: boolean } | null> {
+    return idPattern.test(id) ? deleteFinished(this.access, id) : Promise.resolve(null);
   }
 
   subscribe(listener: StoreListener): () => void {

@@ -107,12 +107,16 @@ export const sqliteStatements = {
 
   progress: `UPDATE spool_jobs SET progress = ?, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'active'`,
 
-  /** ?1 now, ?2 message. The lease token stays, as on PostgreSQL. */
+  /**
+   * ?1 now, ?2 message, ?3 the user message when attempts ran out, ?4 when the job runs again.
+   * The lease token stays, as on PostgreSQL.
+   */
   rescueExpired: `
     UPDATE spool_jobs SET
       status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'waiting' END,
       finished_at = CASE WHEN attempts >= max_attempts THEN ?1 ELSE NULL END,
-      errors = json_insert(errors, '$[#]', json_object('message', ?2, 'code', 'SPOOL_LEASE_EXPIRED', 'name', 'LeaseExpiredError',
+      errors = json_insert(errors, '$[#]', json_object('message', ?2,
+               'userMessage', CASE WHEN attempts >= max_attempts THEN ?3 ELSE ?4 END, 'code', 'SPOOL_LEASE_EXPIRED', 'name', 'LeaseExpiredError',
                'attempt', attempts, 'at', ?1, 'final', json(CASE WHEN attempts >= max_attempts THEN 'true' ELSE 'false' END))),
       run_at = ?1, updated_at = ?1, lease_expires_at = NULL, worker_id = NULL
     WHERE status = 'active' AND lease_expires_at < ?1`,
@@ -159,6 +163,32 @@ export const sqliteStatements = {
   forgetBacklog: 'DELETE FROM spool_backlog_samples WHERE at < ?',
 
   backlog: 'SELECT at, queue, waiting, active FROM spool_backlog_samples WHERE at >= ? ORDER BY at, queue',
+
+  /** ?1 id. Deletes a job only in a final status. */
+  deleteFinished: `DELETE FROM spool_jobs WHERE id = ?1 AND status IN ('completed', 'failed', 'cancelled', 'expired') RETURNING status`,
+
+  /** ?1 id, ?2 session, ?3 host, ?4 pid, ?5 version, ?6 queue, ?7 names (JSON or NULL), ?8 concurrency, ?9 in flight, ?10 now. */
+  workerBeat: `
+    INSERT INTO spool_workers (id, session, host, pid, version, queue, names, concurrency, in_flight, started_at, heartbeat_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+    ON CONFLICT (id) DO UPDATE SET names = excluded.names, concurrency = excluded.concurrency, in_flight = excluded.in_flight,
+                                   heartbeat_at = excluded.heartbeat_at`,
+
+  /** ?1 silent since. */
+  workersExpire: 'DELETE FROM spool_workers WHERE heartbeat_at < ?1',
+
+  workerRemove: 'DELETE FROM spool_workers WHERE id = ?',
+
+  /** ?1 heard from since, ?2 queue or NULL. */
+  workersList: 'SELECT * FROM spool_workers WHERE heartbeat_at >= ?1 AND (?2 IS NULL OR queue = ?2) ORDER BY queue, id',
+
+  /** ?1 queue, ?2 handled names (JSON), ?3 limit. Looks at the next 10,000 waiting jobs at most. */
+  waitingNames: `
+    SELECT DISTINCT name FROM (SELECT name FROM spool_jobs WHERE queue = ?1 AND status = 'waiting' LIMIT 10000)
+    WHERE name NOT IN (SELECT value FROM json_each(?2)) LIMIT ?3`,
 } as const;
+
+/** Rows deleted per prune transaction: small enough that no slice holds the write lock for long. */
+export const pruneSlice = 1_000;
 
 export type SqliteStatementName = keyof typeof sqliteStatements;

@@ -8,10 +8,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Job, type Spool, createSpool, silentLogger } from './helpers/api.js';
-import { delay, eventually, gate } from './helpers/eventually.js';
-import { postgresStore, postgresUrl } from './helpers/stores.js';
-import { type TcpProxy, startTcpProxy } from './helpers/tcp-proxy.js';
+import { type Job, type Spool, createSpool, silentLogger } from '../helpers/api.js';
+import { delay, eventually, gate } from '../helpers/eventually.js';
+import { postgresStore, postgresUrl } from '../helpers/stores.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
 
 const available = await postgresStore();
 
@@ -32,7 +32,7 @@ describe.runIf(available)('postgres: an outage longer than the lease while jobs 
 
   it('records the finished jobs as completed once the store is back; none runs again', { timeout: 60_000 }, async () => {
     const url = new URL(postgresUrl);
-    proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
+    proxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port || 5432) });
     const proxied = new URL(postgresUrl);
     proxied.port = String(proxy.port);
     const direct = await createSpool({ store: postgresUrl, schema, logger: silentLogger, shutdownSignals: false });
@@ -58,7 +58,7 @@ describe.runIf(available)('postgres: an outage longer than the lease while jobs 
     const all = [...retrying, ...single];
     await eventually(async () => (await direct.counts('outage')).outage?.active === all.length, 10_000, 50);
 
-    proxy.cutOff();
+    proxy.cut();
     finish.open();
     await eventually(() => [...runs.values()].length === all.length);
     // Past every lease: the jobs are taken back by a process that can reach the store.
