@@ -1,5 +1,5 @@
 /**
- * The README is true: its runnable examples (the code blocks after `<!-- test: run -->`) run as
+ * The README and the guides in docs/ are true: their runnable examples (the code blocks after `<!-- test: run -->`) run as
  * written against a temporary SQLite file, and every error it shows (the lines of the blocks
  * after `<!-- test: errors -->`, the problem document, and the messages quoted in its prose) is
  * made here by doing what causes it, and compared word for word. An error line the README adds
@@ -9,7 +9,7 @@
  * `sqlite:./spool.db` at a temporary file.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server as HttpServer, createServer as createHttpServer } from 'node:http';
 import { type Server, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,11 @@ import type { WorkerRecord } from '../../src/store/contract.js';
 import { root, spool } from '../cli/run.js';
 import { freePort, postgresUrl, secrets, sqliteStore, startTestService, storeKinds } from '../server/helpers.js';
 
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
+/** The README and the guides in docs/ it links to: their marked blocks are tested alike. */
+const guides = readdirSync(join(root, 'docs'))
+  .filter((file) => file.endsWith('.md'))
+  .map((file) => join('docs', file));
+const readme = ['README.md', ...guides].map((file) => readFileSync(join(root, file), 'utf8')).join('\n\n');
 const hasPostgres = (await storeKinds()).some((k) => k.kind === 'postgres');
 
 /** The fenced blocks that follow a `<!-- test: <kind> … -->` marker, with the marker's text. */
