@@ -37,6 +37,11 @@ export class QueueGuard {
     return this.record?.policy ?? {};
   }
 
+  /** Whether claims go through the queue's policies (limits or breakers are set). */
+  get guarded(): boolean {
+    return Boolean(this.record?.guarded);
+  }
+
   /** Claims through the guarded path when the queue has limits, else the plain one. */
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
     await this.refresh();

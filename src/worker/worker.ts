@@ -259,6 +259,9 @@ export class Worker {
     this.unwritten.set(job.id, entry);
     this.freeSlot(job.id);
     await recording.finally(() => this.unwritten.delete(job.id));
+    // A guarded claim counts active jobs in the store: the slot freed above was still counted
+    // until this write landed, so a cap may have refused a claim that would now pass.
+    if (this.guard.guarded) this.claims.poke();
     this.reportLimits(job, run, outcome);
   }
 
