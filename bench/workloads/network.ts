@@ -38,13 +38,15 @@ export async function network(ctx: WorkloadContext): Promise<Table> {
           // Processing: a bulk-loaded queue drained by one worker process.
           const drainer = new WorkerChild(info.name, { concurrency }, boundMs * 2 + 120_000);
           let processed: number | null = null;
+          let cpuPerJob: number | null = null;
           try {
             await drainer.waitReady();
             const load = await loadJobs(adapter, n, boundMs);
             const waiting = await adapter.countUnfinished();
             const result = await drain(adapter, waiting, drainer.go(), boundMs);
-            await drainer.stop();
+            const stopped = await drainer.stop();
             processed = result.perSecond;
+            cpuPerJob = stopped.handled > 0 ? stopped.cpuUs / stopped.handled : null;
             if (load.bounded) notes.push(boundNote('enqueue', load.loaded, n, load.seconds));
             if (result.bounded) notes.push(boundNote('process', result.done, waiting, result.seconds));
           } finally {
@@ -60,8 +62,11 @@ export async function network(ctx: WorkloadContext): Promise<Table> {
             await sleep(settleMs);
             const deadline = now() + boundMs;
             let sent = 0;
+            const enqueues: number[] = [];
             for (; sent < m && now() < deadline; sent++) {
-              await adapter.enqueueOne({ t: now() });
+              const at = now();
+              await adapter.enqueueOne({ t: at });
+              enqueues.push(now() - at);
               await sleep(latencyGapMs);
             }
             const complete = await idle.waitHandled(sent, 10_000);
@@ -69,7 +74,16 @@ export async function network(ctx: WorkloadContext): Promise<Table> {
             if (!complete || sent < m) notes.push(`pick-up: ${sorted.length} of ${m} jobs started within the time bound`);
             return row(
               info,
-              { process: processed, p50: percentile(sorted, 50), p95: percentile(sorted, 95) },
+              {
+                process: processed,
+                cpu: cpuPerJob,
+                p50: percentile(sorted, 50),
+                p95: percentile(sorted, 95),
+                enqueue: percentile(
+                  enqueues.sort((a, b) => a - b),
+                  50,
+                ),
+              },
               notes.join('; ') || undefined,
             );
           } finally {
@@ -91,11 +105,15 @@ export async function network(ctx: WorkloadContext): Promise<Table> {
     description: `Every connection to PostgreSQL and Redis (producer and worker) through a proxy on loopback that delays each chunk ${delayMs} ms each way: a PostgreSQL round trip (SELECT 1, median of 50) took ${roundTrip.toFixed(2)} ms. ${n.toLocaleString('en-US')} no-op jobs bulk-loaded, then drained by one worker process at concurrency ${concurrency} (process jobs/s); then ${m} jobs enqueued one at a time, ${latencyGapMs} ms apart, to an idle worker (enqueue call → handler start, ms).`,
     columns: [
       { key: 'process', title: 'process jobs/s', better: 'higher' },
+      { key: 'cpu', title: 'worker CPU µs/job', better: 'lower', digits: 1 },
       { key: 'p50', title: 'pick-up p50 ms', better: 'lower', digits: 2 },
       { key: 'p95', title: 'pick-up p95 ms', better: 'lower', digits: 2 },
+      { key: 'enqueue', title: 'enqueue p50 ms', digits: 2 },
     ],
     rows,
     notes: [
+      "Pick-up includes the producer's enqueue up to its commit (enqueue p50 ms: the single enqueue's own round trip, with the durable commit on PostgreSQL); a worker can see a job only after that.",
+      'Worker CPU µs/job: CPU time (user + system, process.cpuUsage) of the worker process from "go" to "stop" of the drain, over the jobs it ran; the servers and the proxy are not in it. Less noisy than jobs/s on a shared machine.',
       `Database ${databaseName('bench_spool')} and the peers' own, as in the other workloads; the proxy runs in a process of its own. Spool (SQLite) is embedded and has no network hop.`,
     ],
   };
