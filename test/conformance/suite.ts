@@ -12,6 +12,7 @@ import { flowTests } from './flow.js';
 import { type StoreFactory, useHarness } from './harness.js';
 import { leaseTests } from './leases.js';
 import { migrationTests } from './migrations.js';
+import { namedClaimTests } from './named-claims.js';
 import { outcomeTests } from './outcomes.js';
 import { prefetchTests } from './prefetch.js';
 import { processTests } from './processes.js';
@@ -30,6 +31,7 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     validationTests(h);
     workerTests(h);
     prefetchTests(h);
+    namedClaimTests(h);
     controlTests(h);
     leaseTests(h);
     outcomeTests(h);
