@@ -6,10 +6,29 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/**
+ * `SPOOL_BENCH_TAG` (lower-case letters) suffixes every database, the SQLite folder and picks
+ * another Redis DB index, so two runs on one machine do not wipe each other's data.
+ */
+const tag = /^[a-z]*$/.test(process.env.SPOOL_BENCH_TAG ?? '') ? (process.env.SPOOL_BENCH_TAG ?? '') : '';
+
 export const pgAdminUrl = 'postgres://postgres@127.0.0.1:5432/test';
-export const pgUrl = (database: string): string => `postgres://postgres@127.0.0.1:5432/${database}`;
-export const redis = { host: '127.0.0.1', port: 6379, db: 5 } as const;
-export const sqliteDir = join(tmpdir(), 'spool-bench');
+/** The benchmark database `database` as this run names it (see SPOOL_BENCH_TAG). */
+export const databaseName = (database: string): string => `${database}${tag}`;
+/**
+ * Read at each call: the network workload points children at its delay proxy through
+ * `SPOOL_BENCH_PG_PORT` and `SPOOL_BENCH_REDIS_PORT`, which spawned workers inherit.
+ */
+export const pgUrl = (database: string): string =>
+  `postgres://postgres@127.0.0.1:${process.env.SPOOL_BENCH_PG_PORT ?? 5432}/${databaseName(database)}`;
+export const redis = {
+  host: '127.0.0.1',
+  get port(): number {
+    return Number(process.env.SPOOL_BENCH_REDIS_PORT ?? 6379);
+  },
+  db: tag ? 6 + (tag.charCodeAt(0) % 9) : 5,
+};
+export const sqliteDir = join(tmpdir(), `spool-bench${tag}`);
 export const queueName = 'bench';
 /** Jobs in flight per worker process. */
 export const concurrency = 50;
@@ -42,6 +61,10 @@ export interface Sizes {
   /** Workload 8: events published, each delivered to 3 subscribers. */
   fanOutEvents: number;
   fanOutBoundMs: number;
+  /** Workload 12 (a network hop): jobs drained, jobs picked up one at a time, the time bound per system. */
+  networkJobs: number;
+  networkLatencyJobs: number;
+  networkBoundMs: number;
 }
 
 export const fullSizes: Sizes = {
@@ -63,6 +86,9 @@ export const fullSizes: Sizes = {
   ceilingInserts: 5_000,
   fanOutEvents: 20_000,
   fanOutBoundMs: 120_000,
+  networkJobs: 10_000,
+  networkLatencyJobs: 500,
+  networkBoundMs: 20_000,
 };
 
 export const quickSizes: Sizes = {
@@ -84,4 +110,7 @@ export const quickSizes: Sizes = {
   ceilingInserts: 500,
   fanOutEvents: 3_000,
   fanOutBoundMs: 30_000,
+  networkJobs: 3_000,
+  networkLatencyJobs: 150,
+  networkBoundMs: 8_000,
 };

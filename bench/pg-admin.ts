@@ -1,9 +1,10 @@
 /** @module Drops and recreates one benchmark database on the local PostgreSQL. */
 import pg from 'pg';
-import { pgAdminUrl } from './config.js';
+import { databaseName, pgAdminUrl } from './config.js';
 
 /** Drops `database` (closing its connections) and creates it empty. */
-export async function recreateDatabase(database: string): Promise<void> {
+export async function recreateDatabase(base: string): Promise<void> {
+  const database = databaseName(base);
   if (!/^bench_[a-z]+$/.test(database)) throw new Error(`Refusing to drop ${database}: only bench_* databases are managed here.`);
   const client = new pg.Client({ connectionString: pgAdminUrl });
   await client.connect();

@@ -28,6 +28,8 @@ export interface WorkerOptions {
   concurrency: number;
   /** Jobs claimed per round trip, where the system has such a knob. */
   batchSize?: number;
+  /** Jobs claimed ahead beyond concurrency, where the system has such a knob (Spool's prefetch). */
+  prefetch?: number;
   /** Parallel claim loops (raw SQL only). */
   loops?: number;
 }

@@ -19,6 +19,8 @@ export interface WorkerResult {
   /** Peak resident set size (VmHWM) in MB. */
   peakRssMb: number;
   latencies: number[];
+  /** CPU time the child spent from `go` to `stop`, in µs. */
+  cpuUs: number;
 }
 
 export class WorkerChild {
@@ -118,7 +120,7 @@ export class WorkerChild {
     this.check();
     if (!this.done) throw new Error(`worker process for ${this.system} did not stop within ${timeoutMs} ms`);
     const peakKb = Math.max(this.peakKb, this.done.maxRssKb);
-    return { handled: this.done.n, peakRssMb: peakKb / 1024, latencies: this.done.latencies };
+    return { handled: this.done.n, peakRssMb: peakKb / 1024, latencies: this.done.latencies, cpuUs: this.done.cpuUs };
   }
 
   /** Ends this child only (by its own pid). */

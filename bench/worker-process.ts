@@ -18,7 +18,8 @@ export type ChildMessage =
   | { type: 'ready' }
   | { type: 'started' }
   | { type: 'count'; n: number }
-  | { type: 'done'; n: number; maxRssKb: number; latencies: number[] }
+  /** `cpuUs`: CPU time (user + system) this process spent from `go` to `stop`. */
+  | { type: 'done'; n: number; maxRssKb: number; latencies: number[]; cpuUs: number }
   | { type: 'error'; message: string };
 
 const send = (message: ChildMessage): void => {
@@ -50,16 +51,19 @@ async function main(): Promise<void> {
 
   await worker.prepare();
   send({ type: 'ready' });
+  let cpuAtGo = process.cpuUsage();
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {
     if (line === 'go') {
+      cpuAtGo = process.cpuUsage();
       await worker.start(onStart);
       send({ type: 'started' });
     } else if (line === 'stop') {
       clearInterval(ticker);
       const stopped = worker.stop().catch((err: unknown) => process.stderr.write(`${name} stop failed: ${errorMessage(err)}\n`));
       await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-      send({ type: 'done', n: count, maxRssKb: process.resourceUsage().maxRSS, latencies });
+      const cpu = process.cpuUsage(cpuAtGo);
+      send({ type: 'done', n: count, maxRssKb: process.resourceUsage().maxRSS, latencies, cpuUs: cpu.user + cpu.system });
       process.exit(0);
     }
   }

@@ -21,12 +21,12 @@ export const library = (await import(existsSync(built) ? built.href : '../../src
 const open = (store: string): Promise<Spool> =>
   library.createSpool({ store, shutdownSignals: false, logger: library.silentLogger, pollInterval: pollMs });
 
-export function spoolSystem(store: string, wipe: () => Promise<void>, storeNote: string): SystemModule {
+export function spoolSystem(store: () => string, wipe: () => Promise<void>, storeNote: string): SystemModule {
   return {
     settings: (o) =>
-      `${storeNote}; Spool loaded from ${spoolBuild}; enqueueMany in bulk, enqueue one at a time; work() with concurrency ${o.concurrency}, batchSize ${o.batchSize ?? o.concurrency}, pollInterval ${pollMs} ms; logger silent`,
-    createAdapter: () => createAdapter(store, wipe),
-    createWorker: (o) => createWorker(store, o),
+      `${storeNote}; Spool loaded from ${spoolBuild}; enqueueMany in bulk, enqueue one at a time; work() with concurrency ${o.concurrency}, batchSize ${o.batchSize ?? o.concurrency}, prefetch ${o.prefetch ?? o.concurrency}, pollInterval ${pollMs} ms; logger silent`,
+    createAdapter: () => createAdapter(store(), wipe),
+    createWorker: (o) => createWorker(store(), o),
   };
 }
 
@@ -72,7 +72,7 @@ function createWorker(store: string, o: WorkerOptions): WorkerAdapter {
         async (payload: BenchPayload) => {
           onStart(payload);
         },
-        { concurrency: o.concurrency, batchSize: o.batchSize ?? o.concurrency },
+        { concurrency: o.concurrency, batchSize: o.batchSize ?? o.concurrency, prefetch: o.prefetch ?? o.concurrency },
       );
     },
     async stop() {

@@ -5,4 +5,8 @@ import { spoolSystem } from './spool-common.js';
 
 const database = 'bench_spool';
 
-export const system = spoolSystem(pgUrl(database), () => recreateDatabase(database), `PostgreSQL database ${database}`);
+export const system = spoolSystem(
+  () => pgUrl(database),
+  () => recreateDatabase(database),
+  `PostgreSQL database ${database}`,
+);

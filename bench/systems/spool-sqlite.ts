@@ -11,4 +11,4 @@ async function wipe(): Promise<void> {
   for (const suffix of ['', '-wal', '-shm']) await rm(file + suffix, { force: true });
 }
 
-export const system = spoolSystem(`sqlite:${file}`, wipe, `SQLite file ${file} (WAL, synchronous NORMAL)`);
+export const system = spoolSystem(() => `sqlite:${file}`, wipe, `SQLite file ${file} (WAL, synchronous NORMAL)`);

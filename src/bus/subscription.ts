@@ -69,6 +69,7 @@ export interface SubscribeOptions {
   /** The worker's options, as for `work()`. */
   concurrency?: number;
   batchSize?: number;
+  prefetch?: number;
   lease?: import('../core/duration.js').Duration;
   heartbeatInterval?: import('../core/duration.js').Duration;
   pollInterval?: import('../core/duration.js').Duration;

@@ -130,10 +130,10 @@ export async function subscribe<P>(
   input: SubscribeOptions = {},
 ): Promise<RunningSubscription> {
   if (typeof handler !== 'function') throw new InvalidArgumentError(`subscribe("${topic}", "${name}", handler) needs a handler function.`);
-  const { concurrency, batchSize, lease, heartbeatInterval, pollInterval } = parseSubscribeOptions(input, name);
+  const { concurrency, batchSize, prefetch, lease, heartbeatInterval, pollInterval } = parseSubscribeOptions(input, name);
   const subscription = await declareSubscription(host, topic, name, input);
   const workOptions = Object.fromEntries(
-    Object.entries({ concurrency, batchSize, lease, heartbeatInterval, pollInterval }).filter(([, v]) => v !== undefined),
+    Object.entries({ concurrency, batchSize, prefetch, lease, heartbeatInterval, pollInterval }).filter(([, v]) => v !== undefined),
   );
   const worker = host.work(subscription.queue, handler as (payload: any, ctx: JobContext) => unknown, workOptions);
   return { ...subscription, worker };

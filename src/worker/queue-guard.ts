@@ -181,3 +181,12 @@ export function countsForBreaker(error: unknown, failOn: 'transient' | 'any' = '
 }
 
 const networkCode = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|EPIPE|EHOSTUNREACH|ENETUNREACH|UND_ERR_.+)$/;
+
+/** The string at a dotted payload path (`tenant.id`), or null. */
+export function valueAt(payload: unknown, path: string | null | undefined): string | null {
+  if (!path) return null;
+  let value: unknown = payload;
+  for (const part of path.split('.'))
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  return value === undefined || value === null ? null : String(value);
+}

@@ -52,6 +52,11 @@ export function stopJob(entry: RunningJob, reason: SpoolError): void {
 /** Runs `handler` for the job until it settles or is stopped; a timeout stops it with SPOOL_TIMEOUT. */
 export async function runHandler(entry: RunningJob, handler: Handler | undefined, ctx: JobContext): Promise<RunResult> {
   const { job } = entry;
+  // Stopped while it waited for a slot (prefetched, then cancelled or its lease lost): never started.
+  if (entry.stopReason) {
+    entry.finishing = true;
+    return { kind: 'stopped', reason: entry.stopReason };
+  }
   let timer: NodeJS.Timeout | undefined;
   if (job.timeout !== null) {
     timer = setTimeout(

@@ -8,6 +8,10 @@
  * handles. It gets a narrow port, never the Spool; taking back expired leases and pruning run
  * once per Spool, not here (`client/maintenance.ts`).
  *
+ * With `prefetch` it holds up to that many claimed jobs beyond its concurrency until a slot frees
+ * (graphile-worker's `localQueue`), leased and heartbeated like running ones; a shutdown hands them
+ * back unstarted, a crash leaves them to their leases: prefetching costs a crash time, never work.
+ *
  * A worker with a map of handlers claims only the names in it, so a job nobody here handles is
  * never claimed: it waits, and `GET /v1/jobs/{id}` says why. When this worker is idle it looks (at
  * most once a minute) for waiting jobs on its queue whose names no running worker handles, and
@@ -29,7 +33,7 @@ import { type HandlerTable, handlerTable } from './handlers.js';
 import { Heartbeats } from './heartbeats.js';
 import { createJobContext } from './job-context.js';
 import { type Outcome, type RunResult, decideOutcome } from './outcome.js';
-import { QueueGuard, countsForBreaker } from './queue-guard.js';
+import { QueueGuard, countsForBreaker, valueAt } from './queue-guard.js';
 import { block } from '../policies/rate-window.js';
 import type { WorkerPort } from './port.js';
 import { OutcomeRecorder } from './record-outcome.js';
@@ -41,13 +45,19 @@ export class Worker {
   readonly queue: string;
   readonly concurrency: number;
   private readonly batchSize: number;
+  /** Jobs this worker may hold at once: running plus prefetched. */
+  private readonly capacity: number;
   readonly leaseMs: number;
   private readonly handlers: HandlerTable;
   private readonly running = new Map<string, RunningJob>();
+  /** Claimed ahead (prefetch), in claim order, waiting for a slot. */
+  private buffered: RunningJob[] = [];
+  /** Jobs asked for by claims on their way: room they hold until answered. */
+  private reserved = 0;
   /** Jobs whose handler has settled and whose outcome is not written yet. */
   private readonly unwritten = new Map<string, RunningJob>();
-  /** When the claim in flight started, on the monotonic clock: the start of its jobs' leases. */
-  private claimStartedAt = 0;
+  /** When each claim on its way started (by token), on the monotonic clock: the start of its jobs' leases. */
+  private readonly claimsStarted = new Map<string, number>();
   private readonly claims: ClaimLoop;
   private readonly recorder: OutcomeRecorder;
   private readonly heartbeats: Heartbeats;
@@ -73,6 +83,7 @@ export class Worker {
     this.queue = queue;
     this.concurrency = options.concurrency ?? defaults.work.concurrency;
     this.batchSize = Math.min(options.batchSize ?? this.concurrency, this.concurrency);
+    this.capacity = this.concurrency + (options.prefetch ?? 0);
     this.leaseMs = leaseOf(options);
     const heartbeatMs = toMs(options.heartbeatInterval ?? Math.floor(this.leaseMs * defaults.work.heartbeatFraction), 'heartbeatInterval');
     if (heartbeatMs >= this.leaseMs) {
@@ -88,14 +99,14 @@ export class Worker {
       port,
       queue,
       pollMs,
-      () => this.nextClaim(),
+      (fullOnly) => this.nextClaim(fullOnly),
       (request) => this.guard.claim(request),
-      (jobs) => this.startAll(jobs),
+      (request, jobs) => this.claimed(request, jobs),
       outage,
       () => this.lookForUnhandled(),
     );
     this.recorder = new OutcomeRecorder(port, queue, outage);
-    this.heartbeats = new Heartbeats(port, queue, this.leaseMs, heartbeatMs, () => this.running.values(), stopJob, outage);
+    this.heartbeats = new Heartbeats(port, queue, this.leaseMs, heartbeatMs, () => this.held(), stopJob, outage);
   }
 
   /** Jobs this worker holds right now. */
@@ -145,6 +156,10 @@ export class Worker {
   private async shutdown(timeoutMs: number): Promise<void> {
     this.state = 'closing';
     this.claims.stop();
+    // Prefetched jobs go back at once, as do those of claims still on their way (see claimed).
+    this.handBack(this.buffered);
+    this.buffered = [];
+    await this.claims.settled();
     if (this.running.size > 0) {
       await this.whenDrained(timeoutMs);
       for (const id of [...this.running.keys()]) {
@@ -191,36 +206,71 @@ export class Worker {
    * The claim this worker would make now, or null when it has no free slot, is stopping, or still
    * has outcomes waiting for the store (they are written first; see OutcomeRecorder.stalled).
    */
-  private nextClaim(): ClaimRequest | null {
-    const free = this.concurrency - this.running.size;
+  private nextClaim(fullOnly: boolean): ClaimRequest | null {
+    const free = this.capacity - this.running.size - this.buffered.length - this.reserved;
     if (free <= 0 || this.state !== 'running' || this.recorder.stalled) return null;
-    this.claimStartedAt = performance.now();
-    const exclude = this.lapsedLeases(this.claimStartedAt);
+    const limit = Math.min(free, this.batchSize);
+    if (fullOnly && limit < this.batchSize) return null;
+    const startedAt = performance.now();
+    const exclude = this.lapsedLeases(startedAt);
+    const token = `${this.id}:${++this.claimSeq}`;
+    this.reserved += limit;
+    this.claimsStarted.set(token, startedAt);
     return {
       queue: this.queue,
       names: this.handlers.names,
-      limit: Math.min(free, this.batchSize),
+      limit,
       workerId: this.id,
-      token: `${this.id}:${++this.claimSeq}`,
+      token,
       leaseMs: this.leaseMs,
       ...(exclude ? { exclude } : {}),
     };
   }
 
+  /** Every job this worker holds a lease on and has not finished: running, then prefetched. */
+  private held(): RunningJob[] {
+    return [...this.running.values(), ...this.buffered];
+  }
+
   /** Jobs in hand whose lease may have run out by now (a freeze, a long pause, failed heartbeats). */
   private lapsedLeases(now: number): string[] | undefined {
     let lapsed: string[] | undefined;
-    for (const held of [this.running, this.unwritten]) {
-      for (const entry of held.values()) if (entry.leaseUntil <= now) (lapsed ??= []).push(entry.job.id);
+    for (const held of [this.running.values(), this.unwritten.values(), this.buffered]) {
+      for (const entry of held) if (entry.leaseUntil <= now) (lapsed ??= []).push(entry.job.id);
     }
     return lapsed;
   }
 
-  private startAll(jobs: ClaimedJob[]): void {
-    for (const job of jobs) {
-      const entry = newRunningJob(job, this.claimStartedAt + this.leaseMs);
-      this.running.set(job.id, entry);
-      void this.execute(entry).finally(() => this.freeSlot(job.id));
+  /** A claim was answered: its jobs wait for slots, or go back at once when the worker is stopping. */
+  private claimed(request: ClaimRequest, jobs: ClaimedJob[]): void {
+    this.reserved -= request.limit;
+    const leaseUntil = (this.claimsStarted.get(request.token) ?? performance.now()) + this.leaseMs;
+    this.claimsStarted.delete(request.token);
+    const entries = jobs.map((job) => newRunningJob(job, leaseUntil));
+    if (this.state !== 'running') this.handBack(entries);
+    else {
+      for (const entry of entries) this.buffered.push(entry);
+      this.startWaiting();
+    }
+  }
+
+  /** Starts held jobs while slots are free, oldest claim first. */
+  private startWaiting(): void {
+    if (this.state !== 'running') return;
+    let taken = 0;
+    while (this.running.size < this.concurrency && taken < this.buffered.length) {
+      const entry = this.buffered[taken++] as RunningJob;
+      this.running.set(entry.job.id, entry);
+      void this.execute(entry).finally(() => this.freeSlot(entry.job.id));
+    }
+    if (taken > 0) this.buffered = taken === this.buffered.length ? [] : this.buffered.slice(taken);
+  }
+
+  /** Returns held jobs that never started to the queue, without spending an attempt. */
+  private handBack(entries: RunningJob[]): void {
+    const shutdown = new SpoolError('SPOOL_SHUTDOWN', 'The worker is shutting down; its prefetched jobs go back unstarted.');
+    for (const { job, stopReason } of entries) {
+      void this.recorder.record(job, decideOutcome({ kind: 'stopped', reason: stopReason ?? shutdown }, job, this.port.settings));
     }
   }
 
@@ -230,6 +280,7 @@ export class Worker {
    */
   private freeSlot(id: string): void {
     if (!this.running.delete(id)) return;
+    this.startWaiting();
     if (this.running.size === 0) this.drained?.();
     this.claims.poke();
   }
@@ -338,7 +389,8 @@ export class Worker {
   }
 
   private stop(id: string, reason: SpoolError): void {
-    const entry = this.running.get(id);
+    // A prefetched job is only marked: it ends as stopped, without running, when its turn comes.
+    const entry = this.running.get(id) ?? this.buffered.find((held) => held.job.id === id);
     if (entry) stopJob(entry, reason);
   }
 }
@@ -348,13 +400,4 @@ function leaseOf(options: WorkOptions): number {
   if (leaseMs < defaults.work.minLease)
     throw new InvalidArgumentError(`lease must be at least ${defaults.work.minLease} ms; got ${leaseMs}.`);
   return leaseMs;
-}
-
-/** The string at a dotted payload path (`tenant.id`), or null. */
-function valueAt(payload: unknown, path: string | null | undefined): string | null {
-  if (!path) return null;
-  let value: unknown = payload;
-  for (const part of path.split('.'))
-    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
-  return value === undefined || value === null ? null : String(value);
 }

@@ -12,7 +12,9 @@ import { flowTests } from './flow.js';
 import { type StoreFactory, useHarness } from './harness.js';
 import { leaseTests } from './leases.js';
 import { migrationTests } from './migrations.js';
+import { namedClaimTests } from './named-claims.js';
 import { outcomeTests } from './outcomes.js';
+import { prefetchTests } from './prefetch.js';
 import { processTests } from './processes.js';
 import { registryTests } from './registry.js';
 import { userMessageTests } from './user-messages.js';
@@ -28,6 +30,8 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     enqueueTests(h);
     validationTests(h);
     workerTests(h);
+    prefetchTests(h);
+    namedClaimTests(h);
     controlTests(h);
     leaseTests(h);
     outcomeTests(h);

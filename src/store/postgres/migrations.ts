@@ -182,6 +182,11 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   );
   CREATE INDEX workers_queue ON "${s}".workers (queue);
   `,
+  // Claims by a worker with a handler map look name by name in claim order, so waiting jobs of
+  // names it does not handle cost it nothing (200,000 of them made each claim take 300 ms).
+  (s) => `
+  CREATE INDEX jobs_ready_named ON "${s}".jobs (queue, name, priority DESC, run_at, id) WHERE status = 'waiting';
+  `,
 ];
 
 /** Applies pending migrations in one transaction; safe when many processes start at once. */

@@ -55,7 +55,7 @@ interface Queryable {
 const idPattern = /^\d{1,19}$/;
 
 /** Statements whose loss in a server crash only makes a job run again (see leasePool). */
-const leaseStatements = new Set<AnyStatement>(['claim', 'heartbeat', 'progress', 'rescueExpired']);
+const leaseStatements = new Set<AnyStatement>(['claim', 'claimNamed', 'heartbeat', 'progress', 'rescueExpired']);
 
 export interface PostgresStoreOptions {
   schema?: string;
@@ -239,7 +239,7 @@ export class PostgresStore implements Store {
     const { queue, names, limit, workerId, token, leaseMs, exclude } = request;
     const excluded = exclude?.length ? exclude : null;
     const values = [queue, this.now(), limit, token, leaseMs, workerId, names ?? null, excluded];
-    const rows = await this.run<ClaimedRow & { started_at: string }>('claim', values);
+    const rows = await this.run<ClaimedRow & { started_at: string }>(names ? 'claimNamed' : 'claim', values);
     return rows.map((row) => rowToClaimed(row, request, Number(row.started_at))).sort(claimOrder);
   }
 

@@ -39,6 +39,18 @@ export function postgresStatements(s: string) {
   const orderingHeadOnly = (alias: string) => `(${alias}.ordering_key IS NULL OR NOT EXISTS (
             SELECT 1 FROM ${jobs} o WHERE o.queue = ${alias}.queue AND o.ordering_key = ${alias}.ordering_key
               AND o.status IN ('waiting', 'active') AND o.id < ${alias}.id))`;
+  /**
+   * What a plain claim may take besides being due: not excluded ($8), not expired, the head of its
+   * ordering key, from a queue neither paused nor guarded (those go through the guarded path).
+   */
+  const claimable = (alias: string) => `($8::bigint[] IS NULL OR ${alias}.id <> ALL($8::bigint[]))
+          AND (${alias}.expires_at IS NULL OR ${alias}.expires_at > ${now(2)}) AND ${orderingHeadOnly(alias)}
+          AND NOT EXISTS (SELECT 1 FROM "${s}".queues q WHERE q.name = $1 AND (q.paused OR q.guarded))`;
+  /** Takes the rows of next under the lease ($4 token, $5 lease ms, $6 worker id). */
+  const claimNext = `UPDATE ${jobs} j SET status = 'active', attempts = j.attempts + 1, lease_token = $4, lease_expires_at = ${now(2)} + $5::bigint,
+             started_at = ${now(2)}, updated_at = ${now(2)}, worker_id = $6
+      FROM next WHERE j.id = next.id
+      RETURNING ${claimedColumns.replace(/(\w+)/g, 'j.$1')}, j.started_at`;
   return {
     /**
      * $1 queue, $2 name, $3 payload, $4 priority, $5 max attempts, $6 backoff, $7 timeout, $8 metadata, $9 runAt or null,
@@ -120,23 +132,35 @@ export function postgresStatements(s: string) {
 
     getQueue: `SELECT name, created_at, paused, refuse_when_paused, max_depth, policy, guarded FROM "${s}".queues WHERE name = $1`,
 
-    /** $1 queue, $2 now, $3 limit, $4 token, $5 lease ms, $6 worker id, $7 names or null, $8 ids not to claim or null. */
+    /** $1 queue, $2 now, $3 limit, $4 token, $5 lease ms, $6 worker id, $7 null (every name), $8 ids not to claim or null. */
     claim: `
       WITH next AS (
         SELECT id FROM ${jobs} j
-        WHERE queue = $1 AND status = 'waiting' AND run_at <= ${now(2)} AND ($7::text[] IS NULL OR name = ANY($7::text[]))
-          AND ($8::bigint[] IS NULL OR id <> ALL($8::bigint[]))
-          AND (expires_at IS NULL OR expires_at > ${now(2)}) AND ${orderingHeadOnly('j')}
-          -- A paused queue, or one with limits (claimed through the guarded path), gives nothing here.
-          AND NOT EXISTS (SELECT 1 FROM "${s}".queues q WHERE q.name = $1 AND (q.paused OR q.guarded))
+        WHERE queue = $1 AND status = 'waiting' AND run_at <= ${now(2)} AND $7::text[] IS NULL AND ${claimable('j')}
         ORDER BY priority DESC, run_at, id
         LIMIT $3
         FOR UPDATE SKIP LOCKED
       )
-      UPDATE ${jobs} j SET status = 'active', attempts = j.attempts + 1, lease_token = $4, lease_expires_at = ${now(2)} + $5::bigint,
-             started_at = ${now(2)}, updated_at = ${now(2)}, worker_id = $6
-      FROM next WHERE j.id = next.id
-      RETURNING ${claimedColumns.replace(/(\w+)/g, 'j.$1')}, j.started_at`,
+      ${claimNext}`,
+
+    /**
+     * As claim, $7 the names handled. Each name is read on its own, in claim order on
+     * jobs_ready_named, and the best $3 of them are taken: waiting jobs of other names are never
+     * read. A name's rows beyond what is taken are locked only until the statement ends.
+     */
+    claimNamed: `
+      WITH next AS (
+        SELECT c.id FROM unnest($7::text[]) AS n(name) CROSS JOIN LATERAL (
+          SELECT j.id, j.priority, j.run_at FROM ${jobs} j
+          WHERE j.queue = $1 AND j.name = n.name AND j.status = 'waiting' AND j.run_at <= ${now(2)} AND ${claimable('j')}
+          ORDER BY j.priority DESC, j.run_at, j.id
+          LIMIT $3
+          FOR UPDATE SKIP LOCKED
+        ) c
+        ORDER BY c.priority DESC, c.run_at, c.id
+        LIMIT $3
+      )
+      ${claimNext}`,
 
     /**
      * $1 ids, $2 tokens, $3 results, $4 now. A token that still matches is accepted even after the

@@ -165,4 +165,9 @@ export const sqliteMigrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX spool_workers_queue ON spool_workers (queue);
   `,
+  // Claims by a worker with a handler map look name by name in claim order, so waiting jobs of
+  // names it does not handle cost it nothing (200,000 of them made each claim take over 300 ms).
+  `
+  CREATE INDEX spool_jobs_ready_named ON spool_jobs (queue, name, priority DESC, run_at, id) WHERE status = 'waiting';
+  `,
 ];

@@ -38,6 +38,7 @@ import { ChangeWatcher } from './change-watcher.js';
 import { assertFolderExists, toStoreError } from './driver-errors.js';
 import { sqliteMigrations } from './migrations.js';
 import { leaseLoss, numbered } from './binding.js';
+import { claimNamed } from './claim-named.js';
 import { prepareInsert } from './insert.js';
 import { type SqliteAccess, deleteFinished, sqliteQueues, sqliteStats, sqliteWorkers } from './parts.js';
 import { type SqliteStatementName, pruneSlice, sqliteStatements } from './statements.js';
@@ -194,12 +195,9 @@ export class SqliteStore implements Store {
       // A read first: readers never wait in WAL mode, while an UPDATE takes the write lock even when
       // it matches nothing, and an idle worker's polls would then collide with producers' commits
       // (SQLite's busy handler sleeps a millisecond or more on every collision).
+      if (names) return claimNamed({ db: this.db, sql: (name) => this.sql(name) }, names, request, exclude, now);
       if (this.sql('anyReady').get(queue, now) === undefined) return [];
-      const rows = (
-        names
-          ? this.sql('claimNamed').all(numbered(token, now + leaseMs, now, workerId, queue, limit, exclude, JSON.stringify(names)))
-          : this.sql('claim').all(numbered(token, now + leaseMs, now, workerId, queue, limit, exclude))
-      ) as ClaimedRow[];
+      const rows = this.sql('claim').all(numbered(token, now + leaseMs, now, workerId, queue, limit, exclude)) as ClaimedRow[];
       return rows.map((row) => rowToClaimed(row, request, now)).sort(claimOrder);
     });
   }

@@ -65,13 +65,24 @@ export const sqliteStatements = {
                  ORDER BY priority DESC, run_at, id LIMIT ?6)
     RETURNING ${claimedColumns}`,
 
-  /** As claim, ?8 the names as a JSON array. */
-  claimNamed: `
+  /**
+   * The next ?2 jobs of name ?1 a claim may take, in claim order on spool_jobs_ready_named (?3 now,
+   * ?4 ids not to claim or null, ?5 queue): a worker with a handler map reads name by name, so
+   * waiting jobs of names it does not handle are never read (see SqliteStore.claim).
+   */
+  readyNamed: `
+    SELECT id, priority, run_at FROM spool_jobs j WHERE queue = ?5 AND name = ?1 AND status = 'waiting' AND run_at <= ?3 AND ${claimable}
+      AND (?4 IS NULL OR id NOT IN (SELECT value FROM json_each(?4)))
+    ORDER BY priority DESC, run_at, id LIMIT ?2`,
+
+  /**
+   * As claim, for the ids in ?5 (a JSON array) that are still waiting. `+status`: found by id, never
+   * through an index on status, which would walk every waiting job.
+   */
+  claimIds: `
     UPDATE spool_jobs SET status = 'active', attempts = attempts + 1, lease_token = ?1, lease_expires_at = ?2,
            started_at = ?3, updated_at = ?3, worker_id = ?4
-    WHERE id IN (SELECT id FROM spool_jobs j WHERE queue = ?5 AND status = 'waiting' AND run_at <= ?3 AND ${claimable}
-                 AND (?7 IS NULL OR id NOT IN (SELECT value FROM json_each(?7)))
-                 AND name IN (SELECT value FROM json_each(?8)) ORDER BY priority DESC, run_at, id LIMIT ?6)
+    WHERE id IN (SELECT value FROM json_each(?5)) AND +status = 'waiting'
     RETURNING ${claimedColumns}`,
 
   /**
