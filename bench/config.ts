@@ -42,7 +42,14 @@ export interface Sizes {
   /** Workload 8: events published, each delivered to 3 subscribers. */
   fanOutEvents: number;
   fanOutBoundMs: number;
+  /** Workload 10: enqueue requests per server, after a warm-up of a tenth as many. */
+  httpRequests: number;
+  /** Workload 11: single enqueues shared by 100 concurrent callers. */
+  concurrentEnqueues: number;
 }
+
+/** Connections (workload 10) and callers (workload 11) in flight at once. */
+export const httpConcurrency = 100;
 
 export const fullSizes: Sizes = {
   throughputJobs: 50_000,
@@ -63,6 +70,8 @@ export const fullSizes: Sizes = {
   ceilingInserts: 5_000,
   fanOutEvents: 20_000,
   fanOutBoundMs: 120_000,
+  httpRequests: 20_000,
+  concurrentEnqueues: 20_000,
 };
 
 export const quickSizes: Sizes = {
@@ -84,4 +93,6 @@ export const quickSizes: Sizes = {
   ceilingInserts: 500,
   fanOutEvents: 3_000,
   fanOutBoundMs: 30_000,
+  httpRequests: 5_000,
+  concurrentEnqueues: 5_000,
 };

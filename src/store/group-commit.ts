@@ -26,41 +26,52 @@ interface Caller {
 
 export class GroupCommit {
   private waiting: Caller[] = [];
-  private writing = false;
+  private inFlight = 0;
   private scheduled = false;
   private drained: (() => void)[] = [];
 
-  /** `write` stores jobs in one transaction, results in input order (the store's own insert). */
-  constructor(private readonly write: (jobs: readonly NewJob[]) => Promise<EnqueueResult[]>) {}
+  /**
+   * `write` stores jobs in one transaction, results in input order (the store's own insert).
+   * `maxInFlight` batches may be written at once (on connections of their own).
+   */
+  constructor(
+    private readonly write: (jobs: readonly NewJob[]) => Promise<EnqueueResult[]>,
+    private readonly maxInFlight = 1,
+  ) {}
 
   submit(jobs: readonly NewJob[]): Promise<EnqueueResult[]> {
     return new Promise<EnqueueResult[]>((resolve, reject) => {
       this.waiting.push({ jobs, resolve, reject });
-      if (this.writing || this.scheduled) return;
-      this.scheduled = true;
-      // The rest of this turn's arrivals (other requests parsed in the same poll) join the batch.
-      setImmediate(() => {
-        this.scheduled = false;
-        void this.flush();
-      });
+      this.schedule();
     });
   }
 
   /** Resolves once nothing is waiting or being written (for close). */
   idle(): Promise<void> {
-    if (!this.writing && !this.scheduled && this.waiting.length === 0) return Promise.resolve();
+    if (this.inFlight === 0 && !this.scheduled && this.waiting.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.drained.push(resolve));
   }
 
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.waiting.length === 0) return;
+    this.scheduled = true;
+    // The rest of this turn's arrivals (other requests parsed in the same poll) join the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
   private async flush(): Promise<void> {
-    this.writing = true;
-    while (this.waiting.length > 0) {
-      const batch = this.waiting;
-      this.waiting = [];
+    const batch = this.waiting;
+    this.waiting = [];
+    if (batch.length > 0) {
+      this.inFlight++;
       await this.writeBatch(batch);
+      this.inFlight--;
     }
-    this.writing = false;
-    for (const resolve of this.drained.splice(0)) resolve();
+    if (this.waiting.length > 0) this.schedule();
+    else if (this.inFlight === 0 && !this.scheduled) for (const resolve of this.drained.splice(0)) resolve();
   }
 
   private async writeBatch(batch: Caller[]): Promise<void> {

@@ -77,8 +77,13 @@ export class PostgresStore implements Store {
   private readonly where: string;
   /** Queues this process knows have a row; the first enqueue of any other creates it. */
   private readonly knownQueues = new Set<string>();
-  /** Concurrent enqueues share one statement and one commit (see group-commit.ts). */
-  private readonly group = new GroupCommit((jobs) => this.insert(jobs));
+  /**
+   * Concurrent enqueues share one statement and one commit (see group-commit.ts). Two groups may
+   * be written at once, on two connections, so one group's commit flush overlaps the next one's
+   * insert: 100 concurrent callers enqueued 4.4k and 3.9k jobs/s with one group in flight, 7.5k
+   * and 4.5k with two, on this loaded 2-core machine.
+   */
+  private readonly group = new GroupCommit((jobs) => this.insert(jobs), 2);
 
   private constructor(
     private readonly pool: pg.Pool,

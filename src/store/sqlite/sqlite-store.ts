@@ -72,6 +72,7 @@ export class SqliteStore implements Store {
   /** Queues this process knows have a row; the first enqueue of any other creates it. */
   private readonly knownQueues = new Set<string>();
   /** Concurrent enqueues share one transaction (see group-commit.ts). */
+  // One group at a time: a SQLite write is synchronous, so a group is what arrived in the same turn.
   private readonly group = new GroupCommit((jobs) => this.insert(jobs, this.db));
 
   constructor(
