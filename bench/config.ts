@@ -65,7 +65,14 @@ export interface Sizes {
   networkJobs: number;
   networkLatencyJobs: number;
   networkBoundMs: number;
+  /** Workload 10: enqueue requests per server, after a warm-up of a tenth as many. */
+  httpRequests: number;
+  /** Workload 11: single enqueues shared by 100 concurrent callers. */
+  concurrentEnqueues: number;
 }
+
+/** Connections (workload 10) and callers (workload 11) in flight at once. */
+export const httpConcurrency = 100;
 
 export const fullSizes: Sizes = {
   throughputJobs: 50_000,
@@ -89,6 +96,8 @@ export const fullSizes: Sizes = {
   networkJobs: 10_000,
   networkLatencyJobs: 500,
   networkBoundMs: 20_000,
+  httpRequests: 20_000,
+  concurrentEnqueues: 20_000,
 };
 
 export const quickSizes: Sizes = {
@@ -113,4 +122,6 @@ export const quickSizes: Sizes = {
   networkJobs: 3_000,
   networkLatencyJobs: 150,
   networkBoundMs: 8_000,
+  httpRequests: 5_000,
+  concurrentEnqueues: 5_000,
 };

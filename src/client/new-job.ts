@@ -20,6 +20,15 @@ export interface EnqueueItem {
   options?: EnqueueOptions;
 }
 
+/** Option objects already checked against the enqueue option fields (the HTTP API's body schema does): not parsed twice. */
+const checked = new WeakSet<EnqueueOptions>();
+
+/** Marks options as checked by the same fields enqueue would check them with (the HTTP body schema). */
+export function checkedOptions(options: EnqueueOptions): EnqueueOptions {
+  checked.add(options);
+  return options;
+}
+
 export function toNewJob(item: EnqueueItem, what: string, settings: SpoolSettings): NewJob {
   if (typeof item !== 'object' || item === null)
     throw new InvalidArgumentError(`${what} must be an object { queue, name, payload, options }.`);
@@ -29,7 +38,9 @@ export function toNewJob(item: EnqueueItem, what: string, settings: SpoolSetting
   const options =
     item.options === undefined
       ? {}
-      : (parseOptions(enqueueOptionsSchema, item.options, `${what} options for ${queue}/${name}`) as EnqueueOptions);
+      : checked.has(item.options)
+        ? item.options
+        : (parseOptions(enqueueOptionsSchema, item.options, `${what} options for ${queue}/${name}`) as EnqueueOptions);
   if (options.delay !== undefined && options.runAt !== undefined) {
     throw new InvalidArgumentError(`Give ${what} either delay or runAt, not both.`);
   }

@@ -141,7 +141,9 @@ export class Spool {
     options?: EnqueueOptions & { tx?: Transaction },
   ): Promise<JobHandle<R>> {
     const { tx, ...rest } = options ?? {};
-    return this.enqueueMany<R>([{ queue, name, payload, options: rest }], { tx }).then((handles) => handles[0] as JobHandle<R>);
+    // No options at all skips their schema (the common single enqueue).
+    const own = options === undefined || (tx !== undefined && Object.keys(rest).length === 0) ? undefined : rest;
+    return this.enqueueMany<R>([{ queue, name, payload, options: own }], { tx }).then((handles) => handles[0] as JobHandle<R>);
   }
 
   /** Adds many jobs in one round trip; all or none are stored. Handles follow the input order. */

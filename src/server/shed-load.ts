@@ -6,6 +6,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { makeProblem, problemResponse } from './problem.js';
+import { requestHeader } from './request-header.js';
 import type { StreamRegistry } from './sse.js';
 
 const health = new Set(['/healthz', '/readyz']);
@@ -14,7 +15,7 @@ export function shedLoad(streams: StreamRegistry, maxInFlight: number, maxStream
   let inFlight = 0;
   return async function shed(c, next) {
     if (health.has(c.req.path)) return next();
-    const stream = c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/event-stream');
+    const stream = c.req.method === 'GET' && (requestHeader(c, 'accept') ?? '').includes('text/event-stream');
     if (stream ? streams.size >= maxStreams : inFlight >= maxInFlight) {
       const what = stream ? `${streams.size} event streams are open` : `${inFlight} requests are in flight`;
       return problemResponse(makeProblem(503, 'SPOOL_OVERLOADED', `The server is overloaded (${what}); try again in a second.`), {

@@ -9,6 +9,7 @@ import { busTests } from './bus.js';
 import { controlTests } from './control.js';
 import { enqueueTests } from './enqueue.js';
 import { flowTests } from './flow.js';
+import { groupCommitTests } from './group-commit.js';
 import { type StoreFactory, useHarness } from './harness.js';
 import { leaseTests } from './leases.js';
 import { migrationTests } from './migrations.js';
@@ -28,6 +29,7 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     const h = useHarness(makeStoreUrl);
     migrationTests(h);
     enqueueTests(h);
+    groupCommitTests(h);
     validationTests(h);
     workerTests(h);
     prefetchTests(h);

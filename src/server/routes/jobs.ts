@@ -4,14 +4,16 @@
  * worker handles a waiting job), list, cancel, retry, delete.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { InvalidArgumentError, JobNotFoundError } from '../../core/errors.js';
 import type { EnqueueOptions } from '../../core/options.js';
 import type { JobStatus } from '../../core/types.js';
 import { isOperator, requireScope } from '../auth.js';
+import { limitBody as limitRequestBody } from '../body-limit.js';
+import { requestHeader } from '../request-header.js';
+import { validationProblem } from '../validation-problem.js';
+import { checkedOptions } from '../../client/new-job.js';
 import type { RouteContext, SpoolApi } from '../context.js';
 import { toJobView } from '../job-view.js';
-import { makeProblem, problemResponse } from '../problem.js';
 import {
   EnqueueBody,
   EnqueueResponse,
@@ -25,21 +27,12 @@ import {
 } from '../schemas.js';
 
 const security = [{ Bearer: [] }];
+const IdempotencyKeyHeader = z.object({ 'idempotency-key': z.string().min(1).max(255) });
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
 export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
   const { spool, auth } = ctx;
-  const limitBody = bodyLimit({
-    maxSize: ctx.bodyLimit,
-    onError: () =>
-      problemResponse(
-        makeProblem(
-          413,
-          'SPOOL_PAYLOAD_TOO_LARGE',
-          `The request body is larger than this server's limit of ${ctx.bodyLimit} bytes. Store large data elsewhere and pass a reference, or raise server.bodyLimit.`,
-        ),
-      ),
-  });
+  const limitBody = limitRequestBody(ctx.bodyLimit);
 
   app.openapi(
     createRoute({
@@ -51,9 +44,19 @@ export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
       tags: ['jobs'],
       security,
       middleware: [requireScope(auth, 'enqueue'), limitBody] as const,
+      // The header is documented here and checked in the handler: validating the headers part
+      // would copy every header of every request into an object first.
+      parameters: [
+        {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          schema: { type: 'string', minLength: 1, maxLength: 255 },
+          description: 'Returns the job already enqueued on this queue with this key instead of a new one.',
+        },
+      ],
       request: {
         params: QueueParams,
-        headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
         body: { content: json(EnqueueBody), required: true },
       },
       responses: {
@@ -65,15 +68,21 @@ export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
     async (c) => {
       const { queue } = c.req.valid('param');
       const { name, payload, ...options } = c.req.valid('json');
-      const headerKey = c.req.valid('header')['idempotency-key'];
+      const headerKey = requestHeader(c, 'idempotency-key');
+      if (headerKey !== undefined) {
+        const checked = IdempotencyKeyHeader.safeParse({ 'idempotency-key': headerKey });
+        if (!checked.success) return validationProblem({ success: false, error: checked.error, target: 'header' }, c) as never;
+      }
       if (headerKey !== undefined && options.idempotencyKey !== undefined && headerKey !== options.idempotencyKey) {
         throw new InvalidArgumentError('The Idempotency-Key header and the body field idempotencyKey differ; send one of them.');
       }
       const idempotencyKey = headerKey ?? options.idempotencyKey;
-      const handle = await spool.enqueue(queue, name, payload, {
-        ...(options as EnqueueOptions),
-        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-      });
+      if (idempotencyKey !== undefined) options.idempotencyKey = idempotencyKey;
+      // The body schema holds the library's option fields: checked once, here, not again by enqueue.
+      const [handle] = await spool.enqueueMany([
+        { queue, name, payload, options: Object.keys(options).length === 0 ? undefined : checkedOptions(options as EnqueueOptions) },
+      ]);
+      if (!handle) throw new Error('enqueueMany returned no handle for one job.');
       c.header('location', `/v1/jobs/${handle.id}`);
       const view = toJobView(handle.job, { operator: isOperator(c.get('principal')) });
       const body = { id: handle.id, status: handle.job.status, created: handle.created, job: view };

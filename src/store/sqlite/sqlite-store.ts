@@ -40,6 +40,7 @@ import { sqliteMigrations } from './migrations.js';
 import { leaseLoss, numbered } from './binding.js';
 import { claimNamed } from './claim-named.js';
 import { prepareInsert } from './insert.js';
+import { GroupCommit } from '../group-commit.js';
 import { type SqliteAccess, deleteFinished, sqliteQueues, sqliteStats, sqliteWorkers } from './parts.js';
 import { type SqliteStatementName, pruneSlice, sqliteStatements } from './statements.js';
 import { sqliteTopics } from './topics.js';
@@ -71,6 +72,9 @@ export class SqliteStore implements Store {
   private changes: ChangeWatcher | null = null;
   /** Queues this process knows have a row; the first enqueue of any other creates it. */
   private readonly knownQueues = new Set<string>();
+  /** Concurrent enqueues share one transaction (see group-commit.ts). */
+  // One group at a time: a SQLite write is synchronous, so a group is what arrived in the same turn.
+  private readonly group = new GroupCommit((jobs) => this.insert(jobs, this.db));
 
   constructor(
     readonly path: string,
@@ -173,7 +177,11 @@ export class SqliteStore implements Store {
     if (tx !== undefined && !(tx instanceof Database)) {
       throw new InvalidArgumentError('On SQLite, `tx` must be the better-sqlite3 Database whose transaction the job should join.');
     }
-    const db = (tx as Db | undefined) ?? this.db;
+    // Inside the caller's transaction the insert runs now, synchronously; on its own, with others.
+    return tx === undefined ? this.group.submit(jobs) : this.insert(jobs, tx as Db);
+  }
+
+  private async insert(jobs: readonly NewJob[], db: Db): Promise<EnqueueResult[]> {
     const now = this.now();
     const { results, insertAll } = prepareInsert(db, db === this.db ? (name) => this.sql(name) : null, jobs, now, () =>
       this.ensureQueues(
@@ -364,6 +372,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.group.idle();
     this.listeners.clear();
     this.changes?.stop();
     if (this.db.open) this.db.close();
