@@ -30,6 +30,11 @@ export const defaults = {
   maintenance: {
     /** How often expired leases are looked for: at most this, at least half the shortest lease. */
     rescueInterval: 5_000,
+    /**
+     * How often the jobs of dead workers are looked for (a session whose lock is gone, a pid that
+     * is gone): one cheap statement, so a crashed worker's jobs run again within about a second.
+     */
+    orphanInterval: 500,
     pruneInterval: 60_000,
     /** Backlog samples kept for the dashboard's chart. */
     backlogKeep: 86_400_000,

@@ -14,6 +14,7 @@ import { leaseTests } from './leases.js';
 import { migrationTests } from './migrations.js';
 import { outcomeTests } from './outcomes.js';
 import { processTests } from './processes.js';
+import { recoveryTests } from './recovery.js';
 import { registryTests } from './registry.js';
 import { userMessageTests } from './user-messages.js';
 import { validationTests } from './validation.js';
@@ -32,6 +33,7 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     leaseTests(h);
     outcomeTests(h);
     processTests(h);
+    recoveryTests(h);
     registryTests(h);
     userMessageTests(h);
     busTests(h);
