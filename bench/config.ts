@@ -42,6 +42,9 @@ export interface Sizes {
   /** Workload 8: events published, each delivered to 3 subscribers. */
   fanOutEvents: number;
   fanOutBoundMs: number;
+  /** Workload "recovery": SIGKILLs per Spool store, and for BullMQ (each of its rounds waits out a 30 s lock). */
+  recoveryKills: number;
+  recoveryPeerKills: number;
 }
 
 export const fullSizes: Sizes = {
@@ -63,6 +66,8 @@ export const fullSizes: Sizes = {
   ceilingInserts: 5_000,
   fanOutEvents: 20_000,
   fanOutBoundMs: 120_000,
+  recoveryKills: 20,
+  recoveryPeerKills: 4,
 };
 
 export const quickSizes: Sizes = {
@@ -84,4 +89,6 @@ export const quickSizes: Sizes = {
   ceilingInserts: 500,
   fanOutEvents: 3_000,
   fanOutBoundMs: 30_000,
+  recoveryKills: 5,
+  recoveryPeerKills: 1,
 };

@@ -15,6 +15,7 @@ import type { Table } from './table.js';
 import { errorMessage, now } from './util.js';
 import { backlog } from './workloads/backlog.js';
 import { ceiling } from './workloads/ceiling.js';
+import { crashRecovery } from './workloads/crash-recovery.js';
 import { fanOut } from './workloads/fan-out.js';
 import { flow } from './workloads/flow.js';
 import type { WorkloadContext } from './workloads/context.js';
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   const started = now();
   const quick = process.argv.includes('--quick');
   const only = argument('only')?.split(',');
-  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9').split(','));
+  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9,recovery').split(','));
   const ctx: WorkloadContext = {
     sizes: quick ? quickSizes : fullSizes,
     systems: queueSystems.filter((s) => !only || only.includes(s.name)),
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   if (chosen.has('7')) await attempt('workload 7', async () => void tables.push(await ceiling(ctx)));
   if (chosen.has('8')) await attempt('workload 8', async () => void tables.push(await fanOut(ctx)));
   if (chosen.has('9')) await attempt('workload 9', async () => void tables.push(await flow(ctx)));
+  if (chosen.has('recovery')) await attempt('workload recovery', async () => void tables.push(await crashRecovery(ctx)));
 
   tables.sort((a, b) => a.title.localeCompare(b.title, 'en', { numeric: true }));
   addCeilingNotes(tables);

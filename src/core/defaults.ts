@@ -49,6 +49,11 @@ export const defaults = {
     /** How often, at most, an idle worker looks for waiting jobs no running worker handles. */
     unhandledCheckInterval: 60_000,
   },
+  /** Handlers in worker threads (`work(queue, { module, threads })`). */
+  threads: {
+    /** How long a stopped job's thread may take to settle after its signal aborts before it is terminated. */
+    abortGrace: 500,
+  },
   list: { limit: 50, maxLimit: 500 },
   server: { host: '127.0.0.1', port: 8080, bodyLimitExtra: 64 * 1024 },
   sse: { pollMs: 250, heartbeatMs: 15_000, retryMs: 1_000 },

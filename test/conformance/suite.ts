@@ -16,6 +16,7 @@ import { outcomeTests } from './outcomes.js';
 import { processTests } from './processes.js';
 import { recoveryTests } from './recovery.js';
 import { registryTests } from './registry.js';
+import { threadTests } from './threads.js';
 import { userMessageTests } from './user-messages.js';
 import { validationTests } from './validation.js';
 import { workerTests } from './worker.js';
@@ -35,6 +36,7 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     processTests(h);
     recoveryTests(h);
     registryTests(h);
+    threadTests(h);
     userMessageTests(h);
     busTests(h);
     flowTests(h);
