@@ -69,6 +69,9 @@ export interface Sizes {
   httpRequests: number;
   /** Workload 11: single enqueues shared by 100 concurrent callers. */
   concurrentEnqueues: number;
+  /** Workload "recovery": SIGKILLs per Spool store, and for BullMQ (each of its rounds waits out a 30 s lock). */
+  recoveryKills: number;
+  recoveryPeerKills: number;
 }
 
 /** Connections (workload 10) and callers (workload 11) in flight at once. */
@@ -98,6 +101,8 @@ export const fullSizes: Sizes = {
   networkBoundMs: 20_000,
   httpRequests: 20_000,
   concurrentEnqueues: 20_000,
+  recoveryKills: 20,
+  recoveryPeerKills: 4,
 };
 
 export const quickSizes: Sizes = {
@@ -124,4 +129,6 @@ export const quickSizes: Sizes = {
   networkBoundMs: 8_000,
   httpRequests: 5_000,
   concurrentEnqueues: 5_000,
+  recoveryKills: 5,
+  recoveryPeerKills: 1,
 };

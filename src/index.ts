@@ -21,6 +21,7 @@ export type { BridgeDirection, BridgeKind, BridgeState, BridgeStatus } from './b
 export type { BreakerOptions, QueueLimits, QueueState } from './client/flow.js';
 export type { BreakerPolicy, BreakerState, QueuePolicy } from './core/flow.js';
 export type { Handler, Handlers, JobContext } from './worker/types.js';
+export type { ThreadHandlers } from './worker/thread-pool.js';
 export { ManualClock, systemClock } from './core/clock.js';
 export type { Clock } from './core/clock.js';
 export type { Duration } from './core/duration.js';

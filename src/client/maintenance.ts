@@ -1,7 +1,9 @@
 /**
  * @module
- * The duties a Spool runs once, however many workers it has: taking back jobs on expired leases
- * (their worker crashed or hung) and deleting finished jobs past their retention. Started with
+ * The duties a Spool runs once, however many workers it has: taking back the jobs of workers whose
+ * process died (every half second, from the registry: a session lock or a pid gone), taking back
+ * jobs on expired leases (their worker hung, or died unseen) and deleting finished jobs past their
+ * retention. Started with
  * the first worker; a failure is reported (an outage once, then throttled) and tried again later.
  */
 import { defaults } from '../core/defaults.js';
@@ -18,6 +20,8 @@ export interface MaintenanceSettings {
 export class Maintenance {
   private rescueTimer: NodeJS.Timeout | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
+  private orphanTimer: NodeJS.Timeout | null = null;
+  private orphanCheck: Promise<number> | null = null;
   private rescueMs: number = defaults.maintenance.rescueInterval;
 
   constructor(
@@ -41,6 +45,10 @@ export class Maintenance {
       this.rescueTimer = setInterval(() => void this.rescue(), this.rescueMs);
       this.rescueTimer.unref();
     }
+    if (!this.orphanTimer && this.store.workers) {
+      this.orphanTimer = setInterval(() => void this.rescueOrphans(), defaults.maintenance.orphanInterval);
+      this.orphanTimer.unref();
+    }
     if (!this.pruneTimer) {
       this.pruneTimer = setInterval(
         () => void this.prune().catch((err: unknown) => this.report(err, 'Pruning finished jobs failed')),
@@ -53,6 +61,8 @@ export class Maintenance {
   stop(): void {
     if (this.rescueTimer) clearInterval(this.rescueTimer);
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    if (this.orphanTimer) clearInterval(this.orphanTimer);
+    this.orphanTimer = null;
     this.rescueTimer = null;
     this.pruneTimer = null;
   }
@@ -70,6 +80,30 @@ export class Maintenance {
       this.report(err, `Taking back jobs on expired leases failed; trying again in ${this.rescueMs} ms`);
       return 0;
     }
+  }
+
+  /**
+   * Takes back the jobs of workers whose process died, at once (see WorkersPart.rescueOrphans);
+   * a check still running is joined, not doubled. Returns how many jobs were taken back.
+   */
+  rescueOrphans(): Promise<number> {
+    const workers = this.store.workers;
+    if (!workers) return Promise.resolve(0);
+    this.orphanCheck ??= workers
+      .rescueOrphans()
+      .then((rescued) => {
+        this.outage.succeeded();
+        if (rescued > 0) this.logger.warn(`Took back ${rescued} job(s) of a worker whose process died; they run again.`);
+        return rescued;
+      })
+      .catch((err: unknown) => {
+        this.report(err, 'Looking for the jobs of dead workers failed');
+        return 0;
+      })
+      .finally(() => {
+        this.orphanCheck = null;
+      });
+    return this.orphanCheck;
   }
 
   /** Deletes finished jobs and published events older than their retention; returns how many. */

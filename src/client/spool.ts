@@ -37,6 +37,7 @@ import { newJobToJob } from '../store/row.js';
 import type { WorkerPort } from '../worker/port.js';
 import type { Handlers } from '../worker/types.js';
 import { WorkerRegistry } from '../worker/registry.js';
+import { type ThreadHandlers, isThreadHandlers, threadPoolHandler } from '../worker/thread-pool.js';
 import { Worker } from '../worker/worker.js';
 import * as stats from './stats.js';
 import * as workerInfo from './workers.js';
@@ -367,8 +368,13 @@ export class Spool {
     return flow.queueState(this.store, queue, counts);
   }
 
-  /** Starts a worker on `queue`; it runs until `close()` (or the Spool's) or a shutdown signal. */
-  work(queue: string, handlers: Handlers, options: WorkOptions = {}): Worker {
+  /**
+   * Starts a worker on `queue`; it runs until `close()` (or the Spool's) or a shutdown signal.
+   * Handlers are one function for every job, a map from job name to function, or `{ module, threads }`:
+   * a module whose handler runs in a pool of worker threads (CPU-bound work; see docs/worker-threads.md),
+   * with `concurrency` defaulting to the number of threads.
+   */
+  work(queue: string, handlers: Handlers | ThreadHandlers, options: WorkOptions = {}): Worker {
     this.assertOpen();
     assertName(queue, 'queue');
     const port: WorkerPort = {
@@ -379,9 +385,15 @@ export class Spool {
       settings: this.settings,
       registry: this.registry,
     };
-    const worker = new Worker(port, queue, handlers, options, this.outage);
+    const pool = isThreadHandlers(handlers) ? threadPoolHandler(queue, handlers) : null;
+    const worker = pool
+      ? new Worker(port, queue, pool.handler, { ...options, concurrency: options.concurrency ?? pool.threads }, this.outage)
+      : new Worker(port, queue, handlers as Handlers, options, this.outage);
     this.localWorkers.add(worker);
-    worker.onClosed(() => this.localWorkers.delete(worker));
+    worker.onClosed(() => {
+      this.localWorkers.delete(worker);
+      void pool?.close();
+    });
     void this.store.queues?.ensure([queue]).catch(() => {});
     this.startBackgroundDuties(worker);
     worker.start();

@@ -30,6 +30,11 @@ export const defaults = {
   maintenance: {
     /** How often expired leases are looked for: at most this, at least half the shortest lease. */
     rescueInterval: 5_000,
+    /**
+     * How often the jobs of dead workers are looked for (a session whose lock is gone, a pid that
+     * is gone): one cheap statement, so a crashed worker's jobs run again within about a second.
+     */
+    orphanInterval: 500,
     pruneInterval: 60_000,
     /** Backlog samples kept for the dashboard's chart. */
     backlogKeep: 86_400_000,
@@ -43,6 +48,11 @@ export const defaults = {
     staleAfter: 30_000,
     /** How often, at most, an idle worker looks for waiting jobs no running worker handles. */
     unhandledCheckInterval: 60_000,
+  },
+  /** Handlers in worker threads (`work(queue, { module, threads })`). */
+  threads: {
+    /** How long a stopped job's thread may take to settle after its signal aborts before it is terminated. */
+    abortGrace: 500,
   },
   list: { limit: 50, maxLimit: 500 },
   server: { host: '127.0.0.1', port: 8080, bodyLimitExtra: 64 * 1024 },

@@ -24,6 +24,7 @@ export type SpoolErrorCode =
   | 'SPOOL_CANCELLED'
   | 'SPOOL_LEASE_LOST'
   | 'SPOOL_LEASE_EXPIRED'
+  | 'SPOOL_WORKER_LOST'
   | 'SPOOL_SHUTDOWN'
   | 'SPOOL_NO_HANDLER'
   | 'SPOOL_WAIT_TIMEOUT'
@@ -73,6 +74,8 @@ export const errorCatalog: Record<SpoolErrorCode, ErrorTraits> = {
   SPOOL_CANCELLED: failed(409),
   SPOOL_LEASE_LOST: failed(409),
   SPOOL_LEASE_EXPIRED: failed(409),
+  /** The process running the attempt died (its store session or pid is gone); the job was taken back before its lease ran out. */
+  SPOOL_WORKER_LOST: failed(409),
   SPOOL_SHUTDOWN: { http: 503, exit: 1, transient: true },
   SPOOL_NO_HANDLER: failed(500),
   SPOOL_WAIT_TIMEOUT: { http: 504, exit: 1, transient: true },

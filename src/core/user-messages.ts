@@ -22,7 +22,7 @@ export const userMessages = {
 } as const;
 
 /** Codes whose retry means "still working on it" rather than "something went wrong". */
-const slowCodes = new Set(['SPOOL_TIMEOUT', 'SPOOL_LEASE_EXPIRED']);
+const slowCodes = new Set(['SPOOL_TIMEOUT', 'SPOOL_LEASE_EXPIRED', 'SPOOL_WORKER_LOST']);
 
 export interface AttemptFacts {
   /** The handler's own message, if it gave one. */

@@ -255,6 +255,16 @@ export interface WorkersPart {
    * more than the next 10,000 waiting jobs, so a large backlog never makes it slow.
    */
   waitingNames(queue: string, handled: readonly string[], limit: number): Promise<string[]>;
+  /**
+   * Takes back the active jobs of workers whose process is gone, without waiting for their leases,
+   * and forgets those workers. PostgreSQL: the worker's session no longer holds its advisory lock
+   * (the server released it when the connection died). SQLite: the worker ran on this host and its
+   * pid is gone, or now belongs to a process started later. A live worker, however slow or frozen,
+   * is never judged; this session's own workers neither. Each job goes to waiting if attempts
+   * remain, else to failed, with a SPOOL_WORKER_LOST error: the attempt counts, as for an expired
+   * lease. Safe to run from many processes at once. Returns how many jobs were taken back.
+   */
+  rescueOrphans(): Promise<number>;
 }
 
 export interface Store extends JobStore, AdminStore {

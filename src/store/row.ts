@@ -179,3 +179,9 @@ export function foldCounts(rows: readonly { queue: string; status: string; n: nu
   }
   return counts;
 }
+
+export const workerLostMessage =
+  'The process running this job died (its store session or process is gone), so the job was taken back without waiting for its lease to expire.';
+
+/** What `rescueOrphans` writes on a job taken back from a dead worker, in the order of `leaseExpiredTexts`. */
+export const workerLostTexts = [workerLostMessage, userMessages.failed, userMessages.slow] as const;

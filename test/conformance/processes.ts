@@ -76,9 +76,7 @@ export function processTests(h: Harness): void {
       expect(exitedGracefully(await b.waitForExit(15_000), 'SIGTERM')).toBe(true);
     });
 
-    it('a worker process killed with SIGKILL mid-job loses nothing: another worker completes the job after the lease expires', {
-      timeout: 60_000,
-    }, async () => {
+    it('a worker process killed with SIGKILL mid-job loses nothing: another worker completes the job', { timeout: 60_000 }, async () => {
       const spool = await h.open({ clock: systemClock, pollInterval: 100 });
       const doomed = await WorkerProcess.start(h.url, h.schema, 'crash', 'hang', { lease: 1_500, heartbeat: 300 });
       const { id } = await spool.enqueue('crash', 'n', null, { maxAttempts: 3 });
@@ -86,19 +84,16 @@ export function processTests(h: Harness): void {
       expect(await spool.getJob(id)).toMatchObject({ status: 'active', attempts: 1 });
       doomed.signal('SIGKILL');
       expect((await doomed.waitForExit(10_000)).signal).toBe('SIGKILL');
-      const orphaned = (await spool.getJob(id)) as Job;
-      expect(orphaned.status).toBe('active');
-      const leaseEnd = orphaned.leaseExpiresAt as number;
-      expect(leaseEnd).toBeGreaterThan(0);
+      expect((await spool.getJob(id))?.status).toBe('active');
 
       spool.work('crash', (_p, ctx) => ({ rescuedBy: process.pid, attempt: ctx.attempt }), { lease: 1_000 });
       await expect(spool.waitFor(id, { timeout: 20_000 })).resolves.toEqual({ rescuedBy: process.pid, attempt: 2 });
       const job = (await spool.getJob(id)) as Job;
       expect(job).toMatchObject({ status: 'completed', attempts: 2 });
-      expect(job.startedAt).toBeGreaterThanOrEqual(leaseEnd);
+      // Taken back by whichever came first with so short a lease: its death seen (recovery.ts), or its lease run out.
       expect(job.errors).toHaveLength(1);
-      expect(job.errors[0]).toMatchObject({ code: 'SPOOL_LEASE_EXPIRED', attempt: 1 });
-      expect(job.errors[0]?.message).toMatch(/lease/i);
+      expect(job.errors[0]).toMatchObject({ attempt: 1 });
+      expect(job.errors[0]?.code).toMatch(/^SPOOL_(WORKER_LOST|LEASE_EXPIRED)$/);
     });
 
     it('SIGTERM lets an in-flight job finish within the deadline, claims nothing more, and exits', { timeout: 60_000 }, async () => {

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { QueuePolicy } from '../../core/flow.js';
 import type { JobStatus } from '../../core/types.js';
 import type { BacklogPoint, QueueRecord, QueuesPart, StatsPart, ThroughputPoint, WorkerRecord, WorkersPart } from '../contract.js';
+import { workerLostTexts } from '../row.js';
 import type { StatementName } from './statements.js';
 
 type Run = <T>(name: StatementName, values: unknown[]) => Promise<T[]>;
@@ -106,12 +107,25 @@ export interface PostgresWorkersPart extends WorkersPart {
   lockSession(client: pg.Client): Promise<void>;
 }
 
-export function postgresWorkers(run: Run, now: () => number | null, sessionLockSql: string): PostgresWorkersPart {
+export function postgresWorkers(
+  run: Run,
+  now: () => number | null,
+  sql: { sessionLock: string; sessionKeyed: string },
+): PostgresWorkersPart {
   const session = { id: `pg-${process.pid}-${randomBytes(4).toString('hex')}`, key: randomInt(1, 2 ** 31 - 1) };
+  // Rows carry the key only once the lock is held: a rescuer takes a key without its lock for a dead session.
+  let locked = false;
   return {
     session: session.id,
-    lockSession: (client) => client.query(sessionLockSql, [session.key]).then(() => {}),
+    async lockSession(client) {
+      const { rows } = await client.query<{ locked: boolean }>(sql.sessionLock, [session.key]);
+      if (!rows[0]?.locked) return;
+      locked = true;
+      // Rows beaten before the lock was held carry no key yet.
+      await client.query(sql.sessionKeyed, [session.key, session.id]);
+    },
     async beat(proc, workers, staleMs) {
+      const keyed = locked;
       await run('workersBeat', [
         workers.map((w) => w.id),
         workers.map((w) => w.queue),
@@ -119,13 +133,15 @@ export function postgresWorkers(run: Run, now: () => number | null, sessionLockS
         workers.map((w) => w.concurrency),
         workers.map((w) => w.inFlight),
         session.id,
-        session.key,
+        keyed ? session.key : null,
         proc.host,
         proc.pid,
         proc.version,
         staleMs,
         now(),
       ]);
+      // The lock was taken while this beat was on its way: its rows may have landed after lockSession keyed them.
+      if (!keyed && locked) await run('sessionKeyed', [session.key, session.id]);
     },
     async remove(ids) {
       if (ids.length > 0) await run('workersRemove', [ids]);
@@ -133,6 +149,9 @@ export function postgresWorkers(run: Run, now: () => number | null, sessionLockS
     list: async (staleMs, queue) => (await run<WorkerRow>('workersList', [staleMs, queue ?? null, now()])).map(toWorkerRecord),
     async waitingNames(queue, handled, limit) {
       return (await run<{ name: string }>('waitingNames', [queue, handled, limit])).map((row) => row.name);
+    },
+    async rescueOrphans() {
+      return (await run('rescueOrphans', [now(), session.id, ...workerLostTexts])).length;
     },
   };
 }

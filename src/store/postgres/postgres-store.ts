@@ -56,7 +56,7 @@ interface Queryable {
 const idPattern = /^\d{1,19}$/;
 
 /** Statements whose loss in a server crash only makes a job run again (see leasePool). */
-const leaseStatements = new Set<AnyStatement>(['claim', 'claimNamed', 'heartbeat', 'progress', 'rescueExpired']);
+const leaseStatements = new Set<AnyStatement>(['claim', 'claimNamed', 'heartbeat', 'progress', 'rescueExpired', 'rescueOrphans']);
 
 export interface PostgresStoreOptions {
   schema?: string;
@@ -104,7 +104,10 @@ export class PostgresStore implements Store {
     const url = safeUrl(connectionString);
     this.where = url ? `${url.hostname}:${url.port || 5432}${url.pathname}` : 'the configured address';
     const run = <T>(name: StatementName, values: unknown[]) => this.run<T>(name, values);
-    this.workers = postgresWorkers(run, () => this.now(), this.statements.sessionLock as string);
+    this.workers = postgresWorkers(run, () => this.now(), {
+      sessionLock: this.statements.sessionLock,
+      sessionKeyed: this.statements.sessionKeyed,
+    });
     // The session's lock lives exactly as long as the LISTEN connection: held, the process is alive.
     this.subscribers = new Subscribers(connectionString, schema, logger, this.workers.lockSession);
     this.stats = postgresStats(run, () => this.now());

@@ -344,6 +344,39 @@ export function postgresStatements(s: string) {
     /** $1 session key. Taken on the LISTEN connection, held for as long as it lives. */
     sessionLock: `SELECT pg_try_advisory_lock(${sessionLockSpace(s)}::int, $1::int) AS locked`,
 
+    /** $1 session key, $2 session: run once its lock is held, for rows beaten before (they carry no key yet). */
+    sessionKeyed: `UPDATE "${s}".workers SET session_key = $1 WHERE session = $2`,
+
+    /**
+     * $1 now, $2 this session (never judged), $3 message, $4 the user message when attempts ran out,
+     * $5 when the job runs again. Forgets the workers whose session lost its lock (its connection
+     * died) and takes their active jobs back as rescueExpired would, waking the queues. One process
+     * at a time: the others skip their turn (the transaction lock below) rather than wait for it.
+     */
+    rescueOrphans: `
+      WITH turn AS (SELECT pg_try_advisory_xact_lock(${sessionLockSpace(s)}::int, 0) AS mine),
+      dead AS (
+        DELETE FROM "${s}".workers w
+        WHERE (SELECT mine FROM turn) AND w.session_key IS NOT NULL AND w.session <> $2 AND NOT EXISTS (
+          SELECT 1 FROM pg_locks l
+          WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND l.classid::bigint = ${sessionLockSpace(s)} AND l.objid::bigint = w.session_key)
+        RETURNING w.id
+      ),
+      rescued AS (
+        UPDATE ${jobs} SET
+          status      = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'waiting' END,
+          finished_at = CASE WHEN attempts >= max_attempts THEN ${now(1)} ELSE NULL END,
+          errors = errors || jsonb_build_array(jsonb_build_object('message', $3::text,
+                   'userMessage', CASE WHEN attempts >= max_attempts THEN $4::text ELSE $5::text END, 'code', 'SPOOL_WORKER_LOST',
+                   'name', 'WorkerLostError', 'attempt', attempts, 'at', ${now(1)}, 'final', attempts >= max_attempts)),
+          run_at = ${now(1)}, updated_at = ${now(1)}, lease_expires_at = NULL, worker_id = NULL
+        WHERE status = 'active' AND worker_id IN (SELECT id FROM dead)
+        RETURNING id, queue, status
+      )
+      SELECT id, CASE WHEN status = 'waiting' THEN pg_notify('${s}_wake', queue) END AS notified FROM rescued`,
+
     /** $1 queue, $2 handled names, $3 limit. Looks at the next 10,000 waiting jobs at most. */
     waitingNames: `
       SELECT DISTINCT name FROM (SELECT name FROM ${jobs} WHERE queue = $1 AND status = 'waiting' LIMIT 10000) AS w

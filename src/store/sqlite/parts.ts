@@ -8,6 +8,8 @@ import type Database from 'better-sqlite3';
 import type { JobStatus } from '../../core/types.js';
 import type { QueuePolicy } from '../../core/flow.js';
 import type { BacklogPoint, QueueRecord, QueuesPart, StatsPart, ThroughputPoint, WorkerRecord, WorkersPart } from '../contract.js';
+import { rescueOrphans } from './orphans.js';
+import { ownProcessStart } from './process-liveness.js';
 import type { SqliteStatementName } from './statements.js';
 
 /** What the parts need from the store: its connection, its statements, its clock and its error guard. */
@@ -103,13 +105,15 @@ function toWorkerRecord(row: WorkerRow): WorkerRecord {
     inFlight: row.in_flight,
     startedAt: row.started_at,
     heartbeatAt: row.heartbeat_at,
-    // One file, no sessions: a crashed process shows only by its beats stopping.
+    // Liveness is judged from the pid on this host only (see orphans.ts); the registry does not say.
     sessionAlive: null,
   };
 }
 
-export function sqliteWorkers({ db, sql, now, guard }: SqliteAccess): WorkersPart {
+export function sqliteWorkers(access: SqliteAccess, wake: (queue: string) => void): WorkersPart {
+  const { db, sql, now, guard } = access;
   const session = `sqlite-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const processStart = ownProcessStart();
   return {
     session,
     beat: (proc, workers, staleMs) =>
@@ -129,6 +133,7 @@ export function sqliteWorkers({ db, sql, now, guard }: SqliteAccess): WorkersPar
               8: w.concurrency,
               9: w.inFlight,
               10: at,
+              11: processStart,
             });
           }
           sql('workersExpire').run({ 1: at - staleMs });
@@ -147,6 +152,7 @@ export function sqliteWorkers({ db, sql, now, guard }: SqliteAccess): WorkersPar
       guard(() =>
         (sql('waitingNames').all({ 1: queue, 2: JSON.stringify(handled), 3: limit }) as { name: string }[]).map((row) => row.name),
       ),
+    rescueOrphans: () => rescueOrphans(access, session, wake),
   };
 }
 

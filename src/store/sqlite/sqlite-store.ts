@@ -117,7 +117,7 @@ export class SqliteStore implements Store {
       wake: (queue) => this.wake(queue),
       ensureQueues: (db, names) => this.ensureQueues(db, names),
     });
-    this.workers = sqliteWorkers(access);
+    this.workers = sqliteWorkers(access, (queue) => this.wake(queue));
   }
 
   /** The time every statement uses: read here and nowhere else. */

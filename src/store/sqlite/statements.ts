@@ -178,12 +178,36 @@ export const sqliteStatements = {
   /** ?1 id. Deletes a job only in a final status. */
   deleteFinished: `DELETE FROM spool_jobs WHERE id = ?1 AND status IN ('completed', 'failed', 'cancelled', 'expired') RETURNING status`,
 
-  /** ?1 id, ?2 session, ?3 host, ?4 pid, ?5 version, ?6 queue, ?7 names (JSON or NULL), ?8 concurrency, ?9 in flight, ?10 now. */
+  /**
+   * ?1 id, ?2 session, ?3 host, ?4 pid, ?5 version, ?6 queue, ?7 names (JSON or NULL), ?8 concurrency, ?9 in flight, ?10 now,
+   * ?11 the process's start time (clock ticks since boot, or NULL), kept in session_key: what tells this process from a later one
+   * given the same pid.
+   */
   workerBeat: `
-    INSERT INTO spool_workers (id, session, host, pid, version, queue, names, concurrency, in_flight, started_at, heartbeat_at)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+    INSERT INTO spool_workers (id, session, host, pid, version, queue, names, concurrency, in_flight, started_at, heartbeat_at, session_key)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)
     ON CONFLICT (id) DO UPDATE SET names = excluded.names, concurrency = excluded.concurrency, in_flight = excluded.in_flight,
                                    heartbeat_at = excluded.heartbeat_at`,
+
+  /** ?1 this session: the other sessions with workers, and the process each runs in. */
+  workerSessions: 'SELECT session, host, pid, session_key FROM spool_workers WHERE session <> ?1 GROUP BY session',
+
+  /**
+   * ?1 now, ?2 message, ?3 the user message when attempts ran out, ?4 when the job runs again, ?5 a dead session:
+   * its workers' active jobs, taken back as rescueExpired would.
+   */
+  rescueOrphans: `
+    UPDATE spool_jobs SET
+      status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'waiting' END,
+      finished_at = CASE WHEN attempts >= max_attempts THEN ?1 ELSE NULL END,
+      errors = json_insert(errors, '$[#]', json_object('message', ?2,
+               'userMessage', CASE WHEN attempts >= max_attempts THEN ?3 ELSE ?4 END, 'code', 'SPOOL_WORKER_LOST', 'name', 'WorkerLostError',
+               'attempt', attempts, 'at', ?1, 'final', json(CASE WHEN attempts >= max_attempts THEN 'true' ELSE 'false' END))),
+      run_at = ?1, updated_at = ?1, lease_expires_at = NULL, worker_id = NULL
+    WHERE status = 'active' AND worker_id IN (SELECT id FROM spool_workers WHERE session = ?5)
+    RETURNING queue`,
+
+  workersForgetSession: 'DELETE FROM spool_workers WHERE session = ?',
 
   /** ?1 silent since. */
   workersExpire: 'DELETE FROM spool_workers WHERE heartbeat_at < ?1',
