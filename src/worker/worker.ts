@@ -242,6 +242,8 @@ export class Worker {
       () => signalOf(entry),
       port.logger,
       (progress) => this.persistProgress(entry, progress),
+      undefined,
+      port.workflow,
     );
     if (port.events.hasListeners('active')) port.events.emit('active', { job });
     const run = await runHandler(entry, this.handlers.resolve(job.name), ctx);

@@ -18,6 +18,7 @@ import { registryTests } from './registry.js';
 import { userMessageTests } from './user-messages.js';
 import { validationTests } from './validation.js';
 import { workerTests } from './worker.js';
+import { workflowTests } from './workflows.js';
 
 export type { StoreFactory, StoreTarget } from './harness.js';
 
@@ -36,5 +37,6 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     userMessageTests(h);
     busTests(h);
     flowTests(h);
+    workflowTests(h);
   });
 }

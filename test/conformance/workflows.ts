@@ -1,0 +1,264 @@
+/**
+ * Durable workflows on every store: steps stored under the lease and replayed, not rerun; a step's
+ * own retry policy; duplicate names; sleeps that hold no worker slot and end when the clock moves;
+ * runs whose code changed; versions; and a workflow process SIGKILLed between two steps that
+ * resumes in another process with each finished step run once.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Job, openStore, systemClock } from '../helpers/api.js';
+import { eventually } from '../helpers/eventually.js';
+import { WorkerProcess, killAllWorkerProcesses } from '../helpers/processes.js';
+import type { Harness } from './harness.js';
+
+export function workflowTests(h: Harness): void {
+  describe('workflows: durable steps and sleep', () => {
+    it('a retried run returns stored steps without running them again, and the steps are listed with their results', async () => {
+      const spool = await h.open();
+      const ran: string[] = [];
+      spool.work('orders', async (payload: { orderId: number }, ctx) => {
+        const charge = await ctx.step('charge', () => {
+          ran.push('charge');
+          return { chargeId: `ch-${payload.orderId}` };
+        });
+        const reserved = await ctx.step('reserve', () => {
+          ran.push('reserve');
+          if (ctx.attempt === 1) throw new Error('stock service down');
+          return 3;
+        });
+        await ctx.step('confirm', () => {
+          ran.push('confirm');
+        });
+        return { charge, reserved };
+      });
+      const { id } = await spool.enqueue('orders', 'place', { orderId: 7 }, { backoff: { type: 'fixed', base: 1_000 } });
+      await eventually(async () => {
+        const job = await spool.getJob(id);
+        return job?.status === 'waiting' && job.attempts === 1;
+      });
+      h.clock.advance(1_000);
+      await expect(spool.waitFor(id, { timeout: 5_000 })).resolves.toEqual({ charge: { chargeId: 'ch-7' }, reserved: 3 });
+      expect(ran).toEqual(['charge', 'reserve', 'reserve', 'confirm']);
+      const steps = await spool.steps(id);
+      expect(steps?.map((s) => [s.name, s.seq, s.kind, s.status, s.attempts])).toEqual([
+        ['charge', 0, 'step', 'completed', 1],
+        ['reserve', 1, 'step', 'completed', 2],
+        ['confirm', 2, 'step', 'completed', 1],
+      ]);
+      expect(steps?.[0]).toMatchObject({ jobId: id, result: { chargeId: 'ch-7' }, error: null, until: null });
+      expect(steps?.[2]?.result).toBeNull();
+      expect(await spool.steps('999999')).toBeNull();
+    });
+
+    it('a step name used twice in one run fails the job with a message naming it', async () => {
+      const spool = await h.open();
+      spool.work('dup', async (_p, ctx) => {
+        await ctx.step('send', () => 1);
+        await ctx.step('send', () => 2);
+      });
+      const { id } = await spool.enqueue('dup', 'n', null, { maxAttempts: 3 });
+      await eventually(async () => (await spool.getJob(id))?.status === 'failed');
+      const job = (await spool.getJob(id)) as Job;
+      expect(job.attempts).toBe(1);
+      expect(job.errors[0]?.message).toMatch(/Step name "send" is used twice in one run of job \d+/);
+      expect(job.errors[0]?.message).toMatch(/"send-2"/);
+    });
+
+    it("a step's own retry policy retries it without spending the job's attempts or holding the worker", async () => {
+      const spool = await h.open();
+      let calls = 0;
+      spool.work('flaky', async (_p, ctx) =>
+        ctx.step(
+          'call',
+          () => {
+            calls++;
+            if (calls < 3) throw new Error(`flaky ${calls}`);
+            return 'ok';
+          },
+          { retry: { maxAttempts: 4, backoff: { type: 'fixed', base: 60_000, cap: 60_000 } } },
+        ),
+      );
+      const { id } = await spool.enqueue('flaky', 'n', null, { maxAttempts: 1 });
+      for (const attempt of [1, 2]) {
+        await eventually(async () => (await spool.steps(id))?.[0]?.attempts === attempt && (await spool.getJob(id))?.status === 'waiting');
+        const step = (await spool.steps(id))?.[0];
+        expect(step).toMatchObject({ status: 'retrying', error: { message: `flaky ${attempt}` }, until: h.clock.now() + 60_000 });
+        expect(await spool.getJob(id)).toMatchObject({ status: 'waiting', attempts: 0, runAt: h.clock.now() + 60_000 });
+        h.clock.advance(60_000);
+      }
+      await expect(spool.waitFor(id, { timeout: 5_000 })).resolves.toBe('ok');
+      expect(await spool.getJob(id)).toMatchObject({ attempts: 1, errors: [] });
+      expect((await spool.steps(id))?.[0]).toMatchObject({ status: 'completed', attempts: 3, error: null });
+    });
+
+    it('a step that spends its own attempts fails the job for good, naming the step', async () => {
+      const spool = await h.open();
+      spool.work('doomed', async (_p, ctx) =>
+        ctx.step(
+          'call',
+          () => {
+            throw new Error('always');
+          },
+          { retry: { maxAttempts: 1 } },
+        ),
+      );
+      const { id } = await spool.enqueue('doomed', 'n', null, { maxAttempts: 5 });
+      await eventually(async () => (await spool.getJob(id))?.status === 'failed');
+      expect((await spool.getJob(id))?.errors[0]?.message).toMatch(/Step "call" of job \d+ failed all 1 of its attempts; the last: always/);
+      expect((await spool.steps(id))?.[0]).toMatchObject({ status: 'failed', attempts: 1, error: { message: 'always' } });
+    });
+
+    it('sleep suspends the job without holding a worker slot, and it resumes once the clock passes its time', async () => {
+      const spool = await h.open();
+      const ran: string[] = [];
+      spool.work(
+        'review',
+        async (_p, ctx) => {
+          if (ctx.job.name === 'plain') return 'plain done';
+          await ctx.step('submit', () => ran.push('submit'));
+          await ctx.sleep('wait-for-review', '3d');
+          await ctx.step('publish', () => ran.push('publish'));
+          return 'published';
+        },
+        { concurrency: 1 },
+      );
+      const { id } = await spool.enqueue('review', 'flow');
+      await eventually(async () => {
+        const job = await spool.getJob(id);
+        return job?.status === 'waiting' && job.runAt > h.clock.now();
+      });
+      expect(await spool.getJob(id)).toMatchObject({
+        status: 'waiting',
+        attempts: 0,
+        runAt: h.clock.now() + 3 * 86_400_000,
+        workerId: null,
+      });
+      expect((await spool.steps(id))?.[1]).toMatchObject({
+        name: 'wait-for-review',
+        kind: 'sleep',
+        status: 'sleeping',
+        until: h.clock.now() + 3 * 86_400_000,
+      });
+      // The one slot is free: another job runs while the workflow sleeps.
+      const plain = await spool.enqueue('review', 'plain');
+      await expect(spool.waitFor(plain.id, { timeout: 5_000 })).resolves.toBe('plain done');
+      h.clock.advance(3 * 86_400_000 - 1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await spool.getJob(id))?.status).toBe('waiting');
+      h.clock.advance(1);
+      await expect(spool.waitFor(id, { timeout: 5_000 })).resolves.toBe('published');
+      expect(ran).toEqual(['submit', 'publish']);
+      expect((await spool.steps(id))?.map((s) => [s.name, s.status])).toEqual([
+        ['submit', 'completed'],
+        ['wait-for-review', 'completed'],
+        ['publish', 'completed'],
+      ]);
+      expect(await spool.getJob(id)).toMatchObject({ attempts: 1, errors: [] });
+    });
+
+    it('a run whose steps were renamed under it fails naming the mismatch; ctx.version keeps old runs on the old branch', async () => {
+      const spool = await h.open();
+      const first = spool.work('v', async (_p, ctx) => {
+        await ctx.step('a', () => 1);
+        await ctx.sleep('nap', '1h');
+        return 'old';
+      });
+      const renamed = await spool.enqueue('v', 'renamed');
+      const versioned = await spool.enqueue('v', 'versioned');
+      await eventually(async () => (await spool.steps(renamed.id))?.length === 2 && (await spool.steps(versioned.id))?.length === 2);
+      await first.close();
+      spool.work('v', async (_p, ctx) => {
+        if (ctx.job.name === 'renamed') {
+          await ctx.step('a', () => 1);
+          await ctx.step('b', () => 2);
+          return 'new';
+        }
+        await ctx.step('a', () => 1);
+        const fraud = await ctx.version('add-fraud-check', 2);
+        if (fraud >= 2) await ctx.step('fraud-check', () => 'checked');
+        await ctx.sleep('nap', '1h');
+        return `version ${fraud}`;
+      });
+      const fresh = await spool.enqueue('v', 'versioned');
+      h.clock.advance(3_600_000);
+      await eventually(async () => (await spool.getJob(renamed.id))?.status === 'failed');
+      expect((await spool.getJob(renamed.id))?.errors[0]).toMatchObject({ code: 'SPOOL_WORKFLOW_MISMATCH' });
+      expect((await spool.getJob(renamed.id))?.errors[0]?.message).toMatch(
+        /step 2 was "nap" \(sleep\) when the run began, and the code now calls "b" \(step\) there/,
+      );
+      await expect(spool.waitFor(versioned.id, { timeout: 5_000 })).resolves.toBe('version 1');
+      await eventually(async () => (await spool.getJob(fresh.id))?.status === 'waiting' && (await spool.steps(fresh.id))?.length === 4);
+      h.clock.advance(3_600_000);
+      await expect(spool.waitFor(fresh.id, { timeout: 5_000 })).resolves.toBe('version 2');
+      expect((await spool.steps(fresh.id))?.map((s) => s.name)).toEqual(['a', 'version:add-fraud-check', 'fraud-check', 'nap']);
+    });
+
+    it('a worker that lost its lease cannot record a step', async () => {
+      const spool = await h.open();
+      const { id } = await spool.enqueue('fenced', 'n');
+      const store = await openStore(h.url, { ...(h.schema ? { schema: h.schema } : {}), clock: h.clock });
+      try {
+        const [claimed] = await store.claim({ queue: 'fenced', limit: 1, workerId: 'w', token: 'right', leaseMs: 30_000 });
+        expect(claimed?.id).toBe(id);
+        const step = {
+          name: 's',
+          seq: 0,
+          kind: 'step' as const,
+          status: 'completed' as const,
+          result: '1',
+          error: null,
+          attempts: 1,
+          durationMs: 5,
+          untilInMs: null,
+          detail: null,
+        };
+        expect(await store.steps?.record({ id, token: 'stale' }, step)).toBeNull();
+        expect(await store.steps?.list(id)).toEqual([]);
+        expect(await store.steps?.record({ id, token: 'right' }, step)).toEqual({ at: h.clock.now(), until: null });
+        expect(await store.steps?.list(id)).toMatchObject([
+          { name: 's', result: 1, startedAt: h.clock.now() - 5, finishedAt: h.clock.now() },
+        ]);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
+  describe('workflows: processes', () => {
+    let dir = '';
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'spool-wf-'));
+    });
+    afterEach(async () => {
+      await killAllWorkerProcesses();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('a workflow process SIGKILLed between two steps resumes in another process, and each finished step ran once', {
+      timeout: 60_000,
+    }, async () => {
+      const spool = await h.open({ clock: systemClock, pollInterval: 100 });
+      const runs = join(dir, 'effects.log');
+      const doomed = await WorkerProcess.start(h.url, h.schema, 'wf', 'workflow', { runs, lease: 1_500, heartbeat: 300, hangAt: 'two' });
+      const { id } = await spool.enqueue('wf', 'n', null, { maxAttempts: 3 });
+      await eventually(() => readFileSync(runs, 'utf8').includes('start two'), 20_000, 20);
+      doomed.signal('SIGKILL');
+      expect((await doomed.waitForExit(10_000)).signal).toBe('SIGKILL');
+      const rescuer = await WorkerProcess.start(h.url, h.schema, 'wf', 'workflow', { runs, lease: 1_500, heartbeat: 300 });
+      const result = (await spool.waitFor(id, { timeout: 30_000 })) as { pid: number; one: string };
+      expect(result.pid).toBe(rescuer.pid);
+      expect(result.one).toBe(`one by ${doomed.pid}`);
+      const effects = readFileSync(runs, 'utf8').trim().split('\n');
+      expect(effects.filter((line) => line.startsWith('done one'))).toEqual([`done one ${doomed.pid}`]);
+      expect(effects.filter((line) => line.startsWith('done two'))).toEqual([`done two ${rescuer.pid}`]);
+      expect(effects.filter((line) => line.startsWith('done three'))).toEqual([`done three ${rescuer.pid}`]);
+      expect((await spool.steps(id))?.map((s) => [s.name, s.status])).toEqual([
+        ['one', 'completed'],
+        ['two', 'completed'],
+        ['three', 'completed'],
+      ]);
+    });
+  });
+}
