@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Job, openStore, systemClock } from '../helpers/api.js';
 import { eventually } from '../helpers/eventually.js';
 import { WorkerProcess, killAllWorkerProcesses } from '../helpers/processes.js';
+import { spool as cli } from '../cli/run.js';
 import type { Harness } from './harness.js';
 
 export function workflowTests(h: Harness): void {
@@ -226,6 +227,113 @@ export function workflowTests(h: Harness): void {
     });
   });
 
+  describe('workflows: events and children', () => {
+    it('waitForEvent suspends until a matching event, ignores others, and keeps an event published before the wait began', async () => {
+      const spool = await h.open();
+      const before = h.gate();
+      spool.work(
+        'pay',
+        async (payload: { orderId: number }, ctx) => {
+          await ctx.step('start', () => before.promise);
+          const paid = await ctx.waitForEvent<{ orderId: number; amount: number }>('payment', {
+            topic: 'payments',
+            match: { orderId: payload.orderId },
+            timeout: '1h',
+          });
+          return paid && { amount: paid.payload.amount, id: paid.id };
+        },
+        { concurrency: 2 },
+      );
+      const early = await spool.enqueue('pay', 'early', { orderId: 1 });
+      const late = await spool.enqueue('pay', 'late', { orderId: 2 });
+      await eventually(async () => (await spool.getJob(late.id))?.status === 'active');
+      // Published after both started but before either waits: the early one must still get it.
+      await spool.publish('payments', { orderId: 1, amount: 10 }, { id: 'pay-1' });
+      before.open();
+      await expect(spool.waitFor(early.id, { timeout: 5_000 })).resolves.toEqual({ amount: 10, id: 'pay-1' });
+      await eventually(async () => {
+        const job = await spool.getJob(late.id);
+        return job?.status === 'waiting' && job.runAt === h.clock.now() + 3_600_000;
+      });
+      expect((await spool.steps(late.id))?.[1]).toMatchObject({
+        kind: 'event',
+        status: 'waiting',
+        detail: { topic: 'payments', match: { orderId: 2 } },
+      });
+      await spool.publish('payments', { orderId: 3, amount: 30 });
+      await spool.publish('other', { orderId: 2, amount: 99 });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect((await spool.getJob(late.id))?.status).toBe('waiting');
+      await spool.publish('payments', { orderId: 2, amount: 20 }, { id: 'pay-2' });
+      await expect(spool.waitFor(late.id, { timeout: 5_000 })).resolves.toEqual({ amount: 20, id: 'pay-2' });
+      expect(await spool.getJob(late.id)).toMatchObject({ attempts: 1, errors: [] });
+    });
+
+    it('waitForEvent returns null once its timeout passes', async () => {
+      const spool = await h.open();
+      spool.work('pay', async (_p, ctx) => {
+        const paid = await ctx.waitForEvent('payment', { topic: 'payments', match: { orderId: 5 }, timeout: '1h' });
+        return { paid };
+      });
+      const { id } = await spool.enqueue('pay', 'n');
+      await eventually(async () => (await spool.getJob(id))?.runAt === h.clock.now() + 3_600_000);
+      h.clock.advance(3_600_000);
+      await expect(spool.waitFor(id, { timeout: 5_000 })).resolves.toEqual({ paid: null });
+      expect((await spool.steps(id))?.[0]).toMatchObject({ name: 'payment', status: 'completed', result: null });
+    });
+
+    it('waitForEvent takes an event published by another process', { timeout: 60_000 }, async () => {
+      const spool = await h.open({ clock: systemClock, pollInterval: 100 });
+      spool.work('pay', async (_p, ctx) => (await ctx.waitForEvent('payment', { topic: 'payments', match: { orderId: 9 } }))?.payload);
+      const { id } = await spool.enqueue('pay', 'n');
+      await eventually(async () => (await spool.steps(id))?.[0]?.status === 'waiting' && (await spool.getJob(id))?.status === 'waiting');
+      const published = await cli([
+        'publish',
+        'payments',
+        '{"orderId":9,"ok":true}',
+        '--store',
+        h.url,
+        ...(h.schema ? ['--schema', h.schema] : []),
+      ]);
+      expect(published.code, published.stderr).toBe(0);
+      await expect(spool.waitFor(id, { timeout: 20_000 })).resolves.toEqual({ orderId: 9, ok: true });
+    });
+
+    it('spawnMany and all: children in one transaction with their step, results in order, fail-fast or collect-all', async () => {
+      const spool = await h.open();
+      spool.work('kids', (payload: { n: number }) => {
+        if (payload.n < 0) throw new Error(`negative ${payload.n}`);
+        return payload.n * 2;
+      });
+      let spawned = 0;
+      spool.work('parents', async (payload: { ns: number[]; failFast: boolean }, ctx) => {
+        const children = await ctx.spawnMany(
+          payload.ns.map((n) => ({ queue: 'kids', name: 'double', payload: { n }, options: { maxAttempts: 1 } })),
+        );
+        spawned++;
+        const results = await ctx.all<number>(children, { failFast: payload.failFast });
+        return results.map((r) => r.result ?? r.error);
+      });
+      const ok = await spool.enqueue('parents', 'p', { ns: [1, 2, 3], failFast: true });
+      await expect(spool.waitFor(ok.id, { timeout: 5_000 })).resolves.toEqual([2, 4, 6]);
+      const steps = (await spool.steps(ok.id)) ?? [];
+      expect(steps.map((s) => [s.name, s.kind, s.status])).toEqual([
+        ['spawn-1', 'children', 'completed'],
+        ['all-2', 'children', 'completed'],
+      ]);
+      expect((steps[0]?.detail as { children?: string[] } | undefined)?.children).toHaveLength(3);
+
+      const collected = await spool.enqueue('parents', 'p', { ns: [1, -1], failFast: false });
+      await expect(spool.waitFor(collected.id, { timeout: 5_000 })).resolves.toEqual([2, 'negative -1']);
+      const fast = await spool.enqueue('parents', 'p', { ns: [-2, 5], failFast: true }, { maxAttempts: 3 });
+      await eventually(async () => (await spool.getJob(fast.id))?.status === 'failed');
+      const error = (await spool.getJob(fast.id))?.errors[0];
+      expect(error).toMatchObject({ code: 'SPOOL_CHILD_FAILED', final: true });
+      expect(error?.message).toMatch(/Child job \d+ ended failed: negative -2\. ctx\.all fails fast/);
+      expect(spawned).toBeGreaterThanOrEqual(3);
+    });
+  });
+
   describe('workflows: processes', () => {
     let dir = '';
     beforeEach(() => {
@@ -259,6 +367,39 @@ export function workflowTests(h: Harness): void {
         ['two', 'completed'],
         ['three', 'completed'],
       ]);
+    });
+
+    it('200 children finishing at once across 2 worker processes resume the parent exactly once, with every result', {
+      timeout: 120_000,
+    }, async () => {
+      const spool = await h.open({ clock: systemClock, pollInterval: 50 });
+      const options = { concurrency: 8, poll: 20, quiet: 'yes' };
+      const [a, b] = await Promise.all([
+        WorkerProcess.start(h.url, h.schema, 'kids', 'record', options),
+        WorkerProcess.start(h.url, h.schema, 'kids', 'record', options),
+      ]);
+      let runs = 0;
+      let resumed = 0;
+      spool.work('parents', async (_p, ctx) => {
+        runs++;
+        const children = await ctx.spawnMany(Array.from({ length: 200 }, (_, i) => ({ queue: 'kids', name: 'child', payload: i })));
+        const results = await ctx.all<{ pid: number; jobId: string }>(children);
+        resumed++;
+        return {
+          count: results.length,
+          ids: results.map((r) => r.result?.jobId),
+          pids: [...new Set(results.map((r) => r.result?.pid))].sort(),
+        };
+      });
+      const { id } = await spool.enqueue('parents', 'fan-out');
+      const result = (await spool.waitFor(id, { timeout: 90_000 })) as { count: number; ids: string[]; pids: number[] };
+      const children = ((await spool.steps(id))?.[0]?.detail as { children?: string[] } | undefined)?.children;
+      expect(result.count).toBe(200);
+      expect(result.ids).toEqual(children);
+      expect(result.pids).toEqual([a.pid, b.pid].sort());
+      expect(resumed).toBe(1);
+      expect(runs).toBe(2);
+      expect(await spool.getJob(id)).toMatchObject({ status: 'completed', attempts: 1, errors: [] });
     });
   });
 }

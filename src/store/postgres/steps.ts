@@ -140,7 +140,9 @@ export function postgresSteps(access: PostgresStepsAccess): StepsPart {
       return ids.map((id): ChildState => {
         const row = byId.get(id);
         if (!row) return { id, status: 'cancelled', result: null, error: `Child job ${id} no longer exists (it was deleted).` };
-        return { id, status: row.status, result: row.result ?? null, error: lastErrorMessage(row.errors) };
+        // JSON arrives as text (the store skips the driver's parsing), like every job column.
+        const result = typeof row.result === 'string' ? JSON.parse(row.result) : (row.result ?? null);
+        return { id, status: row.status, result, error: lastErrorMessage(row.errors) };
       });
     },
 
