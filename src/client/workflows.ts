@@ -5,14 +5,15 @@
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import type { ClaimedJob, NewJob } from '../core/types.js';
-import type { SpawnItem, WorkflowMethods } from '../core/workflow.js';
+import type { SpawnItem } from '../core/workflow.js';
 import type { StepRecord, Store } from '../store/contract.js';
+import type { WorkflowRunPort } from '../worker/port.js';
 import { WorkflowRun } from '../workflows/run.js';
 import { toNewJob } from './new-job.js';
 import type { SpoolSettings } from './settings.js';
 
 /** The factory a worker's port gets, or undefined when the store keeps no steps. */
-export function workflowFactory(store: Store, settings: SpoolSettings): ((job: ClaimedJob) => WorkflowMethods) | undefined {
+export function workflowFactory(store: Store, settings: SpoolSettings): ((job: ClaimedJob) => WorkflowRunPort) | undefined {
   const steps = store.steps;
   if (!steps) return undefined;
   const deps = {

@@ -60,6 +60,11 @@ export interface StepWrite {
   detail: string | null;
   /** For a wait on an event: the topic whose publishes wake the job. */
   waitTopic?: string | null;
+  /**
+   * The job whose step this is when it is not the fenced job: a compensation job (enqueued when a
+   * workflow with compensations is cancelled) records the compensations on the cancelled workflow.
+   */
+  owner?: string | null;
 }
 
 export interface StepWritten {

@@ -37,13 +37,13 @@ export function createJobContext(
   breaker: JobContext['breaker'] = () => {
     throw new InvalidArgumentError('Circuit breakers need a store with the "limits" part.');
   },
-  workflow?: (job: ClaimedJob) => WorkflowMethods,
+  workflow?: () => WorkflowMethods,
 ): JobContext {
   // Made on first use: most handlers are not workflows, and this runs for every job.
   let run: WorkflowMethods | undefined;
   const flow = (): WorkflowMethods => {
     if (!workflow) throw new InvalidArgumentError('Workflow steps need a store with the "steps" part (SQLite and PostgreSQL have it).');
-    run ??= workflow(job);
+    run ??= workflow();
     return run;
   };
   let inFlight: Promise<void> | null = null;

@@ -28,7 +28,9 @@ import {
 } from '../core/workflow.js';
 import { backoffDelay } from '../policies/backoff.js';
 import type { StepKind, StepRecord, StepWrite, StepWritten, StepsPart, TopicsPart } from '../store/contract.js';
+import type { Outcome } from '../worker/outcome.js';
 import { matchesEvent } from './match.js';
+import { type Compensation, ReplayEnded, sagaStep, settleSaga } from './saga.js';
 
 export interface WorkflowDeps {
   steps: StepsPart;
@@ -51,16 +53,47 @@ export class WorkflowRun implements WorkflowMethods {
   private next = 0;
   private readonly used = new Set<string>();
   private inside: string | null = null;
+  /** The job whose steps these are: itself, or the cancelled workflow a compensation job serves. */
+  private readonly owner: string;
+  private readonly compensationJob: boolean;
+  /** True once the saga has begun: the handler runs only as far as its stored steps, to learn its compensations. */
+  private replaying = false;
+  private readonly compensations: Compensation[] = [];
 
   constructor(
     private readonly job: ClaimedJob,
     private readonly deps: WorkflowDeps,
-  ) {}
+  ) {
+    const compensates = job.metadata?.['spool.compensates'];
+    this.owner = typeof compensates === 'string' ? compensates : job.id;
+    this.compensationJob = this.owner !== job.id;
+  }
+
+  /** The outcome to record: `outcome`, or after compensations when the run failed for good or its saga has begun. */
+  async settle(outcome: Outcome): Promise<Outcome> {
+    if (!this.stored && !this.compensationJob) return outcome;
+    return settleSaga(
+      {
+        job: this.job,
+        owner: this.owner,
+        now: this.now,
+        stored: () => this.load(),
+        write: (step) => this.write(step),
+        compensations: this.compensations,
+        compensationJob: this.compensationJob,
+      },
+      outcome,
+    );
+  }
 
   async step<R>(name: string, fn: () => R | Promise<R>, options: StepOptions<Awaited<R>> = {}): Promise<Awaited<R>> {
     if (typeof fn !== 'function') throw new InvalidArgumentError(`ctx.step("${name}") needs a function to run as its second argument.`);
     const { seq, own } = await this.begin(name, 'step');
-    if (own?.status === 'completed') return own.result as Awaited<R>;
+    if (own?.status === 'completed') {
+      if (options.compensate) this.compensations.push({ step: name, result: own.result, fn: options.compensate });
+      return own.result as Awaited<R>;
+    }
+    if (this.replaying) throw new ReplayEnded();
     if (own?.status === 'retrying' && own.until !== null && this.now < own.until) {
       throw new WorkflowSuspended(own.until - this.now, 'time', `step "${name}" retries at ${iso(own.until)}`);
     }
@@ -76,14 +109,25 @@ export class WorkflowRun implements WorkflowMethods {
     }
     this.inside = null;
     const result = toJson(value, `result of step "${name}" of job ${this.job.id}`, this.deps.maxPayloadBytes, 'sanitize');
-    await this.write({ ...this.blank(name, seq, 'step'), status: 'completed', result, attempts, durationMs: performance.now() - started });
-    return JSON.parse(result) as Awaited<R>;
+    const detail = options.compensate ? '{"compensate":true}' : null;
+    await this.write({
+      ...this.blank(name, seq, 'step'),
+      status: 'completed',
+      result,
+      attempts,
+      detail,
+      durationMs: performance.now() - started,
+    });
+    const stored = JSON.parse(result) as Awaited<R>;
+    if (options.compensate) this.compensations.push({ step: name, result: stored, fn: options.compensate });
+    return stored;
   }
 
   async sleep(name: string, duration: Parameters<WorkflowMethods['sleep']>[1]): Promise<void> {
     const ms = toMs(duration, `ctx.sleep("${name}")'s duration`);
     const { seq, own } = await this.begin(name, 'sleep');
     if (own?.status === 'completed') return;
+    if (this.replaying) throw new ReplayEnded();
     if (own?.until !== undefined && own.until !== null) {
       if (this.now >= own.until) {
         await this.write({ ...this.blank(name, seq, 'sleep'), status: 'completed', attempts: 1, durationMs: this.now - own.startedAt });
@@ -114,6 +158,7 @@ export class WorkflowRun implements WorkflowMethods {
       options.timeout === undefined ? defaultEventTimeoutMs : toMs(options.timeout, `ctx.waitForEvent("${name}")'s timeout`);
     const { seq, own } = await this.begin(name, 'event');
     if (own?.status === 'completed') return own.result as ReceivedEvent<P> | null;
+    if (this.replaying) throw new ReplayEnded();
     const base = { ...this.blank(name, seq, 'event'), detail: JSON.stringify({ topic, match, name: options.name ?? null }) };
     let until = own?.until ?? null;
     let now = this.now;
@@ -148,6 +193,7 @@ export class WorkflowRun implements WorkflowMethods {
     const { seq, own } = await this.begin(`spawn-${this.next + 1}`, 'children');
     const name = `spawn-${seq + 1}`;
     if (own) return refsOf(own.detail);
+    if (this.replaying) throw new ReplayEnded();
     const jobs = items.map((item) => this.deps.childJob(item, this.job));
     const refs = jobs.map((job) => [job.queue, job.name]);
     const step: StepWrite = { ...this.blank(name, seq, 'children'), status: 'completed', attempts: 1, detail: JSON.stringify({ refs }) };
@@ -163,6 +209,7 @@ export class WorkflowRun implements WorkflowMethods {
     const { seq, own } = await this.begin(`all-${this.next + 1}`, 'children');
     const name = `all-${seq + 1}`;
     if (own?.status === 'completed') return own.result as ChildResult<R>[];
+    if (this.replaying) throw new ReplayEnded();
     const states = await this.deps.steps.children(children.map((child) => String(child.id)));
     const base = { ...this.blank(name, seq, 'children'), detail: JSON.stringify({ children: children.map((c) => c.id), failFast }) };
     const failed = states.find((state) => final.has(state.status) && state.status !== 'completed');
@@ -198,6 +245,7 @@ export class WorkflowRun implements WorkflowMethods {
     const stored = await this.load();
     const own = stored.get(key);
     if (own) return Number(own.result);
+    if (this.replaying) return latest;
     // A run that already went past this point ran code without the change: it keeps the old branch.
     const passed = [...this.bySeq.keys()].some((seq) => seq >= this.next);
     const chosen = passed ? 1 : latest;
@@ -212,8 +260,10 @@ export class WorkflowRun implements WorkflowMethods {
 
   private async load(): Promise<Map<string, StepRecord>> {
     if (!this.stored) {
-      const rows = await this.deps.steps.list(this.job.id);
+      const rows = await this.deps.steps.list(this.owner);
       this.stored = new Map(rows.map((row) => [row.name, row]));
+      const saga = this.stored.get(sagaStep);
+      this.replaying = this.compensationJob || (saga !== undefined && saga.status !== 'completed');
       for (const row of rows) if (row.seq !== null) this.bySeq.set(row.seq, row);
     }
     return this.stored;

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Job, openStore, systemClock } from '../helpers/api.js';
+import { type Job, NonRetryableError, openStore, systemClock } from '../helpers/api.js';
 import { eventually } from '../helpers/eventually.js';
 import { WorkerProcess, killAllWorkerProcesses } from '../helpers/processes.js';
 import { spool as cli } from '../cli/run.js';
@@ -331,6 +331,78 @@ export function workflowTests(h: Harness): void {
       expect(error).toMatchObject({ code: 'SPOOL_CHILD_FAILED', final: true });
       expect(error?.message).toMatch(/Child job \d+ ended failed: negative -2\. ctx\.all fails fast/);
       expect(spawned).toBeGreaterThanOrEqual(3);
+    });
+  });
+
+  describe('workflows: saga compensation', () => {
+    it('a workflow that fails for good runs its compensations in reverse, each durable and retried, and says so on the job', async () => {
+      const spool = await h.open();
+      const undone: string[] = [];
+      let refundCalls = 0;
+      spool.work('orders', async (_p, ctx) => {
+        await ctx.step('reserve', () => ({ reservation: 'r-1' }), { compensate: (r) => void undone.push(`release ${r.reservation}`) });
+        await ctx.step('no-undo', () => 'x');
+        await ctx.step('charge', () => ({ charge: 'ch-1' }), {
+          compensate: (r) => {
+            refundCalls++;
+            if (refundCalls === 1) throw new Error('refund service down');
+            undone.push(`refund ${r.charge}`);
+          },
+        });
+        await ctx.step('ship', () => {
+          throw new NonRetryableError('no courier');
+        });
+      });
+      const { id } = await spool.enqueue('orders', 'place', null, { maxAttempts: 1 });
+      await eventually(async () => (await spool.steps(id))?.find((s) => s.name === 'compensate:charge')?.status === 'retrying');
+      expect(undone).toEqual([]);
+      const retrying = (await spool.steps(id))?.find((s) => s.name === 'compensate:charge');
+      expect(retrying).toMatchObject({ kind: 'compensation', attempts: 1, error: { message: 'refund service down' } });
+      await eventually(async () => (await spool.getJob(id))?.status === 'waiting');
+      h.clock.advance((retrying?.until ?? 0) - h.clock.now());
+      await eventually(async () => (await spool.getJob(id))?.status === 'failed');
+      expect(undone).toEqual(['refund ch-1', 'release r-1']);
+      const job = (await spool.getJob(id)) as Job;
+      expect(job.errors.at(-1)?.message).toBe('no courier Its saga ran: every compensation completed.');
+      expect((await spool.steps(id))?.map((s) => [s.name, s.kind, s.status])).toEqual([
+        ['reserve', 'step', 'completed'],
+        ['no-undo', 'step', 'completed'],
+        ['charge', 'step', 'completed'],
+        ['ship', 'step', 'failed'],
+        ['$saga', 'compensation', 'completed'],
+        ['compensate:charge', 'compensation', 'completed'],
+        ['compensate:reserve', 'compensation', 'completed'],
+      ]);
+      expect((await spool.steps(id))?.find((s) => s.name === '$saga')?.detail).toMatchObject({ reason: 'failed', outcome: 'compensated' });
+    });
+
+    it('a cancelled workflow has its compensations run by a compensation job, in reverse, once', async () => {
+      const spool = await h.open();
+      const undone: string[] = [];
+      spool.work('trips', async (_p, ctx) => {
+        await ctx.step('book-flight', () => 'F1', { compensate: (f) => void undone.push(`cancel flight ${f}`) });
+        await ctx.step('book-hotel', () => 'H1', { compensate: (hotel) => void undone.push(`cancel hotel ${hotel}`) });
+        await ctx.sleep('until-departure', '7d');
+        await ctx.step('check-in', () => 'done');
+      });
+      const { id } = await spool.enqueue('trips', 'trip');
+      await eventually(async () => (await spool.getJob(id))?.status === 'waiting' && (await spool.steps(id))?.length === 3);
+      await spool.cancel(id);
+      await eventually(async () => (await spool.steps(id))?.find((s) => s.name === '$saga')?.status === 'completed');
+      expect(undone).toEqual(['cancel hotel H1', 'cancel flight F1']);
+      expect((await spool.getJob(id))?.status).toBe('cancelled');
+      const saga = (await spool.steps(id))?.find((s) => s.name === '$saga');
+      expect(saga?.detail).toMatchObject({ reason: 'cancelled', outcome: 'compensated' });
+      const compensator = await eventually(async () => {
+        const found = (await spool.listJobs({ queue: 'trips' })).jobs.find((j) => j.id !== id);
+        return found?.status === 'completed' && found;
+      });
+      expect(compensator).toMatchObject({
+        status: 'completed',
+        metadata: { 'spool.compensates': id },
+        result: { compensated: id, outcome: 'compensated' },
+      });
+      expect((await spool.steps(compensator?.id ?? ''))?.length).toBe(0);
     });
   });
 

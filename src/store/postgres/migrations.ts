@@ -226,6 +226,23 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   CREATE TRIGGER jobs_child_finished AFTER UPDATE OF status ON "${s}".jobs FOR EACH ROW
     WHEN (NEW.parent_id IS NOT NULL AND NEW.status IN ('completed', 'failed', 'cancelled', 'expired') AND OLD.status IN ('waiting', 'active'))
     EXECUTE FUNCTION "${s}".child_finished();
+  CREATE FUNCTION "${s}".saga_on_cancel() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF EXISTS (SELECT 1 FROM "${s}".steps WHERE job_id = NEW.id AND status = 'completed' AND (detail->>'compensate')::boolean) THEN
+      INSERT INTO "${s}".steps (job_id, name, kind, status, attempts, started_at, detail, updated_at)
+      VALUES (NEW.id, '$saga', 'compensation', 'waiting', 0, NEW.updated_at, json_build_object('reason', 'cancelled'), NEW.updated_at)
+      ON CONFLICT (job_id, name) DO NOTHING;
+      INSERT INTO "${s}".jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at)
+      VALUES (NEW.queue, NEW.name, NEW.payload, 'waiting', NEW.priority, NEW.max_attempts, NEW.backoff, NEW.timeout_ms,
+              json_build_object('spool.compensates', NEW.id::text), NEW.updated_at, NEW.updated_at, NEW.updated_at);
+    END IF;
+    RETURN NULL;
+  END $$;
+  -- A cancelled workflow with compensable steps: the saga is marked and a compensation job (the
+  -- same queue, name and payload, marked in its metadata) runs the compensations on any worker.
+  CREATE TRIGGER jobs_saga_on_cancel AFTER UPDATE OF status ON "${s}".jobs FOR EACH ROW
+    WHEN (NEW.status = 'cancelled' AND OLD.status IN ('waiting', 'active'))
+    EXECUTE FUNCTION "${s}".saga_on_cancel();
   CREATE FUNCTION "${s}".event_wakes_waits() RETURNS trigger LANGUAGE plpgsql AS $$
   DECLARE woke text;
   BEGIN

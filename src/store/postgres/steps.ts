@@ -36,7 +36,7 @@ function stepsStatements(schema: string) {
         WHERE id = $1 AND lease_token = $2 AND status IN ('active', 'waiting', 'failed') FOR SHARE
       )
       INSERT INTO ${steps} (job_id, name, seq, kind, status, result, error, attempts, started_at, finished_at, until_at, detail, wait_topic, updated_at)
-      SELECT j.id, $4, $5, $6, $7, $8::json, $9::json, $10, j.now - $11::bigint, CASE WHEN $7 IN ('completed', 'failed') THEN j.now END,
+      SELECT coalesce($15::bigint, j.id), $4, $5, $6, $7, $8::json, $9::json, $10, j.now - $11::bigint, CASE WHEN $7 IN ('completed', 'failed') THEN j.now END,
              j.now + $12::bigint, $13::json, $14, j.now
       FROM j
       ON CONFLICT (job_id, name) DO UPDATE SET seq = excluded.seq, kind = excluded.kind, status = excluded.status,
@@ -78,6 +78,7 @@ function stepValues(fence: Fence, now: number | null, step: StepWrite): unknown[
     step.untilInMs,
     step.detail,
     step.waitTopic ?? null,
+    step.owner ?? null,
   ];
 }
 

@@ -204,6 +204,19 @@ export const sqliteMigrations: readonly string[] = [
       failed_children = failed_children + (NEW.status <> 'completed')
     WHERE id = NEW.parent_id;
   END;
+  -- A cancelled workflow with compensable steps: the saga is marked and a compensation job (the
+  -- same queue, name and payload, marked in its metadata) runs the compensations on any worker.
+  CREATE TRIGGER spool_jobs_saga_on_cancel AFTER UPDATE OF status ON spool_jobs
+  WHEN NEW.status = 'cancelled' AND OLD.status IN ('waiting', 'active')
+    AND EXISTS (SELECT 1 FROM spool_steps WHERE job_id = NEW.id AND status = 'completed' AND json_extract(detail, '$.compensate') = 1)
+  BEGIN
+    INSERT INTO spool_steps (job_id, name, kind, status, attempts, started_at, detail, updated_at)
+    VALUES (NEW.id, '$saga', 'compensation', 'waiting', 0, NEW.updated_at, json_object('reason', 'cancelled'), NEW.updated_at)
+    ON CONFLICT (job_id, name) DO NOTHING;
+    INSERT INTO spool_jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at)
+    VALUES (NEW.queue, NEW.name, NEW.payload, 'waiting', NEW.priority, NEW.max_attempts, NEW.backoff, NEW.timeout_ms,
+            json_object('spool.compensates', CAST(NEW.id AS TEXT)), NEW.updated_at, NEW.updated_at, NEW.updated_at);
+  END;
   CREATE TRIGGER spool_events_wake_waits AFTER INSERT ON spool_events BEGIN
     UPDATE spool_jobs SET woken = 1, run_at = CASE WHEN status = 'waiting' THEN min(run_at, NEW.published_at) ELSE run_at END
     WHERE status IN ('waiting', 'active')

@@ -31,7 +31,7 @@ const statements = {
   /** ?1 job, ?2 token, ?3 now, then the step (see stepParams); nothing when the token no longer holds. */
   record: `
     INSERT INTO spool_steps (job_id, name, seq, kind, status, result, error, attempts, started_at, finished_at, until_at, detail, wait_topic, updated_at)
-    SELECT ?1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?3 - ?11, CASE WHEN ?7 IN ('completed', 'failed') THEN ?3 END, ?3 + ?12, ?13, ?14, ?3
+    SELECT coalesce(?15, ?1), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?3 - ?11, CASE WHEN ?7 IN ('completed', 'failed') THEN ?3 END, ?3 + ?12, ?13, ?14, ?3
     WHERE EXISTS (${holds})
     ON CONFLICT (job_id, name) DO UPDATE SET seq = excluded.seq, kind = excluded.kind, status = excluded.status, result = excluded.result,
       error = excluded.error, attempts = excluded.attempts, finished_at = excluded.finished_at, until_at = excluded.until_at,
@@ -98,6 +98,7 @@ export function stepParams(fence: Fence, now: number, step: StepWrite): unknown[
     step.untilInMs,
     step.detail,
     step.waitTopic ?? null,
+    step.owner ?? null,
   ];
 }
 
