@@ -31,6 +31,7 @@ import type {
   ThroughputPoint,
   Transaction,
   WorkerRecord,
+  StepRecord,
 } from '../store/contract.js';
 import { defaultStoreUrl, openStore } from '../store/open-store.js';
 import { newJobToJob } from '../store/row.js';
@@ -54,6 +55,7 @@ import { type SpoolSettings, resolveSettings } from './settings.js';
 import { type SpoolOptions, spoolOptionsSchema } from './spool-options.js';
 import { installShutdownSignals } from './shutdown-signals.js';
 import { publishBreakerTransition } from './flow.js';
+import { stepsOf, workflowFactory } from './workflows.js';
 
 export interface JobHandle<R = unknown> {
   id: string;
@@ -368,6 +370,13 @@ export class Spool {
     return flow.queueState(this.store, queue, counts);
   }
 
+  /** A workflow job's steps, in the order they were first recorded (empty for a plain job); null if no such job. */
+  async steps(id: string): Promise<StepRecord[] | null> {
+    this.assertOpen();
+    if (!(await this.store.getJob(String(id)))) return null;
+    return stepsOf(this.store, String(id));
+  }
+
   /**
    * Starts a worker on `queue`; it runs until `close()` (or the Spool's) or a shutdown signal.
    * Handlers are one function for every job, a map from job name to function, or `{ module, threads }`:
@@ -384,6 +393,7 @@ export class Spool {
       events: this.events,
       settings: this.settings,
       registry: this.registry,
+      workflow: workflowFactory(this.store, this.settings),
     };
     const pool = isThreadHandlers(handlers) ? threadPoolHandler(queue, handlers) : null;
     const worker = pool

@@ -41,7 +41,9 @@ export type SpoolErrorCode =
   | 'SPOOL_BREAKER_OPEN'
   | 'SPOOL_OVERLOADED'
   | 'SPOOL_MISSING_PACKAGE'
-  | 'SPOOL_BROKER_UNAVAILABLE';
+  | 'SPOOL_BROKER_UNAVAILABLE'
+  | 'SPOOL_SUSPENDED'
+  | 'SPOOL_WORKFLOW_MISMATCH';
 
 export interface ErrorTraits {
   /** The HTTP status the API answers with. */
@@ -94,6 +96,10 @@ export const errorCatalog: Record<SpoolErrorCode, ErrorTraits> = {
   SPOOL_RATE_LIMITED: { http: 429, exit: 1, transient: true },
   SPOOL_BREAKER_OPEN: { http: 503, exit: 1, transient: true },
   SPOOL_OVERLOADED: { http: 503, exit: 3, transient: true },
+  /** A workflow handed its slot back to wait (ctx.sleep, waitForEvent, ctx.all); never an error a caller sees. */
+  SPOOL_SUSPENDED: { http: 500, exit: 1, transient: false },
+  /** A workflow run's stored steps do not match the steps its code calls now (renamed or reordered). */
+  SPOOL_WORKFLOW_MISMATCH: failed(409),
 };
 
 export function isSpoolErrorCode(code: unknown): code is SpoolErrorCode {

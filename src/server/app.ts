@@ -15,6 +15,7 @@ import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { jobErrorRoutes } from './routes/job-errors.js';
+import { jobStepRoutes } from './routes/job-steps.js';
 import { jobRoutes } from './routes/jobs.js';
 import { queueRoutes } from './routes/queues.js';
 import { statsRoutes } from './routes/stats.js';
@@ -80,6 +81,7 @@ export function createApp(options: AppOptions): SpoolApp {
   queueRoutes(app, ctx);
   flowRoutes(app, ctx);
   jobErrorRoutes(app, ctx);
+  jobStepRoutes(app, ctx);
   deadLetterRoutes(app, ctx);
   statsRoutes(app, ctx);
   bridgeRoutes(app, ctx);

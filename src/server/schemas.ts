@@ -248,6 +248,28 @@ export const JobErrorDetailsResponse = z
   })
   .openapi('JobErrorDetails');
 
+export const JobStepsResponse = z
+  .object({
+    id: z.string(),
+    steps: z.array(
+      z.object({
+        name: z.string(),
+        seq: z.number().int().nullable().openapi({ description: 'Its place in the run, from 0; null for versions and compensations.' }),
+        kind: z.enum(['step', 'sleep', 'event', 'children', 'version', 'compensation']),
+        status: z.enum(['completed', 'failed', 'retrying', 'sleeping', 'waiting']),
+        result: z.unknown(),
+        error: z.object({ message: z.string(), code: z.string().optional(), name: z.string().optional() }).nullable(),
+        attempts: z.number().int(),
+        startedAt: z.number().int(),
+        finishedAt: z.number().int().nullable(),
+        durationMs: z.number().int().nullable(),
+        until: z.number().int().nullable().openapi({ description: 'Until when it sleeps, waits, or waits to retry.' }),
+        detail: z.unknown(),
+      }),
+    ),
+  })
+  .openapi('JobSteps');
+
 export const WorkersQuery = z.object({ queue: queueParam.optional().openapi({ param: { name: 'queue', in: 'query' } }) }).strict();
 
 export const WorkerSchema = z

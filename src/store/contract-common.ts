@@ -5,6 +5,12 @@
  */
 import type { QueuePolicy } from '../core/flow.js';
 
+/** A fenced write: it applies only while `token` still holds the job's lease. */
+export interface Fence {
+  id: string;
+  token: string;
+}
+
 export interface ClaimRequest {
   queue: string;
   /** Only jobs with these names; undefined for any. */

@@ -15,13 +15,15 @@
  * machine's. Callers pass durations (a delay, a lease, a backoff), never "now".
  */
 import type { ClaimedJob, Job, JobErrorRecord, JobStatus, NewJob, Progress } from '../core/types.js';
-import type { ClaimRequest, QueueRecord, Transaction } from './contract-common.js';
+import type { ClaimRequest, Fence, QueueRecord, Transaction } from './contract-common.js';
 import type { LimitsPart } from './contract-limits.js';
+import type { StepsPart } from './contract-steps.js';
 import type { TopicsPart } from './contract-topics.js';
 
 export type * from './contract-common.js';
 export type * from './contract-limits.js';
 export type * from './contract-topics.js';
+export type * from './contract-steps.js';
 
 /**
  * What enqueue did with one input. A created job is described by the input at `createdFrom` plus
@@ -39,12 +41,6 @@ export interface EnqueueResult {
   existing: Job | null;
   /** True when a debounced enqueue replaced the payload of the job that was waiting (returned in `existing`). */
   replaced?: boolean;
-}
-
-/** A fenced write: it applies only while `token` still holds the job's lease. */
-export interface Fence {
-  id: string;
-  token: string;
 }
 
 export interface Completion extends Fence {
@@ -278,10 +274,11 @@ export interface Store extends JobStore, AdminStore {
   readonly topics?: TopicsPart;
   readonly limits?: LimitsPart;
   readonly workers?: WorkersPart;
+  readonly steps?: StepsPart;
 }
 
 /** The optional parts a store may have, by name: what the conformance suite checks for. */
-export type StorePart = 'stats' | 'queues' | 'topics' | 'limits' | 'workers';
+export type StorePart = 'stats' | 'queues' | 'topics' | 'limits' | 'workers' | 'steps';
 
 /** The queue name a wake-up carries when the store cannot tell which queue changed. */
 export const anyQueue = '*';

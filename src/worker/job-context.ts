@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import { type Logger, childLogger } from '../core/logger.js';
 import type { ClaimedJob, Progress } from '../core/types.js';
+import type { WorkflowMethods } from '../core/workflow.js';
 import { sanitizeText } from '../core/validate.js';
 import type { JobContext } from './types.js';
 
@@ -36,7 +37,15 @@ export function createJobContext(
   breaker: JobContext['breaker'] = () => {
     throw new InvalidArgumentError('Circuit breakers need a store with the "limits" part.');
   },
+  workflow?: () => WorkflowMethods,
 ): JobContext {
+  // Made on first use: most handlers are not workflows, and this runs for every job.
+  let run: WorkflowMethods | undefined;
+  const flow = (): WorkflowMethods => {
+    if (!workflow) throw new InvalidArgumentError('Workflow steps need a store with the "steps" part (SQLite and PostgreSQL have it).');
+    run ??= workflow();
+    return run;
+  };
   let inFlight: Promise<void> | null = null;
   let next: Progress | null = null;
   const flush = async (): Promise<void> => {
@@ -59,6 +68,13 @@ export function createJobContext(
       return log;
     },
     breaker,
+    step: (name, fn, options) => flow().step(name, fn, options),
+    sleep: (name, duration) => flow().sleep(name, duration),
+    waitForEvent: (name, options) => flow().waitForEvent(name, options),
+    spawn: (queue, name, payload) => flow().spawn(queue, name, payload),
+    spawnMany: (items) => flow().spawnMany(items),
+    all: (children, options) => flow().all(children, options),
+    version: (change, latest) => flow().version(change, latest),
     progress(value, message) {
       next = toProgress(value, message);
       inFlight ??= flush().finally(() => {

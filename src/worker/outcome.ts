@@ -16,6 +16,7 @@ import {
 import type { ClaimedJob, JobErrorRecord } from '../core/types.js';
 import { attemptUserMessage } from '../core/user-messages.js';
 import { sanitizeText, toJson } from '../core/validate.js';
+import { type WakeOn, isSuspended } from '../core/workflow.js';
 import { backoffDelay } from '../policies/backoff.js';
 
 /** How the handler's run ended. */
@@ -39,8 +40,11 @@ export type Outcome =
   | { type: 'retry'; error: AttemptError; delayMs: number }
   /** Back to waiting after `delayMs` without spending the attempt. */
   | { type: 'release'; delayMs: number; why: 'shutdown' | 'no-handler' | 'deferred' }
-  /** Sleeps until `delayMs` has passed, holding neither a worker slot nor a lease; the attempt is not spent. */
-  | { type: 'suspend'; delayMs: number }
+  /**
+   * A workflow waits (a sleep, an event, children) until `delayMs` has passed, or sooner when
+   * `wakeOn` says so, holding neither a worker slot nor a lease; the attempt is not spent.
+   */
+  | { type: 'suspend'; delayMs: number; wakeOn: WakeOn }
   /** Nothing to write: the job was cancelled, or another worker holds it now. */
   | { type: 'abandon'; why: 'cancelled' | 'lease-lost' };
 
@@ -63,6 +67,9 @@ export function decideOutcome(run: RunResult, job: ClaimedJob, options: DecideOp
       if (isSpoolError(run.reason, 'SPOOL_LEASE_LOST')) return { type: 'abandon', why: 'lease-lost' };
       return failure(run.reason, job, options);
     case 'threw': {
+      if (isSuspended(run.error)) return { type: 'suspend', delayMs: run.error.resumeInMs, wakeOn: run.error.wakeOn };
+      // A workflow step found its lease gone: another worker may hold the job now.
+      if (isSpoolError(run.error, 'SPOOL_LEASE_LOST')) return { type: 'abandon', why: 'lease-lost' };
       // Waiting for a partner or a breaker is not the job's fault: no attempt is spent.
       const code = (run.error as { code?: unknown } | null)?.code;
       const wait = retryAfterOf(run.error);

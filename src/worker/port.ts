@@ -7,7 +7,10 @@
 import type { Clock } from '../core/clock.js';
 import type { SpoolEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import type { ClaimedJob } from '../core/types.js';
+import type { WorkflowMethods } from '../core/workflow.js';
 import type { AdminStore, JobStore, Store } from '../store/contract.js';
+import type { Outcome } from './outcome.js';
 import type { WorkerRegistry } from './registry.js';
 
 export interface WorkerSettings {
@@ -19,12 +22,20 @@ export interface WorkerSettings {
   maxPayloadBytes: number;
 }
 
+/** One workflow run as the worker sees it: the methods `ctx` offers, and the last word on the outcome. */
+export interface WorkflowRunPort extends WorkflowMethods {
+  /** The outcome to record: the same, or what the saga makes of it (compensations ran, or one retries later). */
+  settle(outcome: Outcome): Promise<Outcome>;
+}
+
 export interface WorkerPort {
   /**
    * The hot path, plus reading one job (to tell a cancelled job from a lost lease), the queues'
    * limits, and the worker registry where the store keeps one (to find waiting jobs nobody handles).
    */
-  store: JobStore & Pick<AdminStore, 'getJob'> & Pick<Store, 'queues' | 'limits' | 'workers'>;
+  store: JobStore & Pick<AdminStore, 'getJob'> & Pick<Store, 'queues' | 'limits' | 'workers' | 'steps'>;
+  /** Starts a workflow run for a job on its first `ctx.step` (or sleep, wait, spawn); absent where the store keeps no steps. */
+  workflow?: (job: ClaimedJob) => WorkflowRunPort;
   /** Where workers register, once per Spool; null registers nothing. */
   registry: WorkerRegistry | null;
   /** Only for measuring and stamping in-process times; the store keeps its own for what it stores. */

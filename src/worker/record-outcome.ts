@@ -7,7 +7,7 @@
 import { isTransient } from '../core/errors.js';
 import type { OutageLog } from '../core/outage-log.js';
 import type { ClaimedJob, Job, JobErrorRecord } from '../core/types.js';
-import type { CompleteOutcome, Completion, FailOutcome, Failure, Release } from '../store/contract.js';
+import type { CompleteOutcome, Completion, FailOutcome, Failure, Release, Suspension } from '../store/contract.js';
 import { Batcher } from './batcher.js';
 import type { Outcome } from './outcome.js';
 import type { WorkerPort } from './port.js';
@@ -16,6 +16,7 @@ export class OutcomeRecorder {
   private readonly completions: Batcher<Completion, CompleteOutcome>;
   private readonly failures: Batcher<Failure, FailOutcome>;
   private readonly releases: Batcher<Release, true>;
+  private readonly suspensions: Batcher<Suspension, true>;
 
   constructor(
     private readonly port: WorkerPort,
@@ -39,6 +40,11 @@ export class OutcomeRecorder {
       const done = new Set(await port.store.release(items));
       return new Map(items.filter((item) => done.has(item.id)).map((item) => [item, true as const]));
     }, hooks('Returning jobs to the queue'));
+    this.suspensions = new Batcher(async (items) => {
+      // A store without steps has no children or event waits to wake on: a suspension is a timed release.
+      const done = new Set(port.store.steps ? await port.store.steps.suspend(items) : await port.store.release(items));
+      return new Map(items.filter((item) => done.has(item.id)).map((item) => [item, true as const]));
+    }, hooks('Suspending workflows'));
   }
 
   /** Writes the outcome and emits its event; resolves once the store answered (or the write was given up). */
@@ -90,8 +96,10 @@ export class OutcomeRecorder {
         return;
       }
       case 'release':
-      case 'suspend':
         await this.releases.add({ id: job.id, token: job.token, delayMs: outcome.delayMs });
+        return;
+      case 'suspend':
+        await this.suspensions.add({ id: job.id, token: job.token, delayMs: outcome.delayMs, wakeOn: outcome.wakeOn });
         return;
       case 'abandon':
         if (outcome.why === 'cancelled') {
@@ -109,12 +117,14 @@ export class OutcomeRecorder {
    * it twice and replace the token its finished outcome is waiting to be recorded under.
    */
   get stalled(): boolean {
-    return this.completions.stalled || this.failures.stalled || this.releases.stalled;
+    return this.completions.stalled || this.failures.stalled || this.releases.stalled || this.suspensions.stalled;
   }
 
   /** Waits for every write queued so far. */
   flushed(): Promise<void> {
-    return Promise.all([this.completions.flushed(), this.failures.flushed(), this.releases.flushed()]).then(() => {});
+    return Promise.all([this.completions.flushed(), this.failures.flushed(), this.releases.flushed(), this.suspensions.flushed()]).then(
+      () => {},
+    );
   }
 
   /** Gives up writes still waiting on the store (a shutdown that cannot wait longer); the leases decide. */
@@ -122,6 +132,7 @@ export class OutcomeRecorder {
     this.completions.abandon();
     this.failures.abandon();
     this.releases.abandon();
+    this.suspensions.abandon();
   }
 
   private async notRecorded(job: Job, what: string): Promise<void> {

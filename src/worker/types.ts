@@ -1,7 +1,12 @@
 import type { Logger } from '../core/logger.js';
 import type { Job, Progress } from '../core/types.js';
+import type { WorkflowMethods } from '../core/workflow.js';
 
-export interface JobContext<P = unknown> {
+/**
+ * What a handler gets besides its payload. The workflow methods (`step`, `sleep`, `waitForEvent`,
+ * `spawn`, `all`, `version`) make any handler a durable workflow; see docs/workflows.md.
+ */
+export interface JobContext<P = unknown> extends WorkflowMethods {
   /** The job as claimed (status active). */
   job: Job<P & import('../core/types.js').Json>;
   /** This attempt's number, from 1. */

@@ -32,10 +32,10 @@ import { ClaimLoop } from './claim-loop.js';
 import { type HandlerTable, handlerTable } from './handlers.js';
 import { Heartbeats } from './heartbeats.js';
 import { createJobContext } from './job-context.js';
-import { type Outcome, type RunResult, decideOutcome } from './outcome.js';
+import { type Outcome, type RunResult, decideOutcome, noHandlerDelayMs } from './outcome.js';
 import { QueueGuard, countsForBreaker, valueAt } from './queue-guard.js';
 import { block } from '../policies/rate-window.js';
-import type { WorkerPort } from './port.js';
+import type { WorkerPort, WorkflowRunPort } from './port.js';
 import { OutcomeRecorder } from './record-outcome.js';
 import { type RunningJob, newRunningJob, runHandler, signalOf, stopJob } from './run-job.js';
 import type { Handlers } from './types.js';
@@ -288,15 +288,21 @@ export class Worker {
   private async execute(entry: RunningJob): Promise<void> {
     const { job } = entry;
     const { port } = this;
+    let flow: WorkflowRunPort | undefined;
+    const startFlow = port.workflow;
     const ctx = createJobContext(
       job,
       () => signalOf(entry),
       port.logger,
       (progress) => this.persistProgress(entry, progress),
+      undefined,
+      startFlow && (() => (flow ??= startFlow(job))),
     );
     if (port.events.hasListeners('active')) port.events.emit('active', { job });
     const run = await runHandler(entry, this.handlers.resolve(job.name), ctx);
-    const outcome = decideOutcome(run, job, { maxPayloadBytes: port.settings.maxPayloadBytes });
+    let outcome = decideOutcome(run, job, { maxPayloadBytes: port.settings.maxPayloadBytes });
+    if (flow || job.metadata['spool.compensates'] !== undefined)
+      outcome = await this.settleWorkflow(flow ?? startFlow?.(job), job, outcome);
     if (run.kind === 'no-handler' && !this.reported.has(job.name)) {
       this.reported.add(job.name);
       port.logger.warn(
@@ -314,6 +320,23 @@ export class Worker {
     // until this write landed, so a cap may have refused a claim that would now pass.
     if (this.guard.guarded) this.claims.poke();
     this.reportLimits(job, run, outcome);
+  }
+
+  /** Lets a workflow's saga have the last word on the outcome; a store that fails meanwhile sends the job back to try again. */
+  private async settleWorkflow(flow: WorkflowRunPort | undefined, job: ClaimedJob, outcome: Outcome): Promise<Outcome> {
+    if (!flow || outcome.type === 'abandon') return outcome;
+    try {
+      return await flow.settle(outcome);
+    } catch (err) {
+      if ((err as { code?: unknown })?.code === 'SPOOL_LEASE_LOST') return { type: 'abandon', why: 'lease-lost' };
+      this.port.logger.warn(
+        `The saga of job ${job.id} could not run now (${(err as Error).message}); the job goes back to the queue to try again.`,
+        {
+          queue: job.queue,
+        },
+      );
+      return { type: 'release', delayMs: noHandlerDelayMs, why: 'deferred' };
+    }
   }
 
   /** Tells the queue's breaker how the attempt went, and shuts a rate window a partner said is full. */

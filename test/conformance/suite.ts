@@ -23,6 +23,7 @@ import { threadTests } from './threads.js';
 import { userMessageTests } from './user-messages.js';
 import { validationTests } from './validation.js';
 import { workerTests } from './worker.js';
+import { workflowTests } from './workflows.js';
 
 export type { StoreFactory, StoreTarget } from './harness.js';
 
@@ -46,5 +47,6 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     userMessageTests(h);
     busTests(h);
     flowTests(h);
+    workflowTests(h);
   });
 }

@@ -36,6 +36,7 @@ const requiredScope: Record<string, Needs> = {
   'POST /v1/jobs/{id}/cancel': 'admin',
   'POST /v1/jobs/{id}/retry': 'admin',
   'GET /v1/jobs/{id}/errors': 'admin',
+  'GET /v1/jobs/{id}/steps': 'read',
   'GET /v1/queues': 'read',
   'POST /v1/queues/{queue}/dead-letters/retry': 'admin',
   'DELETE /v1/queues/{queue}/dead-letters': 'admin',

@@ -187,6 +187,83 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   (s) => `
   CREATE INDEX jobs_ready_named ON "${s}".jobs (queue, name, priority DESC, run_at, id) WHERE status = 'waiting';
   `,
+  // Durable workflows: each job's steps (fenced writes, one row per step name), children with a
+  // pending counter on the parent (lowered by a trigger that takes the parent's row lock, so two
+  // children finishing at once cannot strand it), and wake-ups of runs waiting on an event or on
+  // children (NOTIFY, as for new jobs, when a wake-up makes a job due).
+  (s) => `
+  ALTER TABLE "${s}".jobs ADD COLUMN parent_id bigint,
+    ADD COLUMN pending_children integer NOT NULL DEFAULT 0,
+    ADD COLUMN failed_children integer NOT NULL DEFAULT 0,
+    ADD COLUMN woken boolean NOT NULL DEFAULT false;
+  CREATE INDEX jobs_parent ON "${s}".jobs (parent_id) WHERE parent_id IS NOT NULL;
+  CREATE TABLE "${s}".steps (
+    job_id      bigint  NOT NULL REFERENCES "${s}".jobs (id) ON DELETE CASCADE,
+    name        text    NOT NULL,
+    ord         bigint  GENERATED ALWAYS AS IDENTITY,
+    seq         integer,
+    kind        text    NOT NULL,
+    status      text    NOT NULL,
+    result      json,
+    error       json,
+    attempts    integer NOT NULL DEFAULT 0,
+    started_at  bigint  NOT NULL,
+    finished_at bigint,
+    until_at    bigint,
+    detail      json,
+    wait_topic  text,
+    updated_at  bigint  NOT NULL,
+    PRIMARY KEY (job_id, name)
+  );
+  CREATE INDEX steps_waiting ON "${s}".steps (wait_topic) WHERE wait_topic IS NOT NULL AND status = 'waiting';
+  CREATE FUNCTION "${s}".child_finished() RETURNS trigger LANGUAGE plpgsql AS $$
+  DECLARE woke text;
+  BEGIN
+    UPDATE "${s}".jobs p SET
+      run_at = CASE WHEN p.status = 'waiting' AND (p.pending_children <= 1 OR NEW.status <> 'completed') THEN least(p.run_at, NEW.updated_at) ELSE p.run_at END,
+      pending_children = greatest(p.pending_children - 1, 0),
+      failed_children = p.failed_children + CASE WHEN NEW.status = 'completed' THEN 0 ELSE 1 END
+    WHERE p.id = NEW.parent_id
+    RETURNING CASE WHEN p.status = 'waiting' AND p.run_at <= NEW.updated_at THEN p.queue END INTO woke;
+    IF woke IS NOT NULL THEN PERFORM pg_notify('${s}_wake', woke); END IF;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER jobs_child_finished AFTER UPDATE OF status ON "${s}".jobs FOR EACH ROW
+    WHEN (NEW.parent_id IS NOT NULL AND NEW.status IN ('completed', 'failed', 'cancelled', 'expired') AND OLD.status IN ('waiting', 'active'))
+    EXECUTE FUNCTION "${s}".child_finished();
+  CREATE FUNCTION "${s}".saga_on_cancel() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF EXISTS (SELECT 1 FROM "${s}".steps WHERE job_id = NEW.id AND status = 'completed' AND (detail->>'compensate')::boolean) THEN
+      INSERT INTO "${s}".steps (job_id, name, kind, status, attempts, started_at, detail, updated_at)
+      VALUES (NEW.id, '$saga', 'compensation', 'waiting', 0, NEW.updated_at, json_build_object('reason', 'cancelled'), NEW.updated_at)
+      ON CONFLICT (job_id, name) DO NOTHING;
+      INSERT INTO "${s}".jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at)
+      VALUES (NEW.queue, NEW.name, NEW.payload, 'waiting', NEW.priority, NEW.max_attempts, NEW.backoff, NEW.timeout_ms,
+              json_build_object('spool.compensates', NEW.id::text), NEW.updated_at, NEW.updated_at, NEW.updated_at);
+    END IF;
+    RETURN NULL;
+  END $$;
+  -- A cancelled workflow with compensable steps: the saga is marked and a compensation job (the
+  -- same queue, name and payload, marked in its metadata) runs the compensations on any worker.
+  CREATE TRIGGER jobs_saga_on_cancel AFTER UPDATE OF status ON "${s}".jobs FOR EACH ROW
+    WHEN (NEW.status = 'cancelled' AND OLD.status IN ('waiting', 'active'))
+    EXECUTE FUNCTION "${s}".saga_on_cancel();
+  CREATE FUNCTION "${s}".event_wakes_waits() RETURNS trigger LANGUAGE plpgsql AS $$
+  DECLARE woke text;
+  BEGIN
+    FOR woke IN
+      UPDATE "${s}".jobs j SET woken = true,
+        run_at = CASE WHEN j.status = 'waiting' THEN least(j.run_at, NEW.published_at) ELSE j.run_at END
+      FROM "${s}".steps w
+      WHERE w.wait_topic = NEW.topic AND w.status = 'waiting' AND j.id = w.job_id AND j.status IN ('waiting', 'active')
+      RETURNING j.queue
+    LOOP
+      PERFORM pg_notify('${s}_wake', woke);
+    END LOOP;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER events_wake_waits AFTER INSERT ON "${s}".events FOR EACH ROW EXECUTE FUNCTION "${s}".event_wakes_waits();
+  `,
 ];
 
 /** Applies pending migrations in one transaction; safe when many processes start at once. */

@@ -30,6 +30,7 @@ import type {
   StoreListener,
   TopicsPart,
   LimitsPart,
+  StepsPart,
   Transaction,
 } from '../contract.js';
 import { type ClaimedRow, type JobRow, claimOrder, foldCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
@@ -46,6 +47,7 @@ import { type StatementName, postgresStatements } from './statements.js';
 import { type BusStatementName, busStatements } from './bus-statements.js';
 import { postgresTopics } from './topics.js';
 import { postgresLimits } from './limits.js';
+import { postgresSteps } from './steps.js';
 
 type AnyStatement = StatementName | BusStatementName;
 
@@ -71,6 +73,7 @@ export class PostgresStore implements Store {
   readonly queues: QueuesPart;
   readonly topics: TopicsPart;
   readonly limits: LimitsPart;
+  readonly steps: StepsPart;
   private readonly statements: Record<AnyStatement, string>;
   private readonly subscribers: Subscribers;
   readonly workers: PostgresWorkersPart;
@@ -127,6 +130,8 @@ export class PostgresStore implements Store {
       wake: (queues) => this.wakeLocal(queues),
       ensureQueues: (names) => this.ensureQueues(names),
     });
+    const enqueue = (jobs: readonly NewJob[], tx: Transaction) => this.enqueue(jobs, tx);
+    this.steps = postgresSteps({ pool, schema, where: this.where, now: () => this.now(), wake: (q) => this.wakeLocal(q), enqueue });
   }
 
   /** Connects and checks the server answers; fails fast saying what to fix or what to check. */

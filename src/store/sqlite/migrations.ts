@@ -170,4 +170,62 @@ export const sqliteMigrations: readonly string[] = [
   `
   CREATE INDEX spool_jobs_ready_named ON spool_jobs (queue, name, priority DESC, run_at, id) WHERE status = 'waiting';
   `,
+  // Durable workflows: each job's steps (fenced writes, one row per step name), children with a
+  // pending counter on the parent (lowered by a trigger under the write lock, so two children
+  // finishing at once cannot strand it), and wake-ups of runs waiting on an event or on children.
+  `
+  ALTER TABLE spool_jobs ADD COLUMN parent_id INTEGER;
+  ALTER TABLE spool_jobs ADD COLUMN pending_children INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE spool_jobs ADD COLUMN failed_children INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE spool_jobs ADD COLUMN woken INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX spool_jobs_parent ON spool_jobs (parent_id) WHERE parent_id IS NOT NULL;
+  CREATE TABLE spool_steps (
+    job_id      INTEGER NOT NULL,
+    name        TEXT    NOT NULL,
+    seq         INTEGER,
+    kind        TEXT    NOT NULL,
+    status      TEXT    NOT NULL,
+    result      TEXT,
+    error       TEXT,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER,
+    until_at    INTEGER,
+    detail      TEXT,
+    wait_topic  TEXT,
+    updated_at  INTEGER NOT NULL,
+    UNIQUE (job_id, name)
+  );
+  CREATE INDEX spool_steps_waiting ON spool_steps (wait_topic) WHERE wait_topic IS NOT NULL AND status = 'waiting';
+  CREATE TRIGGER spool_steps_forget AFTER DELETE ON spool_jobs BEGIN
+    DELETE FROM spool_steps WHERE job_id = OLD.id;
+  END;
+  CREATE TRIGGER spool_jobs_child_finished AFTER UPDATE OF status ON spool_jobs
+  WHEN NEW.parent_id IS NOT NULL AND NEW.status IN ('completed', 'failed', 'cancelled', 'expired') AND OLD.status IN ('waiting', 'active')
+  BEGIN
+    UPDATE spool_jobs SET
+      run_at = CASE WHEN status = 'waiting' AND (pending_children <= 1 OR NEW.status <> 'completed') THEN min(run_at, NEW.updated_at) ELSE run_at END,
+      pending_children = max(pending_children - 1, 0),
+      failed_children = failed_children + (NEW.status <> 'completed')
+    WHERE id = NEW.parent_id;
+  END;
+  -- A cancelled workflow with compensable steps: the saga is marked and a compensation job (the
+  -- same queue, name and payload, marked in its metadata) runs the compensations on any worker.
+  CREATE TRIGGER spool_jobs_saga_on_cancel AFTER UPDATE OF status ON spool_jobs
+  WHEN NEW.status = 'cancelled' AND OLD.status IN ('waiting', 'active')
+    AND EXISTS (SELECT 1 FROM spool_steps WHERE job_id = NEW.id AND status = 'completed' AND json_extract(detail, '$.compensate') = 1)
+  BEGIN
+    INSERT INTO spool_steps (job_id, name, kind, status, attempts, started_at, detail, updated_at)
+    VALUES (NEW.id, '$saga', 'compensation', 'waiting', 0, NEW.updated_at, json_object('reason', 'cancelled'), NEW.updated_at)
+    ON CONFLICT (job_id, name) DO NOTHING;
+    INSERT INTO spool_jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at)
+    VALUES (NEW.queue, NEW.name, NEW.payload, 'waiting', NEW.priority, NEW.max_attempts, NEW.backoff, NEW.timeout_ms,
+            json_object('spool.compensates', CAST(NEW.id AS TEXT)), NEW.updated_at, NEW.updated_at, NEW.updated_at);
+  END;
+  CREATE TRIGGER spool_events_wake_waits AFTER INSERT ON spool_events BEGIN
+    UPDATE spool_jobs SET woken = 1, run_at = CASE WHEN status = 'waiting' THEN min(run_at, NEW.published_at) ELSE run_at END
+    WHERE status IN ('waiting', 'active')
+      AND id IN (SELECT job_id FROM spool_steps WHERE wait_topic = NEW.topic AND status = 'waiting');
+  END;
+  `,
 ];

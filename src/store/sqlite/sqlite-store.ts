@@ -31,6 +31,7 @@ import type {
   LimitsPart,
   Transaction,
   WorkersPart,
+  StepsPart,
 } from '../contract.js';
 import { anyQueue } from '../contract.js';
 import { type ClaimedRow, type JobRow, claimOrder, foldCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
@@ -45,6 +46,7 @@ import { type SqliteAccess, deleteFinished, sqliteQueues, sqliteStats, sqliteWor
 import { type SqliteStatementName, pruneSlice, sqliteStatements } from './statements.js';
 import { sqliteTopics } from './topics.js';
 import { sqliteLimits } from './limits.js';
+import { sqliteSteps } from './steps.js';
 
 type Db = Database.Database;
 
@@ -65,6 +67,7 @@ export class SqliteStore implements Store {
   private readonly access: SqliteAccess;
   readonly topics: TopicsPart;
   readonly limits: LimitsPart;
+  readonly steps: StepsPart;
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly listeners = new Set<StoreListener>();
@@ -118,6 +121,14 @@ export class SqliteStore implements Store {
       ensureQueues: (db, names) => this.ensureQueues(db, names),
     });
     this.workers = sqliteWorkers(access, (queue) => this.wake(queue));
+    this.steps = sqliteSteps({
+      db: this.db,
+      prepare: (text) => this.prepare(text),
+      now: () => this.now(),
+      guard: (operation) => this.guard(operation),
+      wake: (queue) => this.wake(queue),
+      ensureQueues: (db, names) => this.ensureQueues(db, names),
+    });
   }
 
   /** The time every statement uses: read here and nowhere else. */
