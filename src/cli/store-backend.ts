@@ -52,8 +52,8 @@ export class StoreBackend implements Backend {
   async getJob(id: string): Promise<JobView> {
     const job = await this.spool.getJob(id);
     if (!job) throw new JobNotFoundError(id);
-    const warning = await this.spool.warningFor(job);
-    return { ...toJobView(job, full), ...(warning ? { warning } : {}) };
+    const [warning, position] = await Promise.all([this.spool.warningFor(job), this.spool.position(job)]);
+    return { ...toJobView(job, full), ...(warning ? { warning } : {}), ...(position ? { position } : {}) };
   }
 
   workers(queue?: string): Promise<WorkerRecord[]> {

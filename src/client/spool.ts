@@ -48,6 +48,7 @@ import { enqueueWithRoom, waitForRoomOf } from './room.js';
 import type { EventHandler, PublishedEvent, RunningSubscription, Subscription } from './bus.js';
 import { Maintenance } from './maintenance.js';
 import { waitForJob } from './wait-for.js';
+import { type QueuePosition, positionOf } from './position.js';
 import { type EnqueueItem, toNewJob } from './new-job.js';
 import { type SpoolSettings, resolveSettings } from './settings.js';
 import { type SpoolOptions, spoolOptionsSchema } from './spool-options.js';
@@ -172,6 +173,17 @@ export class Spool {
   async getJob(id: string): Promise<Job | null> {
     this.assertOpen();
     return this.store.getJob(String(id));
+  }
+
+  /**
+   * Where a waiting job stands in its queue: the jobs a claim takes before it and an ETA from the
+   * queue's recent drain rate. Null when the job is not waiting (or the store keeps no queue rows).
+   */
+  async position(idOrJob: string | Job): Promise<QueuePosition | null> {
+    this.assertOpen();
+    const job = typeof idOrJob === 'object' && idOrJob !== null ? idOrJob : await this.store.getJob(String(idOrJob));
+    if (!job) throw new JobNotFoundError(String(idOrJob));
+    return positionOf(this.store, job);
   }
 
   /**

@@ -199,6 +199,21 @@ export interface QueuesPart {
   get(name: string): Promise<QueueRecord | null>;
   /** Creates rows for queues that have none (no-op for the rest). */
   ensure(names: readonly string[]): Promise<void>;
+  /**
+   * Where a waiting job stands in its queue: the waiting jobs a claim takes before it, and how many
+   * jobs of its queue finished in the last `windowMs`. Null unless the job exists and is waiting.
+   */
+  position(id: string, windowMs: number): Promise<QueuePositionRecord | null>;
+}
+
+export interface QueuePositionRecord {
+  queue: string;
+  /** Waiting jobs of the queue ahead of it in the claim order (higher priority, then earlier run time, then older). */
+  ahead: number;
+  /** Jobs of the queue that completed or failed within the window asked for. */
+  drained: number;
+  /** The store's time when it counted. */
+  at: number;
 }
 
 /** What a process's worker registry tells the store about itself, once for all its workers. */

@@ -13,6 +13,7 @@ import { type StoreFactory, useHarness } from './harness.js';
 import { leaseTests } from './leases.js';
 import { migrationTests } from './migrations.js';
 import { outcomeTests } from './outcomes.js';
+import { positionTests } from './position.js';
 import { processTests } from './processes.js';
 import { registryTests } from './registry.js';
 import { userMessageTests } from './user-messages.js';
@@ -36,5 +37,6 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     userMessageTests(h);
     busTests(h);
     flowTests(h);
+    positionTests(h);
   });
 }

@@ -100,7 +100,11 @@ export class PostgresStore implements Store {
     // The session's lock lives exactly as long as the LISTEN connection: held, the process is alive.
     this.subscribers = new Subscribers(connectionString, schema, logger, this.workers.lockSession);
     this.stats = postgresStats(run, () => this.now());
-    this.queues = postgresQueues(run, (names) => this.ensureQueues(names));
+    this.queues = postgresQueues(
+      run,
+      (names) => this.ensureQueues(names),
+      () => this.now(),
+    );
     this.limits = postgresLimits({
       pool,
       leasePool,
