@@ -20,6 +20,8 @@ export type { BridgeConfig } from './bus/bridges/config.js';
 export type { BridgeDirection, BridgeKind, BridgeState, BridgeStatus } from './bus/bridges/status.js';
 export type { BreakerOptions, QueueLimits, QueueState } from './client/flow.js';
 export type { QueuePosition } from './client/position.js';
+export type { ScheduleOptions } from './client/schedules.js';
+export type { MissedPolicy, ScheduleRecord } from './store/contract.js';
 export type { BreakerPolicy, BreakerState, QueuePolicy } from './core/flow.js';
 export type { Handler, Handlers, JobContext } from './worker/types.js';
 export { ManualClock, systemClock } from './core/clock.js';

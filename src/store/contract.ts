@@ -17,11 +17,13 @@
 import type { ClaimedJob, Job, JobErrorRecord, JobStatus, NewJob, Progress } from '../core/types.js';
 import type { ClaimRequest, QueueRecord, Transaction } from './contract-common.js';
 import type { LimitsPart } from './contract-limits.js';
+import type { SchedulesPart } from './contract-schedules.js';
 import type { TopicsPart } from './contract-topics.js';
 
 export type * from './contract-common.js';
 export type * from './contract-limits.js';
 export type * from './contract-topics.js';
+export type * from './contract-schedules.js';
 
 /**
  * What enqueue did with one input. A created job is described by the input at `createdFrom` plus
@@ -283,10 +285,11 @@ export interface Store extends JobStore, AdminStore {
   readonly topics?: TopicsPart;
   readonly limits?: LimitsPart;
   readonly workers?: WorkersPart;
+  readonly schedules?: SchedulesPart;
 }
 
 /** The optional parts a store may have, by name: what the conformance suite checks for. */
-export type StorePart = 'stats' | 'queues' | 'topics' | 'limits' | 'workers';
+export type StorePart = 'stats' | 'queues' | 'topics' | 'limits' | 'workers' | 'schedules';
 
 /** The queue name a wake-up carries when the store cannot tell which queue changed. */
 export const anyQueue = '*';

@@ -16,6 +16,7 @@ import { outcomeTests } from './outcomes.js';
 import { positionTests } from './position.js';
 import { processTests } from './processes.js';
 import { registryTests } from './registry.js';
+import { scheduleTests } from './schedules.js';
 import { userMessageTests } from './user-messages.js';
 import { validationTests } from './validation.js';
 import { workerTests } from './worker.js';
@@ -38,5 +39,6 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     busTests(h);
     flowTests(h);
     positionTests(h);
+    scheduleTests(h);
   });
 }

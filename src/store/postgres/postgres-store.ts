@@ -30,6 +30,7 @@ import type {
   StoreListener,
   TopicsPart,
   LimitsPart,
+  SchedulesPart,
   Transaction,
 } from '../contract.js';
 import { type ClaimedRow, type JobRow, claimOrder, foldCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
@@ -45,6 +46,7 @@ import { type StatementName, postgresStatements } from './statements.js';
 import { type BusStatementName, busStatements } from './bus-statements.js';
 import { postgresTopics } from './topics.js';
 import { postgresLimits } from './limits.js';
+import { postgresSchedules } from './schedules.js';
 
 type AnyStatement = StatementName | BusStatementName;
 
@@ -70,6 +72,7 @@ export class PostgresStore implements Store {
   readonly queues: QueuesPart;
   readonly topics: TopicsPart;
   readonly limits: LimitsPart;
+  readonly schedules: SchedulesPart;
   private readonly statements: Record<AnyStatement, string>;
   private readonly subscribers: Subscribers;
   readonly workers: PostgresWorkersPart;
@@ -113,6 +116,7 @@ export class PostgresStore implements Store {
       now: () => this.now(),
       wake: (queues) => this.wakeLocal(queues),
     });
+    this.schedules = postgresSchedules({ pool, schema, where: this.where, now: () => this.now() });
     this.topics = postgresTopics({
       run: (name, values, via) => this.run(name, values, via),
       count: async (name, values) => (await this.exec(name, values)).rowCount ?? 0,

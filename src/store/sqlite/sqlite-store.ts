@@ -29,6 +29,7 @@ import type {
   StoreListener,
   TopicsPart,
   LimitsPart,
+  SchedulesPart,
   Transaction,
   WorkersPart,
 } from '../contract.js';
@@ -43,6 +44,7 @@ import { type SqliteAccess, deleteFinished, sqliteQueues, sqliteStats, sqliteWor
 import { type SqliteStatementName, pruneSlice, sqliteStatements } from './statements.js';
 import { sqliteTopics } from './topics.js';
 import { sqliteLimits } from './limits.js';
+import { sqliteSchedules } from './schedules.js';
 
 type Db = Database.Database;
 
@@ -63,6 +65,7 @@ export class SqliteStore implements Store {
   private readonly access: SqliteAccess;
   readonly topics: TopicsPart;
   readonly limits: LimitsPart;
+  readonly schedules: SchedulesPart;
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly listeners = new Set<StoreListener>();
@@ -113,6 +116,11 @@ export class SqliteStore implements Store {
       ensureQueues: (db, names) => this.ensureQueues(db, names),
     });
     this.workers = sqliteWorkers(access);
+    this.schedules = sqliteSchedules({
+      prepare: (text) => this.prepare(text),
+      now: () => this.now(),
+      guard: (operation) => this.guard(operation),
+    });
   }
 
   /** The time every statement uses: read here and nowhere else. */
