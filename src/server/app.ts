@@ -20,6 +20,7 @@ import { queueRoutes } from './routes/queues.js';
 import { statsRoutes } from './routes/stats.js';
 import { topicRoutes } from './routes/topics.js';
 import { flowRoutes } from './routes/flow.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { whoamiRoutes } from './routes/whoami.js';
 import { workerRoutes } from './routes/workers.js';
 import { EnqueueBody } from './schemas.js';
@@ -138,6 +139,7 @@ export function createApp(options: AppOptions): SpoolApp {
   eventRoutes(app, ctx);
   queueRoutes(app, ctx);
   flowRoutes(app, ctx);
+  scheduleRoutes(app, ctx);
   jobErrorRoutes(app, ctx);
   deadLetterRoutes(app, ctx);
   statsRoutes(app, ctx);
