@@ -413,7 +413,10 @@ export class Spool {
   async unschedule(name: string): Promise<void> {
     this.assertOpen();
     if (!(await schedulesOf(this.store).remove(assertName(name, 'schedule')))) {
-      throw new SpoolError('SPOOL_NOT_FOUND', `There is no schedule named ${name}; list them with spool.schedules().`);
+      throw new SpoolError(
+        'SPOOL_NOT_FOUND',
+        `There is no schedule named ${name}; list the schedules with spool.schedules(), \`spool schedules\` or GET /v1/schedules.`,
+      );
     }
   }
 

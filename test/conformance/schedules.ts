@@ -104,7 +104,7 @@ export function scheduleTests(h: Harness): void {
       await spool.unschedule('weekly');
       expect((await spool.schedules()).map((s) => s.name)).toEqual(['nightly-report']);
       expect((await caught(() => spool.unschedule('weekly'))).message).toBe(
-        'There is no schedule named weekly; list them with spool.schedules().',
+        'There is no schedule named weekly; list the schedules with spool.schedules(), `spool schedules` or GET /v1/schedules.',
       );
     });
 

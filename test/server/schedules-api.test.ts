@@ -60,7 +60,7 @@ describe.each(kinds)('cron schedules over HTTP on $kind', ({ make }) => {
     const gone = await call('/v1/schedules/nightly-report', 'GET', secrets.read);
     expect(gone.status).toBe(404);
     expect(((await gone.json()) as { detail: string }).detail).toBe(
-      'There is no schedule named nightly-report; list them with GET /v1/schedules.',
+      'There is no schedule named nightly-report; list the schedules with spool.schedules(), `spool schedules` or GET /v1/schedules.',
     );
     expect((await call('/v1/schedules/nightly-report', 'DELETE', secrets.admin)).status).toBe(404);
   });

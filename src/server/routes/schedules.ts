@@ -89,7 +89,11 @@ export function scheduleRoutes(app: SpoolApi, ctx: RouteContext): void {
     async (c) => {
       const { name } = c.req.valid('param');
       const schedule = await spool.getSchedule(name);
-      if (!schedule) throw new SpoolError('SPOOL_NOT_FOUND', `There is no schedule named ${name}; list them with GET /v1/schedules.`);
+      if (!schedule)
+        throw new SpoolError(
+          'SPOOL_NOT_FOUND',
+          `There is no schedule named ${name}; list the schedules with spool.schedules(), \`spool schedules\` or GET /v1/schedules.`,
+        );
       return c.json(schedule, 200);
     },
   );
