@@ -7,7 +7,8 @@ import type { BridgeStatus } from '../bus/bridges/status.js';
 import type { JobStatus } from '../core/types.js';
 import type { EventRecord, TopicInfo } from '../store/contract.js';
 import type { JobView } from '../server/job-view.js';
-import type { WorkerRecord } from '../store/contract.js';
+import type { ScheduleRecord, WorkerRecord } from '../store/contract.js';
+import type { ScheduleOptions } from '../client/schedules.js';
 
 export interface EnqueueInput {
   queue: string;
@@ -84,6 +85,10 @@ export interface Backend {
   resume(queue: string): Promise<unknown>;
   setLimits(queue: string, limits: import('../client/flow.js').QueueLimits): Promise<unknown>;
   breakers(): Promise<BreakerRow[]>;
+  schedules(): Promise<ScheduleRecord[]>;
+  /** Creates or replaces a cron schedule; returns it as stored. */
+  setSchedule(name: string, cron: string, options: ScheduleOptions): Promise<ScheduleRecord>;
+  deleteSchedule(name: string): Promise<void>;
   /** The bridges the server runs (over HTTP only: their state lives in that process). */
   bridges(): Promise<BridgeStatus[]>;
   /** Calls `onChange` with each new snapshot until the job reaches a final state; resolves with that job. */

@@ -5,7 +5,8 @@
  */
 import type { BridgeStatus } from '../bus/bridges/status.js';
 import type { JobView } from '../server/job-view.js';
-import type { EventRecord, TopicInfo, WorkerRecord } from '../store/contract.js';
+import type { EventRecord, ScheduleRecord, TopicInfo, WorkerRecord } from '../store/contract.js';
+import type { ScheduleOptions } from '../client/schedules.js';
 import type { QueueLimits } from '../client/flow.js';
 import type {
   Backend,
@@ -46,6 +47,7 @@ export class HttpBackend implements Backend {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (!response.ok) throw await problemError(response);
+    if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
   }
 
@@ -159,6 +161,18 @@ export class HttpBackend implements Backend {
 
   async breakers(): Promise<BreakerRow[]> {
     return (await this.request<{ breakers: BreakerRow[] }>('GET', '/v1/breakers')).breakers;
+  }
+
+  async schedules(): Promise<ScheduleRecord[]> {
+    return (await this.request<{ schedules: ScheduleRecord[] }>('GET', '/v1/schedules')).schedules;
+  }
+
+  setSchedule(name: string, cron: string, options: ScheduleOptions): Promise<ScheduleRecord> {
+    return this.request('PUT', `/v1/schedules/${encodeURIComponent(name)}`, { cron, ...options });
+  }
+
+  async deleteSchedule(name: string): Promise<void> {
+    await this.request('DELETE', `/v1/schedules/${encodeURIComponent(name)}`);
   }
 
   async bridges(): Promise<BridgeStatus[]> {

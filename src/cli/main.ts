@@ -13,6 +13,7 @@ import { registerAdminCommands } from './commands/admin.js';
 import { registerBridgeCommands } from './commands/bridges.js';
 import { registerBusCommands } from './commands/bus.js';
 import { registerFlowCommands } from './commands/flow.js';
+import { registerScheduleCommands } from './commands/schedules.js';
 import { registerClientCommands } from './commands/client.js';
 import { registerServiceCommands } from './commands/service.js';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes.js';
@@ -46,6 +47,7 @@ export function createProgram(): Command {
   registerClientCommands(program, out);
   registerBusCommands(program, out);
   registerFlowCommands(program, out);
+  registerScheduleCommands(program, out);
   registerAdminCommands(program, out);
   registerBridgeCommands(program, out);
   return program;

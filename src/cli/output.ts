@@ -50,6 +50,20 @@ export function watchLine(job: JobView): string {
   return `job ${job.id} ${job.queue}/${job.name}  ${job.status.padEnd(9)} ${bar(percent)} ${String(Math.round(percent)).padStart(3)}%${message}  attempt ${job.attempts}/${job.maxAttempts}${retry}`;
 }
 
+/** "3 jobs ahead, starts in about 2 min (draining 1.5 jobs/min)", or "next; no jobs finished in the last 5 min, so no ETA". */
+export function positionText(position: NonNullable<JobView['position']>, now = Date.now()): string {
+  const place = position.ahead === 0 ? 'next in its queue' : `${position.ahead} job${position.ahead === 1 ? '' : 's'} ahead`;
+  if (position.eta === null) return `${place}; no jobs of its queue finished in the last 5 min, so no ETA`;
+  return `${place}, starts ${startsIn(position.eta - now)} (draining ${position.drainPerMinute} jobs/min)`;
+}
+
+function startsIn(ms: number): string {
+  if (ms < 1_000) return 'now';
+  if (ms < 60_000) return `in about ${Math.round(ms / 1_000)} s`;
+  if (ms < 3_600_000) return `in about ${Math.round(ms / 60_000)} min`;
+  return `in about ${Math.round(ms / 360_000) / 10} h`;
+}
+
 function time(ms: number | null): string {
   return ms === null ? '-' : new Date(ms).toISOString();
 }
@@ -75,6 +89,7 @@ export function describeJob(job: JobView): string {
     else lines.push(`  ${job.error ? 'error    ' : 'last error'} ${last.code ?? 'attempt failed'} (attempt ${last.attempt})`);
   }
   if (job.userMessage) lines.push(`  user sees ${job.userMessage}`);
+  if (job.position) lines.push(`  position  ${positionText(job.position)}`);
   if (job.warning) lines.push(`  warning   ${job.warning}`);
   return lines.join('\n');
 }

@@ -10,7 +10,8 @@ import type { EnqueueOptions } from '../core/options.js';
 import type { JobStatus } from '../core/types.js';
 import { type JobView, toJobView } from '../server/job-view.js';
 import { CliError, exitCodes } from './exit-codes.js';
-import type { EventRecord, TopicInfo, WorkerRecord } from '../store/contract.js';
+import type { EventRecord, ScheduleRecord, TopicInfo, WorkerRecord } from '../store/contract.js';
+import type { ScheduleOptions } from '../client/schedules.js';
 import { type QueueLimits, breakerView } from '../client/flow.js';
 import type {
   Backend,
@@ -52,8 +53,8 @@ export class StoreBackend implements Backend {
   async getJob(id: string): Promise<JobView> {
     const job = await this.spool.getJob(id);
     if (!job) throw new JobNotFoundError(id);
-    const warning = await this.spool.warningFor(job);
-    return { ...toJobView(job, full), ...(warning ? { warning } : {}) };
+    const [warning, position] = await Promise.all([this.spool.warningFor(job), this.spool.position(job)]);
+    return { ...toJobView(job, full), ...(warning ? { warning } : {}), ...(position ? { position } : {}) };
   }
 
   workers(queue?: string): Promise<WorkerRecord[]> {
@@ -125,6 +126,18 @@ export class StoreBackend implements Backend {
 
   async breakers(): Promise<BreakerRow[]> {
     return (await this.spool.breakers()).map(breakerView);
+  }
+
+  schedules(): Promise<ScheduleRecord[]> {
+    return this.spool.schedules();
+  }
+
+  setSchedule(name: string, cron: string, options: ScheduleOptions): Promise<ScheduleRecord> {
+    return this.spool.schedule(name, cron, options);
+  }
+
+  deleteSchedule(name: string): Promise<void> {
+    return this.spool.unschedule(name);
   }
 
   async bridges(): Promise<never> {

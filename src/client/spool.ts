@@ -22,6 +22,7 @@ import type {
   FinalStatus,
   QueueCounts,
   QueueRecord,
+  ScheduleRecord,
   Store,
   EventRatePoint,
   StorePart,
@@ -50,6 +51,9 @@ import { enqueueWithRoom, waitForRoomOf } from './room.js';
 import type { EventHandler, PublishedEvent, RunningSubscription, Subscription } from './bus.js';
 import { Maintenance } from './maintenance.js';
 import { waitForJob } from './wait-for.js';
+import { type QueuePosition, positionOf } from './position.js';
+import { ScheduleTicker } from './schedule-ticker.js';
+import { type ScheduleOptions, runDueSchedules, schedulesOf, toScheduleDefinition } from './schedules.js';
 import { type EnqueueItem, toNewJob } from './new-job.js';
 import { type SpoolSettings, resolveSettings } from './settings.js';
 import { type SpoolOptions, spoolOptionsSchema } from './spool-options.js';
@@ -82,6 +86,7 @@ export class Spool {
   private readonly localWorkers = new Set<Worker>();
   private readonly outage: OutageLog;
   private readonly maintenance: Maintenance;
+  private readonly ticker: ScheduleTicker;
   private readonly registry: WorkerRegistry;
   private closing: Promise<void> | null = null;
   private removeSignals: (() => void) | null = null;
@@ -96,6 +101,7 @@ export class Spool {
     this.events = new SpoolEmitter(logger);
     this.outage = new OutageLog(this.events, logger);
     this.maintenance = new Maintenance(store, settings, this.events, logger, this.outage);
+    this.ticker = new ScheduleTicker(store, settings, this.events, logger, this.outage);
     this.registry = new WorkerRegistry(store.workers, this.events, this.outage);
     // Breaker changes become events on the internal topic `spool.breakers`: anything can subscribe
     // to them (alerts, webhooks) in any process, and they stay in the retained log.
@@ -177,6 +183,17 @@ export class Spool {
   async getJob(id: string): Promise<Job | null> {
     this.assertOpen();
     return this.store.getJob(String(id));
+  }
+
+  /**
+   * Where a waiting job stands in its queue: the jobs a claim takes before it and an ETA from the
+   * queue's recent drain rate. Null when the job is not waiting (or the store keeps no queue rows).
+   */
+  async position(idOrJob: string | Job): Promise<QueuePosition | null> {
+    this.assertOpen();
+    const job = typeof idOrJob === 'object' && idOrJob !== null ? idOrJob : await this.store.getJob(String(idOrJob));
+    if (!job) throw new JobNotFoundError(String(idOrJob));
+    return positionOf(this.store, job);
   }
 
   /**
@@ -370,6 +387,50 @@ export class Spool {
     return flow.queueState(this.store, queue, counts);
   }
 
+  /**
+   * Creates or replaces the cron schedule `name`: each tick of `cron` (read in `timezone`, UTC by
+   * default) enqueues one job `options.name` on `options.queue`, exactly once across every process.
+   * Ticks missed while no process ran are skipped, or the latest N caught up (`missed: { catchUp: N }`).
+   * Spools that run workers (and `spool serve`) tick schedules every second.
+   */
+  async schedule(name: string, cron: string, options: ScheduleOptions): Promise<ScheduleRecord> {
+    this.assertOpen();
+    const schedules = schedulesOf(this.store);
+    const definition = toScheduleDefinition(name, cron, options, this.settings);
+    await schedules.upsert(definition);
+    // Computes its first tick at once (by the store's clock), so listings show it.
+    await runDueSchedules(this.store, this.settings, this.logger);
+    return (await schedules.get(name)) ?? schedules.upsert(definition);
+  }
+
+  /** Every cron schedule, by name, with its next and last tick. */
+  async schedules(): Promise<ScheduleRecord[]> {
+    this.assertOpen();
+    return schedulesOf(this.store).list();
+  }
+
+  async getSchedule(name: string): Promise<ScheduleRecord | null> {
+    this.assertOpen();
+    return schedulesOf(this.store).get(assertName(name, 'schedule'));
+  }
+
+  /** Deletes a cron schedule; the jobs it enqueued stay. SPOOL_NOT_FOUND when there is none. */
+  async unschedule(name: string): Promise<void> {
+    this.assertOpen();
+    if (!(await schedulesOf(this.store).remove(assertName(name, 'schedule')))) {
+      throw new SpoolError(
+        'SPOOL_NOT_FOUND',
+        `There is no schedule named ${name}; list the schedules with spool.schedules(), \`spool schedules\` or GET /v1/schedules.`,
+      );
+    }
+  }
+
+  /** Enqueues the due ticks of every schedule now instead of at the next second; returns how many jobs were created. */
+  async runDueSchedules(): Promise<number> {
+    this.assertOpen();
+    return runDueSchedules(this.store, this.settings, this.logger);
+  }
+
   /** A workflow job's steps, in the order they were first recorded (empty for a plain job); null if no such job. */
   async steps(id: string): Promise<StepRecord[] | null> {
     this.assertOpen();
@@ -447,6 +508,7 @@ export class Spool {
   close(options: { timeout?: number } = {}): Promise<void> {
     this.closing ??= (async () => {
       this.maintenance.stop();
+      this.ticker.stop();
       this.removeSignals?.();
       await this.bridges.close();
       await Promise.all([...this.localWorkers].map((worker) => worker.close(options)));
@@ -462,6 +524,7 @@ export class Spool {
 
   private startBackgroundDuties(worker: Worker): void {
     this.maintenance.start(worker.leaseMs);
+    this.ticker.start();
     if (!this.removeSignals && this.shutdownSignals) {
       this.removeSignals = installShutdownSignals(this.shutdownSignals, this.logger, this.settings.shutdownTimeout, () => this.close());
     }

@@ -78,5 +78,13 @@ export const defaults = {
     /** Inbound: how long the broker waits for an ack before it redelivers (JetStream's ack_wait). */
     ackWait: 30_000,
   },
+  schedules: {
+    /** How often a Spool running workers looks for due schedule ticks. */
+    pollInterval: 1_000,
+    /** A tick enqueued within this long after its time is on time; an older one was missed (see `missed`). */
+    grace: 60_000,
+  },
+  /** A waiting job's ETA comes from how fast its queue drained over this window. */
+  position: { drainWindowMs: 300_000 },
   stats: { windowMs: 3_600_000, bucketMs: 60_000, maxWindowMs: 86_400_000, minBucketMs: 1_000 },
 } as const;

@@ -15,7 +15,7 @@ export const nameRule = 'use 1 to 128 letters, digits, ".", "_", ":" or "-", sta
 /** The prefix of Spool's internal queues. */
 export const internalPrefix = 'spool.';
 
-export type NameKind = 'queue' | 'job name' | 'topic' | 'subscription' | 'breaker';
+export type NameKind = 'queue' | 'job name' | 'topic' | 'subscription' | 'breaker' | 'schedule';
 
 /** An example of each kind of name, for messages. */
 export const nameExamples: Record<NameKind, string> = {
@@ -24,6 +24,7 @@ export const nameExamples: Record<NameKind, string> = {
   topic: '"orders"',
   subscription: '"billing"',
   breaker: '"payments-api"',
+  schedule: '"nightly-report"',
 };
 
 /** A name as a zod schema, for schemas that validate many fields at once. */

@@ -160,3 +160,17 @@ export type KeyedEnqueue =
 export interface ClaimedJob extends Job {
   token: string;
 }
+
+/** Where a waiting job stands in its queue, and when it should start. */
+export interface QueuePosition {
+  /** Waiting jobs a claim takes before this one (higher priority, then earlier run time, then older): 0 means it is next. */
+  ahead: number;
+  /** Jobs of its queue that completed or failed per minute, over the last five minutes. */
+  drainPerMinute: number;
+  /**
+   * When it should start, in epoch milliseconds by the store's clock: its run time, or later by the
+   * time the queue takes to drain the jobs ahead at its recent rate. Null while the queue drains
+   * nothing (no workers running, paused, or idle until now), when no estimate is honest.
+   */
+  eta: number | null;
+}

@@ -21,6 +21,7 @@ import { queueRoutes } from './routes/queues.js';
 import { statsRoutes } from './routes/stats.js';
 import { topicRoutes } from './routes/topics.js';
 import { flowRoutes } from './routes/flow.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { whoamiRoutes } from './routes/whoami.js';
 import { workerRoutes } from './routes/workers.js';
 import { validationProblem } from './validation-problem.js';
@@ -80,6 +81,7 @@ export function createApp(options: AppOptions): SpoolApp {
   eventRoutes(app, ctx);
   queueRoutes(app, ctx);
   flowRoutes(app, ctx);
+  scheduleRoutes(app, ctx);
   jobErrorRoutes(app, ctx);
   jobStepRoutes(app, ctx);
   deadLetterRoutes(app, ctx);

@@ -8,7 +8,7 @@
  *   paths, code, and for a webhook delivery what the network answered.
  */
 import { jobUserMessage, recordedUserMessage } from '../core/user-messages.js';
-import type { Job, JobErrorRecord, JobStatus, Json, Progress } from '../core/types.js';
+import type { Job, JobErrorRecord, JobStatus, Json, Progress, QueuePosition } from '../core/types.js';
 
 export interface JobErrorView {
   /** The developer's message: operators only. */
@@ -47,6 +47,8 @@ export interface JobView {
   errors: JobErrorView[];
   /** Set on a waiting job that no running worker handles, saying so; absent otherwise. */
   warning?: string;
+  /** On a waiting job: the jobs a claim takes before it and an ETA; absent otherwise. */
+  position?: QueuePosition;
   runAt: number;
   createdAt: number;
   updatedAt: number;

@@ -94,6 +94,20 @@ export const JobSchema = z
       description: 'On a waiting job no running worker handles: says so, and which names the running workers handle.',
       example: 'no worker handles media/resize-imgae; running workers handle: resize-image, thumbnail',
     }),
+    position: z
+      .object({
+        ahead: z.number().int().openapi({ description: 'Waiting jobs a claim takes before this one: 0 means it is next.' }),
+        drainPerMinute: z.number().openapi({ description: 'Jobs of its queue finished per minute over the last five minutes.' }),
+        eta: z.number().int().nullable().openapi({
+          description:
+            'When it should start (epoch ms): its run time, or later by the time the queue takes to drain the jobs ahead. Null while the queue drains nothing.',
+        }),
+      })
+      .optional()
+      .openapi({
+        description: 'On a waiting job: its position in its queue and an ETA.',
+        example: { ahead: 12, drainPerMinute: 30, eta: 1767225624000 },
+      }),
     runAt: z.number().int(),
     createdAt: z.number().int(),
     updatedAt: z.number().int(),

@@ -18,12 +18,14 @@ import type { ClaimedJob, Job, JobErrorRecord, JobStatus, NewJob, Progress } fro
 import type { ClaimRequest, Fence, QueueRecord, Transaction } from './contract-common.js';
 import type { LimitsPart } from './contract-limits.js';
 import type { StepsPart } from './contract-steps.js';
+import type { SchedulesPart } from './contract-schedules.js';
 import type { TopicsPart } from './contract-topics.js';
 
 export type * from './contract-common.js';
 export type * from './contract-limits.js';
 export type * from './contract-topics.js';
 export type * from './contract-steps.js';
+export type * from './contract-schedules.js';
 
 /**
  * What enqueue did with one input. A created job is described by the input at `createdFrom` plus
@@ -195,6 +197,21 @@ export interface QueuesPart {
   get(name: string): Promise<QueueRecord | null>;
   /** Creates rows for queues that have none (no-op for the rest). */
   ensure(names: readonly string[]): Promise<void>;
+  /**
+   * Where a waiting job stands in its queue: the waiting jobs a claim takes before it, and how many
+   * jobs of its queue finished in the last `windowMs`. Null unless the job exists and is waiting.
+   */
+  position(id: string, windowMs: number): Promise<QueuePositionRecord | null>;
+}
+
+export interface QueuePositionRecord {
+  queue: string;
+  /** Waiting jobs of the queue ahead of it in the claim order (higher priority, then earlier run time, then older). */
+  ahead: number;
+  /** Jobs of the queue that completed or failed within the window asked for. */
+  drained: number;
+  /** The store's time when it counted. */
+  at: number;
 }
 
 /** What a process's worker registry tells the store about itself, once for all its workers. */
@@ -275,10 +292,11 @@ export interface Store extends JobStore, AdminStore {
   readonly limits?: LimitsPart;
   readonly workers?: WorkersPart;
   readonly steps?: StepsPart;
+  readonly schedules?: SchedulesPart;
 }
 
 /** The optional parts a store may have, by name: what the conformance suite checks for. */
-export type StorePart = 'stats' | 'queues' | 'topics' | 'limits' | 'workers' | 'steps';
+export type StorePart = 'stats' | 'queues' | 'topics' | 'limits' | 'workers' | 'steps' | 'schedules';
 
 /** The queue name a wake-up carries when the store cannot tell which queue changed. */
 export const anyQueue = '*';

@@ -61,6 +61,9 @@ describe('spool status, workers and delete', () => {
     expect(http.code).toBe(0);
     expect(http.stdout).toContain(`  warning   ${warning}\n`);
     expect(direct.stdout).toContain(`  warning   ${warning}\n`);
+    // One job of the queue finished (the declined charge) in the last five minutes.
+    expect(http.stdout).toContain('  position  next in its queue, starts now (draining 0.2 jobs/min)\n');
+    expect(direct.stdout).toContain('  position  next in its queue, starts now (draining 0.2 jobs/min)\n');
     expect(watched.stderr.split('\n')[0]).toBe(`warning: ${warning}`);
   });
 

@@ -16,10 +16,12 @@ import { migrationTests } from './migrations.js';
 import { namedClaimTests } from './named-claims.js';
 import { outcomeTests } from './outcomes.js';
 import { prefetchTests } from './prefetch.js';
+import { positionTests } from './position.js';
 import { processTests } from './processes.js';
 import { recoveryTests } from './recovery.js';
 import { registryTests } from './registry.js';
 import { threadTests } from './threads.js';
+import { scheduleTests } from './schedules.js';
 import { userMessageTests } from './user-messages.js';
 import { validationTests } from './validation.js';
 import { workerTests } from './worker.js';
@@ -48,5 +50,7 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     busTests(h);
     flowTests(h);
     workflowTests(h);
+    positionTests(h);
+    scheduleTests(h);
   });
 }

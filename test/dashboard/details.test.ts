@@ -3,7 +3,7 @@
  * failed job's progress bar is red and says so, and its result says why there is none; delayed
  * and retrying jobs say when they run; an active job shows its elapsed time, worker and lease;
  * dead letters are retried or deleted one at a time; the sign-in card fits a 390 px phone; the
- * internal `spool.webhooks` queue is marked; a job nobody handles says so; the Workers page lists
+ * internal `spool.webhooks` queue is marked; a waiting job shows its position in its queue; a job nobody handles says so; the Workers page lists
  * who is working; a read-only token sees what the person waiting is told, not the developer's message.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -183,6 +183,18 @@ describe.runIf(hasChromium)('dashboard details in Chromium', () => {
     expect(await page.locator('tr[data-queue="media"] .tag-internal').count()).toBe(0);
     expect(await page.locator('tr[data-queue]').last().getAttribute('data-queue')).toBe('spool.webhooks');
     await screenshot(page, 'overview-internal-1280');
+  });
+
+  it("shows a waiting job's position in its queue and when it should start", async () => {
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) ids.push(await enqueueOverHttp(server.service, 'backlog', { name: 'report', payload: { n } }));
+    const page = await open(`/jobs/${ids[2]}`, secrets.read);
+    const position = page.getByTestId('position');
+    await position.waitFor({ timeout: 10_000 });
+    expect(await position.locator('dd').textContent()).toBe('2 ahead');
+    // Nobody works this queue, so it drained nothing: no estimate, and the page says why.
+    expect(await page.getByTestId('eta').locator('dd').textContent()).toBe('not known yet: its queue finished no jobs in the last 5 min');
+    await screenshot(page, 'job-position-1280');
   });
 
   it('warns on the page of a job nobody handles, and lists the running workers', async () => {

@@ -100,6 +100,21 @@ describe.each(kinds)('workers and user messages over HTTP on $kind', ({ make }) 
     expect((await get(`/v1/jobs/${handled}`)).warning).toBeUndefined();
   });
 
+  it('gives a waiting job its position in its queue and an ETA once the queue drains', async () => {
+    const ids = [];
+    for (const n of [1, 2, 3]) ids.push(await enqueue('backlog', { name: 'report', payload: { n } }));
+    const first = await enqueue('backlog', { name: 'report', priority: 1 });
+    const positions = await Promise.all([first, ...ids].map(async (id) => (await get(`/v1/jobs/${id}`)).position));
+    expect(positions).toEqual([0, 1, 2, 3].map((ahead) => ({ ahead, drainPerMinute: 0, eta: null })));
+    // A queue that drains gives an ETA; a job that is not waiting has no position.
+    const done = await enqueue('media', { name: 'thumbnail' });
+    await eventually(async () => (await get(`/v1/jobs/${done}`)).status === 'completed');
+    expect((await get(`/v1/jobs/${done}`)).position).toBeUndefined();
+    const next = await enqueue('media', { name: 'thumbnail', delay: '1h' });
+    const { position, runAt } = await get(`/v1/jobs/${next}`);
+    expect(position).toEqual({ ahead: 0, drainPerMinute: 0.2, eta: runAt });
+  });
+
   it("gives read tokens the user's message and admins the developer's too, in GET and in the event stream", async () => {
     const id = await enqueue('billing', { name: 'charge', payload: { order: 1 }, maxAttempts: 5 });
     const read = await eventually(async () => {

@@ -1,7 +1,7 @@
 /**
  * One job (the page is keyed by id, so a new id starts fresh), kept current: its event stream
  * while it runs (fetch-based SSE with the bearer header), and a slow poll besides, which also
- * covers a stream that cannot be opened and brings the `warning` the stream does not carry.
+ * covers a stream that cannot be opened and brings the `warning` and the queue `position` the stream does not carry.
  */
 import { useEffect, useState } from 'react';
 import type { Api } from '../api/client.js';
@@ -24,6 +24,8 @@ export function useJob(api: Api, id: string) {
   const newest = live && polled.data && live.updatedAt >= polled.data.updatedAt ? live : (polled.data ?? live);
   // The warning of a job nobody handles comes with the poll only; it holds while the job waits.
   const warning = newest?.status === 'waiting' ? polled.data?.warning : undefined;
-  const job = newest && warning ? { ...newest, warning } : newest;
+  // So does a waiting job's position in its queue.
+  const position = newest?.status === 'waiting' ? polled.data?.position : undefined;
+  const job = newest && (warning || position) ? { ...newest, ...(warning ? { warning } : {}), ...(position ? { position } : {}) } : newest;
   return { ...polled, data: job };
 }

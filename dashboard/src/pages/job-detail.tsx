@@ -1,6 +1,7 @@
 /**
  * One job: status and progress (live); while it waits, what for ("retrying in 40 s", "scheduled
- * for 14:05") and a warning when no running worker handles it; while active, how long it has run,
+ * for 14:05"), its position in its queue with an expected start, and a warning when no running
+ * worker handles it; while active, how long it has run,
  * its worker and its lease; what the person waiting is told; payload and result; every attempt's
  * error (the developer's message and stack traces for admins); a timeline; cancel or retry for admins.
  */
@@ -13,7 +14,7 @@ import { Link } from '../components/link.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
-import { age, clockTime, duration, timestamp, waitingFor } from '../lib/format.js';
+import { age, clockTime, count, duration, timestamp, waitingFor } from '../lib/format.js';
 import { timeline } from '../lib/timeline.js';
 import { useJob } from '../lib/use-job.js';
 import { useNow } from '../lib/use-now.js';
@@ -82,6 +83,22 @@ function JobDetail({ job, error, reload }: { job: JobView; error: Error | null; 
         <Fact label="Queue" value={job.queue} />
         <Fact label="Attempts" value={`${job.attempts} of ${job.maxAttempts}`} />
         <Fact label="Created" value={`${age(job.createdAt, now)} ago`} title={timestamp(job.createdAt)} />
+        {job.status === 'waiting' && job.position ? (
+          <>
+            <Fact
+              label="Position"
+              value={job.position.ahead === 0 ? 'next in its queue' : `${count(job.position.ahead)} ahead`}
+              title="Waiting jobs of its queue that a worker takes first (higher priority, then earlier run time, then older)."
+              testId="position"
+            />
+            <Fact
+              label="Expected start"
+              value={expectedStart(job.position, now)}
+              title={`Its queue finished ${job.position.drainPerMinute} jobs a minute over the last 5 minutes.`}
+              testId="eta"
+            />
+          </>
+        ) : null}
         {job.status === 'waiting' && job.runAt > now ? (
           <Fact label="Runs in" value={duration(job.runAt - now, true)} title={timestamp(job.runAt)} />
         ) : null}
@@ -167,9 +184,15 @@ const noResult: Record<JobView['status'], string> = {
   expired: 'No result: the job expired before it ran.',
 };
 
-function Fact({ label, value, title }: { label: string; value: string; title?: string }) {
+/** "in about 2 min", "any moment now", or why there is no estimate. */
+function expectedStart(position: NonNullable<JobView['position']>, now: number): string {
+  if (position.eta === null) return 'not known yet: its queue finished no jobs in the last 5 min';
+  return position.eta > now + 1_000 ? `in about ${duration(position.eta - now, true)}` : 'any moment now';
+}
+
+function Fact({ label, value, title, testId }: { label: string; value: string; title?: string; testId?: string }) {
   return (
-    <div className="fact">
+    <div className="fact" data-testid={testId}>
       <dt>{label}</dt>
       <dd title={title}>{value}</dd>
     </div>

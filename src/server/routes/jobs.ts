@@ -96,7 +96,7 @@ export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
       path: '/v1/jobs/{id}',
       summary: 'Read a job',
       description:
-        "Status, progress, attempts, and the result or the error. `userMessage` is what to tell the person waiting; the developer's `message` of each error is for admin tokens only. A waiting job whose name no running worker handles carries a `warning` saying so.",
+        "Status, progress, attempts, and the result or the error. `userMessage` is what to tell the person waiting; the developer's `message` of each error is for admin tokens only. A waiting job carries its `position` in its queue (the jobs a claim takes before it) and an ETA from the queue's recent drain rate; one whose name no running worker handles carries a `warning` saying so.",
       tags: ['jobs'],
       security,
       middleware: [requireScope(auth, 'read')] as const,
@@ -108,8 +108,8 @@ export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
       if (!job) throw new JobNotFoundError(c.req.valid('param').id);
       const view = toJobView(job, { operator: isOperator(c.get('principal')) });
       // Work must never wait silently: a waiting job nobody handles says so.
-      const warning = await spool.warningFor(job).catch(() => null);
-      return c.json(warning ? { ...view, warning } : view, 200);
+      const [warning, position] = await Promise.all([spool.warningFor(job).catch(() => null), spool.position(job)]);
+      return c.json({ ...view, ...(warning ? { warning } : {}), ...(position ? { position } : {}) }, 200);
     },
   );
 

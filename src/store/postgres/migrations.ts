@@ -264,6 +264,27 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   END $$;
   CREATE TRIGGER events_wake_waits AFTER INSERT ON "${s}".events FOR EACH ROW EXECUTE FUNCTION "${s}".event_wakes_waits();
   `,
+  // Cron schedules: one row each. `next_run_at` is the next tick not yet enqueued (NULL: not
+  // computed yet, after a create or a change of cron or timezone); a tick moves it forward with a
+  // compare-and-set, and the tick's job carries an idempotency key, so one job per tick however
+  // many processes tick at once.
+  (s) => `
+  CREATE TABLE "${s}".schedules (
+    name         text   PRIMARY KEY,
+    cron         text   NOT NULL,
+    timezone     text,
+    queue        text   NOT NULL,
+    job_name     text   NOT NULL,
+    payload      json   NOT NULL,
+    options      json   NOT NULL,
+    missed       json   NOT NULL,
+    next_run_at  bigint,
+    last_run_at  bigint,
+    created_at   bigint NOT NULL,
+    updated_at   bigint NOT NULL
+  );
+  CREATE INDEX schedules_next ON "${s}".schedules (next_run_at);
+  `,
 ];
 
 /** Applies pending migrations in one transaction; safe when many processes start at once. */

@@ -58,8 +58,13 @@ export function toQueueRecord(row: QueueRow): QueueRecord {
   };
 }
 
-export function postgresQueues(run: Run, ensure: (names: readonly string[]) => Promise<void>): QueuesPart {
+export function postgresQueues(run: Run, ensure: (names: readonly string[]) => Promise<void>, now: () => number | null): QueuesPart {
   return {
+    async position(id, windowMs) {
+      if (!/^\d{1,19}$/.test(id)) return null;
+      const [row] = await run<{ queue: string; at: string; ahead: string; drained: string }>('position', [id, windowMs, now()]);
+      return row ? { queue: row.queue, ahead: Number(row.ahead), drained: Number(row.drained), at: Number(row.at) } : null;
+    },
     list: async () => (await run<QueueRow>('listQueues', [])).map(toQueueRecord),
     async get(name) {
       const [row] = await run<QueueRow>('getQueue', [name]);

@@ -31,6 +31,7 @@ import type {
   TopicsPart,
   LimitsPart,
   StepsPart,
+  SchedulesPart,
   Transaction,
 } from '../contract.js';
 import { type ClaimedRow, type JobRow, claimOrder, foldCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
@@ -48,6 +49,7 @@ import { type BusStatementName, busStatements } from './bus-statements.js';
 import { postgresTopics } from './topics.js';
 import { postgresLimits } from './limits.js';
 import { postgresSteps } from './steps.js';
+import { postgresSchedules } from './schedules.js';
 
 type AnyStatement = StatementName | BusStatementName;
 
@@ -74,6 +76,7 @@ export class PostgresStore implements Store {
   readonly topics: TopicsPart;
   readonly limits: LimitsPart;
   readonly steps: StepsPart;
+  readonly schedules: SchedulesPart;
   private readonly statements: Record<AnyStatement, string>;
   private readonly subscribers: Subscribers;
   readonly workers: PostgresWorkersPart;
@@ -114,7 +117,11 @@ export class PostgresStore implements Store {
     // The session's lock lives exactly as long as the LISTEN connection: held, the process is alive.
     this.subscribers = new Subscribers(connectionString, schema, logger, this.workers.lockSession);
     this.stats = postgresStats(run, () => this.now());
-    this.queues = postgresQueues(run, (names) => this.ensureQueues(names));
+    this.queues = postgresQueues(
+      run,
+      (names) => this.ensureQueues(names),
+      () => this.now(),
+    );
     this.limits = postgresLimits({
       pool,
       leasePool,
@@ -123,6 +130,7 @@ export class PostgresStore implements Store {
       now: () => this.now(),
       wake: (queues) => this.wakeLocal(queues),
     });
+    this.schedules = postgresSchedules({ pool, schema, where: this.where, now: () => this.now() });
     this.topics = postgresTopics({
       run: (name, values, via) => this.run(name, values, via),
       count: async (name, values) => (await this.exec(name, values)).rowCount ?? 0,

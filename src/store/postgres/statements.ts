@@ -239,6 +239,20 @@ export function postgresStatements(s: string) {
 
     getJob: `SELECT * FROM ${jobs} WHERE id = $1`,
 
+    /**
+     * $1 id, $2 window (ms), $3 now. A waiting job's place in the claim order (priority DESC, run_at,
+     * id): the waiting jobs of its queue before it, counted as two ranges of jobs_ready, and the jobs
+     * of its queue that finished within the window (the recent drain). No row unless it is waiting.
+     */
+    position: `
+      SELECT j.queue, ${now(3)} AS at,
+             (SELECT count(*) FROM ${jobs} w WHERE w.queue = j.queue AND w.status = 'waiting' AND w.priority > j.priority)
+           + (SELECT count(*) FROM ${jobs} w WHERE w.queue = j.queue AND w.status = 'waiting' AND w.priority = j.priority
+                AND (w.run_at, w.id) < (j.run_at, j.id)) AS ahead,
+             (SELECT count(*) FROM ${jobs} f WHERE f.status IN ('completed', 'failed') AND f.finished_at >= ${now(3)} - $2
+                AND f.queue = j.queue) AS drained
+      FROM ${jobs} j WHERE j.id = $1 AND j.status = 'waiting'`,
+
     /** $1 queue or null, $2 status or null, $3 name or null, $4 before id or null, $5 limit. */
     listJobs: `
       SELECT * FROM ${jobs}

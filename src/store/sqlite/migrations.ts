@@ -228,4 +228,25 @@ export const sqliteMigrations: readonly string[] = [
       AND id IN (SELECT job_id FROM spool_steps WHERE wait_topic = NEW.topic AND status = 'waiting');
   END;
   `,
+  // Cron schedules: one row each. `next_run_at` is the next tick not yet enqueued (NULL: not
+  // computed yet, after a create or a change of cron or timezone); a tick moves it forward with a
+  // compare-and-set, and the tick's job carries an idempotency key, so one job per tick however
+  // many processes tick at once.
+  `
+  CREATE TABLE spool_schedules (
+    name         TEXT    PRIMARY KEY,
+    cron         TEXT    NOT NULL,
+    timezone     TEXT,
+    queue        TEXT    NOT NULL,
+    job_name     TEXT    NOT NULL,
+    payload      TEXT    NOT NULL,
+    options      TEXT    NOT NULL,
+    missed       TEXT    NOT NULL,
+    next_run_at  INTEGER,
+    last_run_at  INTEGER,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX spool_schedules_next ON spool_schedules (next_run_at);
+  `,
 ];

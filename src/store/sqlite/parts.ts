@@ -64,7 +64,7 @@ export function toQueueRecord(row: QueueRow): QueueRecord {
 }
 
 export function sqliteQueues(
-  { db, sql, guard }: SqliteAccess,
+  { db, sql, now, guard }: SqliteAccess,
   ensure: (db: Database.Database, names: readonly string[]) => void,
 ): QueuesPart {
   return {
@@ -75,6 +75,13 @@ export function sqliteQueues(
         return row ? toQueueRecord(row) : null;
       }),
     ensure: (names) => guard(() => ensure(db, names)),
+    position: (id, windowMs) =>
+      guard(() => {
+        if (!/^\d{1,19}$/.test(id)) return null;
+        const at = now();
+        const row = sql('position').get({ 1: id, 2: at - windowMs }) as { queue: string; ahead: number; drained: number } | undefined;
+        return row ? { queue: row.queue, ahead: row.ahead, drained: row.drained, at } : null;
+      }),
   };
 }
 

@@ -29,6 +29,7 @@ import type {
   StoreListener,
   TopicsPart,
   LimitsPart,
+  SchedulesPart,
   Transaction,
   WorkersPart,
   StepsPart,
@@ -47,6 +48,7 @@ import { type SqliteStatementName, pruneSlice, sqliteStatements } from './statem
 import { sqliteTopics } from './topics.js';
 import { sqliteLimits } from './limits.js';
 import { sqliteSteps } from './steps.js';
+import { sqliteSchedules } from './schedules.js';
 
 type Db = Database.Database;
 
@@ -68,6 +70,7 @@ export class SqliteStore implements Store {
   readonly topics: TopicsPart;
   readonly limits: LimitsPart;
   readonly steps: StepsPart;
+  readonly schedules: SchedulesPart;
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly listeners = new Set<StoreListener>();
@@ -128,6 +131,11 @@ export class SqliteStore implements Store {
       guard: (operation) => this.guard(operation),
       wake: (queue) => this.wake(queue),
       ensureQueues: (db, names) => this.ensureQueues(db, names),
+    });
+    this.schedules = sqliteSchedules({
+      prepare: (text) => this.prepare(text),
+      now: () => this.now(),
+      guard: (operation) => this.guard(operation),
     });
   }
 

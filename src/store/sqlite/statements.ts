@@ -134,6 +134,19 @@ export const sqliteStatements = {
 
   getJob: 'SELECT * FROM spool_jobs WHERE id = ?',
 
+  /**
+   * ?1 id, ?2 since. A waiting job's place in the claim order (priority DESC, run_at, id): the
+   * waiting jobs of its queue before it, counted as two ranges of the ready index, and the jobs of
+   * its queue that finished since ?2 (the recent drain). No row for a job that is not waiting.
+   */
+  position: `
+    SELECT j.queue,
+           (SELECT count(*) FROM spool_jobs w WHERE w.queue = j.queue AND w.status = 'waiting' AND w.priority > j.priority)
+         + (SELECT count(*) FROM spool_jobs w WHERE w.queue = j.queue AND w.status = 'waiting' AND w.priority = j.priority
+              AND (w.run_at, w.id) < (j.run_at, j.id)) AS ahead,
+           (SELECT count(*) FROM spool_jobs f WHERE f.status IN ('completed', 'failed') AND f.finished_at >= ?2 AND f.queue = j.queue) AS drained
+    FROM spool_jobs j WHERE j.id = ?1 AND j.status = 'waiting'`,
+
   countsAll: 'SELECT queue, status, count(*) AS n FROM spool_jobs GROUP BY queue, status',
 
   countsOne: 'SELECT queue, status, count(*) AS n FROM spool_jobs WHERE queue = ? GROUP BY queue, status',
