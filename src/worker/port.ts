@@ -7,6 +7,7 @@
 import type { Clock } from '../core/clock.js';
 import type { SpoolEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import type { AttemptObserver } from '../core/telemetry.js';
 import type { AdminStore, JobStore, Store } from '../store/contract.js';
 import type { WorkerRegistry } from './registry.js';
 
@@ -32,4 +33,6 @@ export interface WorkerPort {
   logger: Logger;
   events: SpoolEmitter;
   settings: WorkerSettings;
+  /** Follows each attempt (a span, metrics); absent follows nothing. */
+  observer?: AttemptObserver;
 }

@@ -35,6 +35,7 @@ import type { WorkerPort } from './port.js';
 import { OutcomeRecorder } from './record-outcome.js';
 import { type RunningJob, newRunningJob, runHandler, signalOf, stopJob } from './run-job.js';
 import type { Handlers } from './types.js';
+import { attemptEnd } from './attempt-end.js';
 
 export class Worker {
   readonly id: string;
@@ -244,8 +245,11 @@ export class Worker {
       (progress) => this.persistProgress(entry, progress),
     );
     if (port.events.hasListeners('active')) port.events.emit('active', { job });
-    const run = await runHandler(entry, this.handlers.resolve(job.name), ctx);
+    const handler = this.handlers.resolve(job.name);
+    const span = port.observer?.attempt(job) ?? null;
+    const run = span ? await span.run(() => runHandler(entry, handler, ctx)) : await runHandler(entry, handler, ctx);
     const outcome = decideOutcome(run, job, { maxPayloadBytes: port.settings.maxPayloadBytes });
+    span?.end(attemptEnd(outcome));
     if (run.kind === 'no-handler' && !this.reported.has(job.name)) {
       this.reported.add(job.name);
       port.logger.warn(

@@ -15,6 +15,7 @@ import { migrationTests } from './migrations.js';
 import { outcomeTests } from './outcomes.js';
 import { processTests } from './processes.js';
 import { registryTests } from './registry.js';
+import { tracingTests } from './tracing.js';
 import { userMessageTests } from './user-messages.js';
 import { validationTests } from './validation.js';
 import { workerTests } from './worker.js';
@@ -36,5 +37,6 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     userMessageTests(h);
     busTests(h);
     flowTests(h);
+    tracingTests(h);
   });
 }

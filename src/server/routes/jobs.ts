@@ -8,7 +8,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { InvalidArgumentError, JobNotFoundError } from '../../core/errors.js';
 import type { EnqueueOptions } from '../../core/options.js';
 import type { JobStatus } from '../../core/types.js';
+import type { JobHandle } from '../../client/spool.js';
 import { isOperator, requireScope } from '../auth.js';
+import { traceHeaders, traceOf } from '../trace-headers.js';
 import type { RouteContext, SpoolApi } from '../context.js';
 import { toJobView } from '../job-view.js';
 import { makeProblem, problemResponse } from '../problem.js';
@@ -53,7 +55,7 @@ export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
       middleware: [requireScope(auth, 'enqueue'), limitBody] as const,
       request: {
         params: QueueParams,
-        headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
+        headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional(), ...traceHeaders }),
         body: { content: json(EnqueueBody), required: true },
       },
       responses: {
@@ -70,10 +72,17 @@ export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
         throw new InvalidArgumentError('The Idempotency-Key header and the body field idempotencyKey differ; send one of them.');
       }
       const idempotencyKey = headerKey ?? options.idempotencyKey;
-      const handle = await spool.enqueue(queue, name, payload, {
-        ...(options as EnqueueOptions),
-        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-      });
+      const [handle] = (await spool.enqueueMany(
+        [
+          {
+            queue,
+            name,
+            payload,
+            options: { ...(options as EnqueueOptions), ...(idempotencyKey === undefined ? {} : { idempotencyKey }) },
+          },
+        ],
+        { trace: traceOf(c.req.valid('header')) },
+      )) as [JobHandle];
       c.header('location', `/v1/jobs/${handle.id}`);
       const view = toJobView(handle.job, { operator: isOperator(c.get('principal')) });
       const body = { id: handle.id, status: handle.job.status, created: handle.created, job: view };

@@ -216,6 +216,8 @@ export class PostgresStore implements Store {
           first.rateLimitKey,
           first.expiresAt,
           first.expiresIn,
+          first.traceparent ?? null,
+          first.tracestate ?? null,
         ],
         via,
       );
