@@ -38,6 +38,8 @@ export interface SpoolOptions {
    * (see docs/observability.md); `false` turns them off. @defaultValue true
    */
   tracing?: boolean;
+  /** Count jobs and time attempts for Prometheus (`spool.metrics.render()`, `GET /metrics`); loads `prom-client`. @defaultValue false */
+  metrics?: boolean;
 }
 
 export const spoolOptionsSchema = z
@@ -56,5 +58,6 @@ export const spoolOptionsSchema = z
       .optional(),
     shutdownSignals: z.union([z.array(z.string()), z.literal(false)]).optional(),
     tracing: z.boolean().optional(),
+    metrics: z.boolean().optional(),
   })
   .strict();

@@ -54,6 +54,8 @@ import { type SpoolOptions, spoolOptionsSchema } from './spool-options.js';
 import { installShutdownSignals } from './shutdown-signals.js';
 import type { TraceCarrier } from '../telemetry/trace-context.js';
 import { Tracing } from '../telemetry/tracing.js';
+import { Metrics } from '../telemetry/metrics.js';
+import { observeAll } from '../core/telemetry.js';
 import { publishBreakerTransition } from './flow.js';
 
 export interface JobHandle<R = unknown> {
@@ -93,6 +95,8 @@ export class Spool {
     private readonly shutdownSignals: NodeJS.Signals[] | false,
     /** OpenTelemetry traces; off when `@opentelemetry/api` is not installed or `tracing: false`. */
     readonly tracing: Tracing = Tracing.off,
+    /** Prometheus metrics (`createSpool({ metrics: true })`), or null. */
+    readonly metrics: Metrics | null = null,
   ) {
     this.events = new SpoolEmitter(logger);
     this.outage = new OutageLog(this.events, logger);
@@ -123,7 +127,9 @@ export class Spool {
       throw err;
     }
     const tracing = await Tracing.load(options.tracing ?? true);
-    return new Spool(store, options.clock ?? systemClock, logger, settings, options.shutdownSignals ?? builtIn.shutdownSignals, tracing);
+    const metrics = options.metrics ? await Metrics.create(store, builtIn.registry.staleAfter) : null;
+    const signals = options.shutdownSignals ?? builtIn.shutdownSignals;
+    return new Spool(store, options.clock ?? systemClock, logger, settings, signals, tracing, metrics);
   }
 
   on<E extends SpoolEventName>(name: E, listener: Listener<E>): () => void {
@@ -173,6 +179,7 @@ export class Spool {
         return options.tx === undefined ? enqueueWithRoom(this.store, jobs, waitForRoomOf(items)) : this.store.enqueue(jobs, options.tx);
       },
     );
+    this.metrics?.enqueued(results.flatMap((r) => (r.created && r.createdFrom !== null ? [jobs[r.createdFrom] as NewJob] : [])));
     return results.map(({ id, created, createdFrom, createdAt, existing, replaced }) => {
       let job = existing;
       return {
@@ -396,7 +403,7 @@ export class Spool {
       events: this.events,
       settings: this.settings,
       registry: this.registry,
-      observer: this.tracing,
+      observer: observeAll([this.tracing.enabled ? this.tracing : null, this.metrics]),
     };
     const worker = new Worker(port, queue, handlers, options, this.outage);
     this.localWorkers.add(worker);

@@ -29,9 +29,31 @@ export interface ObservedJob {
   attempts: number;
   traceparent: string | null;
   tracestate: string | null;
+  /** When it became due and when this attempt started (the store's clock), for pick-up latency. */
+  runAt?: number;
+  startedAt?: number | null;
 }
 
 /** Starts following an attempt; null when nothing is followed (no tracer, no metrics). */
 export interface AttemptObserver {
   attempt(job: ObservedJob): AttemptSpan | null;
+}
+
+/** Several observers as one: each runs the attempt inside the next (spans outermost). */
+export function observeAll(observers: readonly (AttemptObserver | null)[]): AttemptObserver | undefined {
+  const present = observers.filter((o): o is AttemptObserver => o !== null);
+  if (present.length <= 1) return present[0];
+  return {
+    attempt(job) {
+      const followed = present.map((o) => o.attempt(job)).filter((a): a is AttemptSpan => a !== null);
+      if (followed.length === 0) return null;
+      return {
+        traceId: followed.find((a) => a.traceId !== null)?.traceId ?? null,
+        run: (fn) => followed.reduceRight<() => Promise<never>>((inner, a) => () => a.run(inner), fn as () => Promise<never>)(),
+        end: (end) => {
+          for (const a of followed) a.end(end);
+        },
+      };
+    },
+  };
 }

@@ -22,6 +22,7 @@ import { topicRoutes } from './routes/topics.js';
 import { flowRoutes } from './routes/flow.js';
 import { whoamiRoutes } from './routes/whoami.js';
 import { workerRoutes } from './routes/workers.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { EnqueueBody } from './schemas.js';
 import { describeIssue, formatPath } from '../core/issues.js';
 import { shedLoad } from './shed-load.js';
@@ -130,7 +131,7 @@ export function createApp(options: AppOptions): SpoolApp {
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
     type: 'http',
     scheme: 'bearer',
-    description: 'An API token with the scope the route needs: enqueue, read or admin (admin includes the others).',
+    description: 'An API token with the scope the route needs: enqueue, publish, read, metrics or admin (admin includes the others).',
   });
 
   healthRoutes(app, ctx);
@@ -145,6 +146,7 @@ export function createApp(options: AppOptions): SpoolApp {
   topicRoutes(app, ctx);
   whoamiRoutes(app, ctx);
   workerRoutes(app, ctx);
+  metricsRoutes(app, ctx);
 
   app.use('/v1/openapi.json', requireScope(options.auth, 'read'));
   app.doc31('/v1/openapi.json', {

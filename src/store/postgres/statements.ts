@@ -265,6 +265,12 @@ export function postgresStatements(s: string) {
     purge: `DELETE FROM ${jobs} WHERE queue = $1 AND status = $2`,
 
     /** $1 bucket size (ms), $2 window (ms), $3 now. */
+    /** $1 now. The first-enqueued waiting job of each queue, found through jobs_listing (status, queue, id). */
+    oldestWaiting: `
+      SELECT q.name AS queue,
+             (SELECT greatest(0, ${now(1)} - j.run_at) FROM ${jobs} j WHERE j.status = 'waiting' AND j.queue = q.name ORDER BY j.id LIMIT 1) AS age
+      FROM "${s}".queues q ORDER BY q.name`,
+
     throughput: `
       SELECT (finished_at / $1) * $1 AS at, queue,
              count(*) FILTER (WHERE status = 'completed')::int AS completed, count(*) FILTER (WHERE status = 'failed')::int AS failed

@@ -153,6 +153,12 @@ export const sqliteStatements = {
   prune: `DELETE FROM spool_jobs WHERE id IN (SELECT id FROM spool_jobs WHERE status = ?1 AND finished_at < ?2 LIMIT ?3)`,
 
   /** ?1 bucket (ms), ?2 since. */
+  /** ?1 now. The first-enqueued waiting job of each queue, found through spool_jobs_listing (status, queue, id). */
+  oldestWaiting: `
+    SELECT q.name AS queue,
+           (SELECT max(0, ?1 - j.run_at) FROM spool_jobs j WHERE j.status = 'waiting' AND j.queue = q.name ORDER BY j.id LIMIT 1) AS age
+    FROM spool_queues q ORDER BY q.name`,
+
   throughput: `
     SELECT (finished_at / CAST(?1 AS INTEGER)) * CAST(?1 AS INTEGER) AS at, queue,
            sum(status = 'completed') AS completed, sum(status = 'failed') AS failed
