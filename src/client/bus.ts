@@ -34,6 +34,8 @@ import type {
 import type { JobContext } from '../worker/types.js';
 import type { Worker } from '../worker/worker.js';
 import type { SpoolSettings } from './settings.js';
+import type { TraceCarrier } from '../telemetry/trace-context.js';
+import type { Tracing } from '../telemetry/tracing.js';
 
 export interface PublishedEvent {
   /** The event's id (yours, or the one Spool gave it). */
@@ -69,6 +71,7 @@ export interface RunningSubscription extends Subscription {
 export interface BusHost {
   store: Store;
   settings: SpoolSettings;
+  tracing: Tracing;
   work(queue: string, handler: (payload: any, ctx: JobContext) => unknown, options: object): Worker;
 }
 
@@ -77,14 +80,24 @@ function topicsOf(store: Store): TopicsPart {
   return store.topics;
 }
 
-export async function publishMany(host: BusHost, items: readonly PublishItem[], tx?: Transaction): Promise<PublishedEvent[]> {
+export async function publishMany(
+  host: BusHost,
+  items: readonly PublishItem[],
+  tx?: Transaction,
+  trace: TraceCarrier | null = null,
+): Promise<PublishedEvent[]> {
   if (!Array.isArray(items)) throw new InvalidArgumentError('publishMany takes an array of { topic, payload, options }.');
   if (items.length === 0) return [];
   const events = items.map((item, index) =>
     toNewEvent(item, items.length > 1 ? `events[${index}]` : 'event', host.settings.maxPayloadBytes),
   );
+  const topics = topicsOf(host.store);
+  const topic = events.every((e) => e.topic === events[0]?.topic) ? (events[0]?.topic ?? null) : null;
   // No await before the store call: on SQLite the insert must run inside the caller's synchronous transaction.
-  return topicsOf(host.store).publish(events, tx);
+  return host.tracing.produce('publish', topic, events.length, trace, (carrier) => {
+    if (carrier) for (const event of events) Object.assign(event, carrier);
+    return topics.publish(events, tx);
+  });
 }
 
 export function publish(host: BusHost, topic: string, payload: unknown, options: PublishOptions = {}): Promise<PublishedEvent> {

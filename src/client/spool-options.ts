@@ -33,6 +33,13 @@ export interface SpoolOptions {
   shutdownSignals?: NodeJS.Signals[] | false;
   /** How long a graceful shutdown waits for in-flight jobs before returning them to the queue. @defaultValue 30s */
   shutdownTimeout?: Duration;
+  /**
+   * OpenTelemetry traces through every job and event, when `@opentelemetry/api` is installed
+   * (see docs/observability.md); `false` turns them off. @defaultValue true
+   */
+  tracing?: boolean;
+  /** Count jobs and time attempts for Prometheus (`spool.metrics.render()`, `GET /metrics`); loads `prom-client`. @defaultValue false */
+  metrics?: boolean;
 }
 
 export const spoolOptionsSchema = z
@@ -50,5 +57,7 @@ export const spoolOptionsSchema = z
       )
       .optional(),
     shutdownSignals: z.union([z.array(z.string()), z.literal(false)]).optional(),
+    tracing: z.boolean().optional(),
+    metrics: z.boolean().optional(),
   })
   .strict();

@@ -58,6 +58,10 @@ import { type EnqueueItem, toNewJob } from './new-job.js';
 import { type SpoolSettings, resolveSettings } from './settings.js';
 import { type SpoolOptions, spoolOptionsSchema } from './spool-options.js';
 import { installShutdownSignals } from './shutdown-signals.js';
+import type { TraceCarrier } from '../telemetry/trace-context.js';
+import { Tracing } from '../telemetry/tracing.js';
+import { Metrics } from '../telemetry/metrics.js';
+import { observeAll } from '../core/telemetry.js';
 import { publishBreakerTransition } from './flow.js';
 import { stepsOf, workflowFactory } from './workflows.js';
 
@@ -97,6 +101,10 @@ export class Spool {
     readonly logger: Logger,
     readonly settings: SpoolSettings,
     private readonly shutdownSignals: NodeJS.Signals[] | false,
+    /** OpenTelemetry traces; off when `@opentelemetry/api` is not installed or `tracing: false`. */
+    readonly tracing: Tracing = Tracing.off,
+    /** Prometheus metrics (`createSpool({ metrics: true })`), or null. */
+    readonly metrics: Metrics | null = null,
   ) {
     this.events = new SpoolEmitter(logger);
     this.outage = new OutageLog(this.events, logger);
@@ -127,7 +135,10 @@ export class Spool {
       await store.close().catch(() => {});
       throw err;
     }
-    return new Spool(store, options.clock ?? systemClock, logger, settings, options.shutdownSignals ?? builtIn.shutdownSignals);
+    const tracing = await Tracing.load(options.tracing ?? true);
+    const metrics = options.metrics ? await Metrics.create(store, builtIn.registry.staleAfter) : null;
+    const signals = options.shutdownSignals ?? builtIn.shutdownSignals;
+    return new Spool(store, options.clock ?? systemClock, logger, settings, signals, tracing, metrics);
   }
 
   on<E extends SpoolEventName>(name: E, listener: Listener<E>): () => void {
@@ -155,15 +166,31 @@ export class Spool {
     return this.enqueueMany<R>([{ queue, name, payload, options: own }], { tx }).then((handles) => handles[0] as JobHandle<R>);
   }
 
-  /** Adds many jobs in one round trip; all or none are stored. Handles follow the input order. */
-  async enqueueMany<R = unknown>(items: readonly EnqueueItem[], options: { tx?: Transaction } = {}): Promise<JobHandle<R>[]> {
+  /**
+   * Adds many jobs in one round trip; all or none are stored. Handles follow the input order.
+   * `trace` is a W3C trace context to store with them (an HTTP request's headers); by default
+   * the active OpenTelemetry context is stored, when `@opentelemetry/api` is installed.
+   */
+  async enqueueMany<R = unknown>(
+    items: readonly EnqueueItem[],
+    options: { tx?: Transaction; trace?: TraceCarrier | null } = {},
+  ): Promise<JobHandle<R>[]> {
     this.assertOpen();
     if (!Array.isArray(items)) throw new InvalidArgumentError('enqueueMany takes an array of { queue, name, payload, options }.');
     if (items.length === 0) return [];
     const jobs = items.map((item, index) => toNewJob(item, items.length > 1 ? `jobs[${index}]` : 'job', this.settings));
     // No await before the store call: on SQLite the insert must run inside the caller's synchronous transaction.
-    const results =
-      options.tx === undefined ? await enqueueWithRoom(this.store, jobs, waitForRoomOf(items)) : await this.store.enqueue(jobs, options.tx);
+    const results = await this.tracing.produce(
+      'send',
+      sameOf(jobs, (j) => j.queue),
+      jobs.length,
+      options.trace ?? null,
+      (carrier) => {
+        if (carrier) for (const job of jobs) Object.assign(job, carrier);
+        return options.tx === undefined ? enqueueWithRoom(this.store, jobs, waitForRoomOf(items)) : this.store.enqueue(jobs, options.tx);
+      },
+    );
+    this.metrics?.enqueued(results.flatMap((r) => (r.created && r.createdFrom !== null ? [jobs[r.createdFrom] as NewJob] : [])));
     return results.map(({ id, created, createdFrom, createdAt, existing, replaced }) => {
       let job = existing;
       return {
@@ -297,10 +324,10 @@ export class Spool {
     return bus.publish(this, topic, payload, options);
   }
 
-  /** Publishes many events in one round trip; all or none are stored. Results follow the input order. */
-  publishMany(items: readonly PublishItem[], options: { tx?: Transaction } = {}): Promise<PublishedEvent[]> {
+  /** Publishes many events in one round trip; all or none are stored. Results follow the input order. `trace` as for enqueueMany. */
+  publishMany(items: readonly PublishItem[], options: { tx?: Transaction; trace?: TraceCarrier | null } = {}): Promise<PublishedEvent[]> {
     this.assertOpen();
-    return bus.publishMany(this, items, options.tx);
+    return bus.publishMany(this, items, options.tx, options.trace ?? null);
   }
 
   /**
@@ -455,6 +482,7 @@ export class Spool {
       settings: this.settings,
       registry: this.registry,
       workflow: workflowFactory(this.store, this.settings),
+      observer: observeAll([this.tracing.enabled ? this.tracing : null, this.metrics]),
     };
     const pool = isThreadHandlers(handlers) ? threadPoolHandler(queue, handlers) : null;
     const worker = pool
@@ -537,3 +565,10 @@ export class Spool {
 
 export { isSpoolError };
 export type { SpoolEvents };
+
+/** The value every item shares (a span's destination), or null when they differ. */
+function sameOf<T>(items: readonly T[], key: (item: T) => string): string | null {
+  const first = key(items[0] as T);
+  for (const item of items) if (key(item) !== first) return null;
+  return first;
+}

@@ -115,6 +115,13 @@ export interface SpoolConfig {
     maxInFlight?: number;
     /** Past this many open event streams new ones get 503 with Retry-After. @defaultValue 10000 */
     maxStreams?: number;
+    /** Prometheus metrics: `GET /metrics` for tokens with the `metrics` scope; false turns them off. @defaultValue true */
+    metrics?: boolean;
+    /**
+     * Also serve `GET /metrics` alone, without a token, on this port (same host), for a scraper in
+     * a private network; `spool worker` serves it too. @defaultValue none
+     */
+    metricsPort?: number;
   };
 }
 
@@ -193,6 +200,8 @@ export const configSchema = z
         bodyLimit: z.number().int().positive().optional(),
         maxInFlight: z.number().int().min(1).max(1_000_000).optional(),
         maxStreams: z.number().int().min(1).max(10_000_000).optional(),
+        metrics: z.boolean().optional(),
+        metricsPort: z.number().int().min(0).max(65_535).optional(),
       })
       .strict()
       .optional(),

@@ -67,7 +67,15 @@ export interface ResolvedConfig {
   webhookConcurrency: number;
   /** Bridges to start with the workers, by name. */
   bridges?: { name: string; config: BridgeConfig }[];
-  server: { host: string; port: number; bodyLimit: number | undefined; maxInFlight?: number; maxStreams?: number };
+  server: {
+    host: string;
+    port: number;
+    bodyLimit: number | undefined;
+    maxInFlight?: number;
+    maxStreams?: number;
+    metrics?: boolean;
+    metricsPort?: number;
+  };
 }
 
 export class ConfigError extends InvalidArgumentError {}
@@ -217,6 +225,8 @@ export async function loadConfig(
       bodyLimit: config.server?.bodyLimit,
       maxInFlight: config.server?.maxInFlight,
       maxStreams: config.server?.maxStreams,
+      metrics: config.server?.metrics,
+      metricsPort: config.server?.metricsPort,
     },
   };
 }

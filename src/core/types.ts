@@ -117,6 +117,9 @@ export interface Job<P = Json, R = Json> {
   /** Set while the job is active. */
   leaseExpiresAt: number | null;
   workerId: string | null;
+  /** The W3C trace context of the enqueue (or publish) that created it, or null: its attempts join that trace. */
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 /** What the store needs to insert one job; every option already resolved to a value. */
@@ -145,6 +148,9 @@ export interface NewJob {
   runAt: number | null;
   /** Milliseconds after the store's now before the job may run (0: at once). Ignored when `runAt` is set. */
   delay: number;
+  /** The W3C trace context to store with it (see `telemetry/trace-context.ts`); absent or null for none. */
+  traceparent?: string | null;
+  tracestate?: string | null;
 }
 
 /** How a keyed enqueue treats a job already there under the same key. */

@@ -25,6 +25,7 @@ import { scheduleRoutes } from './routes/schedules.js';
 import { whoamiRoutes } from './routes/whoami.js';
 import { workerRoutes } from './routes/workers.js';
 import { validationProblem } from './validation-problem.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { shedLoad } from './shed-load.js';
 import { type SseOptions, type StreamRegistry, defaultSseOptions } from './sse.js';
 
@@ -73,7 +74,7 @@ export function createApp(options: AppOptions): SpoolApp {
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
     type: 'http',
     scheme: 'bearer',
-    description: 'An API token with the scope the route needs: enqueue, read or admin (admin includes the others).',
+    description: 'An API token with the scope the route needs: enqueue, publish, read, metrics or admin (admin includes the others).',
   });
 
   healthRoutes(app, ctx);
@@ -90,6 +91,7 @@ export function createApp(options: AppOptions): SpoolApp {
   topicRoutes(app, ctx);
   whoamiRoutes(app, ctx);
   workerRoutes(app, ctx);
+  metricsRoutes(app, ctx);
 
   app.use('/v1/openapi.json', requireScope(options.auth, 'read'));
   app.doc31('/v1/openapi.json', {

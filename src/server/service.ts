@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { type Logger, consoleLogger } from '../core/logger.js';
 import { startWebhookWorker, webhookQueue } from '../webhooks/deliver.js';
 import { createApp } from './app.js';
+import { metricsOnlyApp } from './metrics-port.js';
 import { type AuthSettings, isLoopback } from './auth.js';
 import { type BacklogSampler, startBacklogSampler } from './backlog-sampler.js';
 import { type HttpServer, listen } from './server.js';
@@ -36,6 +37,8 @@ export interface Service {
   spool: Spool;
   /** The API's base URL, or null without HTTP. */
   url: string | null;
+  /** The metrics-only server's base URL (`server.metricsPort`), or null. */
+  metricsUrl: string | null;
   /** Graceful: readiness fails, streams end, the listener closes, workers finish in-flight jobs. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -76,8 +79,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     ...(config.schema ? { schema: config.schema } : {}),
     logger,
     shutdownSignals: false,
+    metrics: config.server.metrics ?? true,
   });
   let server: HttpServer | null = null;
+  let metricsServer: HttpServer | null = null;
   let sampler: BacklogSampler | null = null;
   try {
     // Breakers first: queue limits name them.
@@ -108,6 +113,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           ].join('\n'),
         );
       }
+    }
+    if (config.server.metricsPort !== undefined && spool.metrics) {
+      metricsServer = await listen(metricsOnlyApp(spool), config.server.host, config.server.metricsPort);
     }
     // Subscriptions are declared whether or not this process runs them: events published from now
     // on are kept for them even while no subscriber runs anywhere.
@@ -141,6 +149,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   } catch (err) {
     await sampler?.stop();
     await server?.close();
+    await metricsServer?.close();
     await spool.close({ timeout: 1_000 }).catch(() => {});
     throw err;
   }
@@ -148,11 +157,13 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   return {
     spool,
     url: server?.url ?? null,
+    metricsUrl: metricsServer?.url ?? null,
     close() {
       closing ??= (async () => {
         await sampler?.stop();
         await server?.close();
         await spool.close();
+        await metricsServer?.close();
       })();
       return closing;
     },

@@ -16,6 +16,9 @@ export interface NewEvent {
   /** Header names to string values, as JSON text. */
   headers: string;
   payload: string;
+  /** The W3C trace context of the publish, which every delivery job of the event carries. */
+  traceparent?: string | null;
+  tracestate?: string | null;
 }
 
 export interface PublishResult {

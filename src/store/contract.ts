@@ -188,6 +188,11 @@ export interface StatsPart {
   recordBacklog(counts: QueueCounts, keepMs: number): Promise<void>;
   /** Backlog samples of the last `windowMs`, oldest first. */
   backlog(windowMs: number): Promise<BacklogPoint[]>;
+  /**
+   * For each queue with a row, how long its first-enqueued waiting job has been due (ms, 0 when it
+   * is not due yet or none waits): one index seek per queue, cheap enough for every metrics scrape.
+   */
+  oldestWaiting(): Promise<{ queue: string; ageMs: number }[]>;
 }
 
 /** Optional: queues as rows of their own. */

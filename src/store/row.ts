@@ -32,6 +32,8 @@ export interface JobRow {
   lease_token: string | null;
   lease_expires_at: number | string | null;
   worker_id: string | null;
+  traceparent?: string | null;
+  tracestate?: string | null;
 }
 
 function json<T>(value: unknown, fallback: T): T {
@@ -71,6 +73,8 @@ export function rowToJob(row: JobRow): Job {
     finishedAt: numOrNull(row.finished_at),
     leaseExpiresAt: numOrNull(row.lease_expires_at),
     workerId: row.worker_id,
+    traceparent: row.traceparent ?? null,
+    tracestate: row.tracestate ?? null,
   };
 }
 
@@ -80,7 +84,7 @@ export function rowToJob(row: JobRow): Job {
  * the claim itself: reading fewer columns halves what a claim costs on SQLite.
  */
 export const claimedColumns =
-  'id, queue, name, payload, priority, attempts, max_attempts, backoff, timeout_ms, idempotency_key, ordering_key, concurrency_key, rate_key, expires_at, metadata, callback_url, progress, errors, run_at, created_at';
+  'id, queue, name, payload, priority, attempts, max_attempts, backoff, timeout_ms, idempotency_key, ordering_key, concurrency_key, rate_key, expires_at, metadata, callback_url, progress, errors, run_at, created_at, traceparent, tracestate';
 
 export type ClaimedRow = Omit<
   JobRow,
@@ -117,6 +121,8 @@ export function newJobToJob(input: NewJob, id: string, now: number): Job {
     finishedAt: null,
     leaseExpiresAt: null,
     workerId: null,
+    traceparent: input.traceparent ?? null,
+    tracestate: input.tracestate ?? null,
   };
 }
 
@@ -151,6 +157,8 @@ export function rowToClaimed(row: ClaimedRow, claim: { token: string; leaseMs: n
     finishedAt: null,
     leaseExpiresAt: now + claim.leaseMs,
     workerId: claim.workerId,
+    traceparent: row.traceparent ?? null,
+    tracestate: row.tracestate ?? null,
     token: claim.token,
   };
 }

@@ -9,6 +9,7 @@ import type { SpoolEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { ClaimedJob } from '../core/types.js';
 import type { WorkflowMethods } from '../core/workflow.js';
+import type { AttemptObserver } from '../core/telemetry.js';
 import type { AdminStore, JobStore, Store } from '../store/contract.js';
 import type { Outcome } from './outcome.js';
 import type { WorkerRegistry } from './registry.js';
@@ -43,4 +44,6 @@ export interface WorkerPort {
   logger: Logger;
   events: SpoolEmitter;
   settings: WorkerSettings;
+  /** Follows each attempt (a span, metrics); absent follows nothing. */
+  observer?: AttemptObserver;
 }

@@ -39,6 +39,7 @@ import type { WorkerPort, WorkflowRunPort } from './port.js';
 import { OutcomeRecorder } from './record-outcome.js';
 import { type RunningJob, newRunningJob, runHandler, signalOf, stopJob } from './run-job.js';
 import type { Handlers } from './types.js';
+import { attemptEnd } from './attempt-end.js';
 
 export class Worker {
   readonly id: string;
@@ -299,10 +300,13 @@ export class Worker {
       startFlow && (() => (flow ??= startFlow(job))),
     );
     if (port.events.hasListeners('active')) port.events.emit('active', { job });
-    const run = await runHandler(entry, this.handlers.resolve(job.name), ctx);
+    const handler = this.handlers.resolve(job.name);
+    const span = port.observer?.attempt(job) ?? null;
+    const run = span ? await span.run(() => runHandler(entry, handler, ctx)) : await runHandler(entry, handler, ctx);
     let outcome = decideOutcome(run, job, { maxPayloadBytes: port.settings.maxPayloadBytes });
     if (flow || job.metadata['spool.compensates'] !== undefined)
       outcome = await this.settleWorkflow(flow ?? startFlow?.(job), job, outcome);
+    span?.end(attemptEnd(outcome));
     if (run.kind === 'no-handler' && !this.reported.has(job.name)) {
       this.reported.add(job.name);
       port.logger.warn(

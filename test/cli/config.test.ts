@@ -135,7 +135,7 @@ export default defineConfig({
         'spool.config.ts',
       ),
     ).toThrow(
-      /^spool\.config\.ts is invalid: .*queues\.emails\.concurrency: must be a number; got the string "ten".*unknown field "queues\.emails\.retries".*auth\.tokens\[0\]\.hash: must be the SHA-256 hex.*auth\.tokens\[0\]\.scopes\[0\]: must be one of "enqueue", "publish", "read", "admin".*unknown field "server\.prot"/,
+      /^spool\.config\.ts is invalid: .*queues\.emails\.concurrency: must be a number; got the string "ten".*unknown field "queues\.emails\.retries".*auth\.tokens\[0\]\.hash: must be the SHA-256 hex.*auth\.tokens\[0\]\.scopes\[0\]: must be one of "enqueue", "publish", "read", "metrics", "admin".*unknown field "server\.prot"/,
     );
     expect(() => parseConfig({ queues: { 'bad queue': { handlers: './x.ts' } } }, 'f')).toThrow(/queue names use 1 to 128 letters/);
   });

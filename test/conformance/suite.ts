@@ -22,6 +22,7 @@ import { recoveryTests } from './recovery.js';
 import { registryTests } from './registry.js';
 import { threadTests } from './threads.js';
 import { scheduleTests } from './schedules.js';
+import { tracingTests } from './tracing.js';
 import { userMessageTests } from './user-messages.js';
 import { validationTests } from './validation.js';
 import { workerTests } from './worker.js';
@@ -52,5 +53,6 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     workflowTests(h);
     positionTests(h);
     scheduleTests(h);
+    tracingTests(h);
   });
 }

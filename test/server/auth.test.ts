@@ -319,7 +319,9 @@ describe('tokens', () => {
 
   it('explains malformed SPOOL_TOKENS entries', () => {
     expect(() => parseTokensEnv('ci:short:read')).toThrow(/at least 16/);
-    expect(() => parseTokensEnv('ci:secret-for-ci-000001:write')).toThrow(/unknown scope "write"; use enqueue, publish, read, admin/);
+    expect(() => parseTokensEnv('ci:secret-for-ci-000001:write')).toThrow(
+      /unknown scope "write"; use enqueue, publish, read, metrics, admin/,
+    );
     expect(() => parseTokensEnv('just-a-secret')).toThrow(/name:secret:scope\+scope/);
   });
 

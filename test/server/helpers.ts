@@ -119,6 +119,8 @@ export interface TestServiceOptions {
   spoolOptions?: ResolvedConfig['spoolOptions'];
   backlogSampleInterval?: number;
   dashboard?: string | false;
+  /** Server settings beyond the address (metrics, metricsPort). */
+  server?: Partial<ResolvedConfig['server']>;
 }
 
 export const testWebhookSecret = 'whsec_dGVzdC13ZWJob29rLXNlY3JldC0wMDAwMDAwMDAwMDE=';
@@ -143,7 +145,7 @@ export function testConfig(options: TestServiceOptions): ResolvedConfig {
     webhookSignature: options.webhookSignature ?? 'standard',
     webhookAllowHosts: options.webhookAllowHosts ?? [],
     webhookConcurrency: 4,
-    server: { host: options.host ?? '127.0.0.1', port: 0, bodyLimit: options.bodyLimit, ...options.limits },
+    server: { host: options.host ?? '127.0.0.1', port: 0, bodyLimit: options.bodyLimit, ...options.limits, ...options.server },
   };
 }
 

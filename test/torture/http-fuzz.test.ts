@@ -61,6 +61,7 @@ const requiredScope: Record<string, Needs> = {
   'GET /v1/topics': 'read',
   'GET /v1/subscriptions': 'read',
   'POST /v1/subscriptions/{name}/replay': 'admin',
+  'GET /metrics': 'metrics',
 };
 
 /** Credentials as a caller presents them: none, a stranger's, and one configured token per scope set. */

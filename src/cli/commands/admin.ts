@@ -40,7 +40,7 @@ export function registerAdminCommands(program: Command, out: () => Out): void {
     .command('create')
     .description('make a new random token: prints the secret once, and its hash for the config file')
     .requiredOption('--name <name>', 'a name for logs and error messages, e.g. ci')
-    .requiredOption('--scopes <list>', 'comma-separated: enqueue, publish, read, admin (admin includes the others)')
+    .requiredOption('--scopes <list>', 'comma-separated: enqueue, publish, read, metrics, admin (admin includes the others)')
     .option('--json', 'print JSON for scripts')
     .action((flags: { name: string; scopes: string; json?: boolean }) => {
       const o = out();

@@ -7,11 +7,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { InvalidArgumentError, JobNotFoundError } from '../../core/errors.js';
 import type { EnqueueOptions } from '../../core/options.js';
 import type { JobStatus } from '../../core/types.js';
+import type { JobHandle } from '../../client/spool.js';
 import { isOperator, requireScope } from '../auth.js';
 import { limitBody as limitRequestBody } from '../body-limit.js';
 import { requestHeader } from '../request-header.js';
 import { validationProblem } from '../validation-problem.js';
 import { checkedOptions } from '../../client/new-job.js';
+import { traceOf } from '../trace-headers.js';
 import type { RouteContext, SpoolApi } from '../context.js';
 import { toJobView } from '../job-view.js';
 import {
@@ -54,6 +56,20 @@ export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
           schema: { type: 'string', minLength: 1, maxLength: 255 },
           description: 'Returns the job already enqueued on this queue with this key instead of a new one.',
         },
+        {
+          name: 'traceparent',
+          in: 'header',
+          required: false,
+          schema: { type: 'string', maxLength: 256 },
+          description: "W3C Trace Context: the job's attempts join this trace. Ignored when not a valid version-00 value.",
+        },
+        {
+          name: 'tracestate',
+          in: 'header',
+          required: false,
+          schema: { type: 'string', maxLength: 512 },
+          description: 'W3C Trace Context vendor state, kept beside a valid traceparent.',
+        },
       ],
       request: {
         params: QueueParams,
@@ -79,9 +95,11 @@ export function jobRoutes(app: SpoolApi, ctx: RouteContext): void {
       const idempotencyKey = headerKey ?? options.idempotencyKey;
       if (idempotencyKey !== undefined) options.idempotencyKey = idempotencyKey;
       // The body schema holds the library's option fields: checked once, here, not again by enqueue.
-      const [handle] = await spool.enqueueMany([
-        { queue, name, payload, options: Object.keys(options).length === 0 ? undefined : checkedOptions(options as EnqueueOptions) },
-      ]);
+      const trace = traceOf({ traceparent: requestHeader(c, 'traceparent'), tracestate: requestHeader(c, 'tracestate') });
+      const [handle] = await spool.enqueueMany(
+        [{ queue, name, payload, options: Object.keys(options).length === 0 ? undefined : checkedOptions(options as EnqueueOptions) }],
+        trace ? { trace } : undefined,
+      );
       if (!handle) throw new Error('enqueueMany returned no handle for one job.');
       c.header('location', `/v1/jobs/${handle.id}`);
       const view = toJobView(handle.job, { operator: isOperator(c.get('principal')) });

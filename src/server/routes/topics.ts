@@ -6,7 +6,9 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { InvalidArgumentError } from '../../core/errors.js';
+import type { PublishedEvent } from '../../client/bus.js';
 import { requireScope } from '../auth.js';
+import { traceHeaders, traceOf } from '../trace-headers.js';
 import {
   EventPageSchema,
   EventsQuery,
@@ -40,7 +42,7 @@ export function topicRoutes(app: SpoolApi, ctx: RouteContext): void {
       middleware: [requireScope(auth, ['publish', 'enqueue'])] as const,
       request: {
         params: TopicParams,
-        headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
+        headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional(), ...traceHeaders }),
         body: { content: json(PublishBody), required: true },
       },
       responses: {
@@ -57,7 +59,9 @@ export function topicRoutes(app: SpoolApi, ctx: RouteContext): void {
         throw new InvalidArgumentError('The Idempotency-Key header and the body field id differ; send one of them.');
       }
       const id = headerKey ?? options.id;
-      const published = await spool.publish(topic, payload, { ...options, ...(id === undefined ? {} : { id }) });
+      const [published] = (await spool.publishMany([{ topic, payload, options: { ...options, ...(id === undefined ? {} : { id }) } }], {
+        trace: traceOf(c.req.valid('header')),
+      })) as [PublishedEvent];
       return published.created ? c.json(published, 202) : c.json(published, 200);
     },
   );

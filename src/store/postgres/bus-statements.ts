@@ -17,9 +17,9 @@ export function busStatements(s: string) {
       json_build_object('id', e.event_id, 'seq', e.seq::text, 'topic', e.topic, 'name', e.name, 'key', e.key,
                         'headers', e.headers, 'payload', e.payload, 'publishedAt', e.published_at),
       'waiting', 0, s.max_attempts, s.backoff, s.timeout_ms, '{}'::json, ${at}, ${at}, ${at},
-      CASE WHEN s.ordered THEN e.key END, 'ev:' || e.seq`;
+      CASE WHEN s.ordered THEN e.key END, 'ev:' || e.seq, e.traceparent, e.tracestate`;
   const deliveryColumns = `(queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at,
-                            ordering_key, unique_key)`;
+                            ordering_key, unique_key, traceparent, tracestate)`;
   const matches = `(s.filter_names IS NULL OR e.name = ANY(s.filter_names))
         AND (s.filter_headers IS NULL OR e.headers @> s.filter_headers)`;
   return {
@@ -28,19 +28,19 @@ export function busStatements(s: string) {
       INSERT INTO "${s}".topics (name, created_at) SELECT t, ${now(2)} FROM unnest($1::text[]) AS t ON CONFLICT (name) DO NOTHING`,
 
     /**
-     * $1 the events as one JSON array ({t topic, i id, n name, k key, h headers, p payload}), $2 now.
+     * $1 the events as one JSON array ({t topic, i id, n name, k key, h headers, p payload, tp traceparent, ts tracestate}), $2 now.
      * Events whose id is already on their topic are skipped and return no row.
      */
     publish: `
       WITH input AS (
-        SELECT x.* FROM ROWS FROM (json_to_recordset($1::json) AS (t text, i text, n text, k text, h jsonb, p json))
-          WITH ORDINALITY AS x(t, i, n, k, h, p, ord)
+        SELECT x.* FROM ROWS FROM (json_to_recordset($1::json) AS (t text, i text, n text, k text, h jsonb, p json, tp text, ts text))
+          WITH ORDINALITY AS x(t, i, n, k, h, p, tp, ts, ord)
       ),
       inserted AS (
-        INSERT INTO ${events} (topic, event_id, name, key, headers, payload, published_at)
-        SELECT t, i, n, k, coalesce(h, '{}'), coalesce(p, 'null'::json), ${now(2)} FROM input ORDER BY ord
+        INSERT INTO ${events} (topic, event_id, name, key, headers, payload, published_at, traceparent, tracestate)
+        SELECT t, i, n, k, coalesce(h, '{}'), coalesce(p, 'null'::json), ${now(2)}, tp, ts FROM input ORDER BY ord
         ON CONFLICT (topic, event_id) DO NOTHING
-        RETURNING seq, topic, event_id, name, key, headers, payload, published_at
+        RETURNING seq, topic, event_id, name, key, headers, payload, published_at, traceparent, tracestate
       ),
       deliveries AS (
         INSERT INTO ${jobs} ${deliveryColumns}

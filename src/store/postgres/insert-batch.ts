@@ -33,10 +33,16 @@ export function batchJson(jobs: readonly NewJob[]): string {
     const key = j.idempotencyKey === null ? 'null' : JSON.stringify(j.idempotencyKey);
     const callback = j.callbackUrl === null ? 'null' : JSON.stringify(j.callbackUrl);
     const ordering = j.orderingKey === null ? 'null' : JSON.stringify(j.orderingKey);
-    const limits = `"ck":${j.concurrencyKey === null ? 'null' : JSON.stringify(j.concurrencyKey)},"rk":${j.rateLimitKey === null ? 'null' : JSON.stringify(j.rateLimitKey)},"ea":${j.expiresAt ?? 'null'},"ei":${j.expiresIn ?? 'null'},"dk":${j.keyed ? JSON.stringify(dedupeKey(j.keyed)) : 'null'}`;
+    const limits = `"ck":${j.concurrencyKey === null ? 'null' : JSON.stringify(j.concurrencyKey)},"rk":${j.rateLimitKey === null ? 'null' : JSON.stringify(j.rateLimitKey)},"ea":${j.expiresAt ?? 'null'},"ei":${j.expiresIn ?? 'null'},"dk":${j.keyed ? JSON.stringify(dedupeKey(j.keyed)) : 'null'}${traceFields(j)}`;
     return `{${limits},"o":${ordering},"q":${JSON.stringify(j.queue)},"n":${JSON.stringify(j.name)},"p":${j.payload},"pr":${j.priority},"ma":${j.maxAttempts},"b":${backoff},"t":${j.timeout ?? 'null'},"k":${key},"m":${j.metadata},"r":${j.runAt ?? 'null'},"d":${j.delay},"c":${callback}}`;
   });
   return `[${parts.join(',')}]`;
+}
+
+/** Trace context is rare in a bulk enqueue's hot loop: written only when present (absent fields read as null). */
+function traceFields(j: NewJob): string {
+  if (!j.traceparent) return '';
+  return `,"tp":${JSON.stringify(j.traceparent)},"ts":${j.tracestate ? JSON.stringify(j.tracestate) : 'null'}`;
 }
 
 const keyOf = (queue: string, key: string) => `${queue}\u0000${key}`;

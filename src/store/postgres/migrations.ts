@@ -285,6 +285,12 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   );
   CREATE INDEX schedules_next ON "${s}".schedules (next_run_at);
   `,
+  // W3C trace context (traceparent, tracestate) of the enqueue or publish that created a job or an
+  // event, so its attempts and deliveries join the producer's trace in whatever process runs them.
+  (s) => `
+  ALTER TABLE "${s}".jobs ADD COLUMN traceparent text, ADD COLUMN tracestate text;
+  ALTER TABLE "${s}".events ADD COLUMN traceparent text, ADD COLUMN tracestate text;
+  `,
 ];
 
 /** Applies pending migrations in one transaction; safe when many processes start at once. */

@@ -33,6 +33,10 @@ export function postgresStats(run: Run, now: () => number | null): StatsPart {
       const rows = await run<{ at: string; queue: string; waiting: number; active: number }>('backlog', [windowMs, now()]);
       return rows.map((row) => ({ ...row, at: Number(row.at) }));
     },
+    async oldestWaiting() {
+      const rows = await run<{ queue: string; age: string | null }>('oldestWaiting', [now()]);
+      return rows.map((row) => ({ queue: row.queue, ageMs: Number(row.age ?? 0) }));
+    },
   };
 }
 

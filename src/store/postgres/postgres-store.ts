@@ -243,6 +243,8 @@ export class PostgresStore implements Store {
           first.rateLimitKey,
           first.expiresAt,
           first.expiresIn,
+          first.traceparent ?? null,
+          first.tracestate ?? null,
         ],
         via,
       );

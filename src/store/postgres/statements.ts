@@ -54,14 +54,15 @@ export function postgresStatements(s: string) {
   return {
     /**
      * $1 queue, $2 name, $3 payload, $4 priority, $5 max attempts, $6 backoff, $7 timeout, $8 metadata, $9 runAt or null,
-     * $10 now, $11 callback URL, $12 delay, $13 ordering key, $14 concurrency key, $15 rate key, $16 expires at, $17 expires in.
+     * $10 now, $11 callback URL, $12 delay, $13 ordering key, $14 concurrency key, $15 rate key, $16 expires at, $17 expires in,
+     * $18 traceparent, $19 tracestate.
      * Returns no row when the queue is at its max depth or paused and refusing (see queueRoom).
      */
     insertOne: `
       INSERT INTO ${jobs} (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at,
-                           callback_url, ordering_key, concurrency_key, rate_key, expires_at)
+                           callback_url, ordering_key, concurrency_key, rate_key, expires_at, traceparent, tracestate)
       SELECT $1, $2, $3::json, 'waiting', $4, $5, $6::json, $7, $8::json, coalesce($9::bigint, ${now(10)} + $12::bigint), ${now(10)}, ${now(10)},
-             $11, $13, $14, $15, coalesce($16::bigint, ${now(10)} + $17::bigint)
+             $11, $13, $14, $15, coalesce($16::bigint, ${now(10)} + $17::bigint), $18, $19
       WHERE ${hasRoom('$1', '1')}
       RETURNING id, created_at`,
 
@@ -73,15 +74,16 @@ export function postgresStatements(s: string) {
       WITH x AS (
         SELECT * FROM ROWS FROM (json_to_recordset($1::json)
              AS (q text, n text, p json, pr integer, ma integer, b json, t bigint, k text, m json, r bigint, d bigint, c text, o text,
-                 ck text, rk text, ea bigint, ei bigint, dk text))
-           WITH ORDINALITY AS x(q, n, p, pr, ma, b, t, k, m, r, d, c, o, ck, rk, ea, ei, dk, ord)
+                 ck text, rk text, ea bigint, ei bigint, dk text, tp text, ts text))
+           WITH ORDINALITY AS x(q, n, p, pr, ma, b, t, k, m, r, d, c, o, ck, rk, ea, ei, dk, tp, ts, ord)
       ),
       refused AS (SELECT DISTINCT x.q FROM x WHERE NOT ${hasRoom('x.q', '(SELECT count(*) FROM x x2 WHERE x2.q = x.q)')}),
       inserted AS (
         INSERT INTO ${jobs} (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
-                             run_at, created_at, updated_at, callback_url, ordering_key, concurrency_key, rate_key, expires_at, dedupe_key)
+                             run_at, created_at, updated_at, callback_url, ordering_key, concurrency_key, rate_key, expires_at, dedupe_key,
+                             traceparent, tracestate)
         SELECT x.q, x.n, coalesce(x.p, 'null'::json), 'waiting', x.pr, x.ma, x.b, x.t, x.k, x.m, coalesce(x.r, ${now(2)} + x.d),
-               ${now(2)}, ${now(2)}, x.c, x.o, x.ck, x.rk, coalesce(x.ea, ${now(2)} + x.ei), x.dk
+               ${now(2)}, ${now(2)}, x.c, x.o, x.ck, x.rk, coalesce(x.ea, ${now(2)} + x.ei), x.dk, x.tp, x.ts
         FROM x WHERE NOT EXISTS (SELECT 1 FROM refused)
         ORDER BY x.ord
         ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
@@ -301,6 +303,12 @@ export function postgresStatements(s: string) {
     purge: `DELETE FROM ${jobs} WHERE queue = $1 AND status = $2`,
 
     /** $1 bucket size (ms), $2 window (ms), $3 now. */
+    /** $1 now. The first-enqueued waiting job of each queue, found through jobs_listing (status, queue, id). */
+    oldestWaiting: `
+      SELECT q.name AS queue,
+             (SELECT greatest(0, ${now(1)} - j.run_at) FROM ${jobs} j WHERE j.status = 'waiting' AND j.queue = q.name ORDER BY j.id LIMIT 1) AS age
+      FROM "${s}".queues q ORDER BY q.name`,
+
     throughput: `
       SELECT (finished_at / $1) * $1 AS at, queue,
              count(*) FILTER (WHERE status = 'completed')::int AS completed, count(*) FILTER (WHERE status = 'failed')::int AS failed

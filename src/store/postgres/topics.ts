@@ -84,7 +84,7 @@ export function postgresTopics(access: PostgresBusAccess): TopicsPart {
       const batch = `[${events
         .map(
           (e) =>
-            `{"t":${JSON.stringify(e.topic)},"i":${JSON.stringify(e.id)},"n":${JSON.stringify(e.name)},"k":${JSON.stringify(e.key)},"h":${e.headers},"p":${e.payload}}`,
+            `{"t":${JSON.stringify(e.topic)},"i":${JSON.stringify(e.id)},"n":${JSON.stringify(e.name)},"k":${JSON.stringify(e.key)},"h":${e.headers},"p":${e.payload},"tp":${JSON.stringify(e.traceparent ?? null)},"ts":${JSON.stringify(e.tracestate ?? null)}}`,
         )
         .join(',')}]`;
       const rows = await access.run<{ seq: string; topic: string; event_id: string; deliveries: number; queues: string[] | null }>(

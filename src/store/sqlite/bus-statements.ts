@@ -3,7 +3,7 @@
  * A publish is one transaction: the event, then one delivery job per matching subscription.
  */
 const deliveryColumns = `(queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, metadata, run_at, created_at, updated_at,
-                          ordering_key, unique_key)`;
+                          ordering_key, unique_key, traceparent, tracestate)`;
 
 /** The delivery job of event `e` for subscription `s`; `:now` is the time. */
 const delivery = `
@@ -11,7 +11,7 @@ const delivery = `
     json_object('id', e.event_id, 'seq', CAST(e.seq AS TEXT), 'topic', e.topic, 'name', e.name, 'key', e.key,
                 'headers', json(e.headers), 'payload', json(e.payload), 'publishedAt', e.published_at),
     'waiting', 0, s.max_attempts, s.backoff, s.timeout_ms, '{}', :now, :now, :now,
-    CASE WHEN s.ordered THEN e.key END, 'ev:' || e.seq`;
+    CASE WHEN s.ordered THEN e.key END, 'ev:' || e.seq, e.traceparent, e.tracestate`;
 
 /** The subscription `s` takes the event `e`: its names (if any) include the event's, its headers (if any) all match. */
 const matches = `(s.filter_names IS NULL OR e.name IN (SELECT value FROM json_each(s.filter_names)))
@@ -22,7 +22,8 @@ export const busStatements = {
   ensureTopic: 'INSERT INTO spool_topics (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
 
   insertEvent: `
-    INSERT INTO spool_events (topic, event_id, name, key, headers, payload, published_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO spool_events (topic, event_id, name, key, headers, payload, published_at, traceparent, tracestate)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (topic, event_id) DO NOTHING`,
 
   /** :seq the event just inserted, :now. */

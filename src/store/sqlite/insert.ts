@@ -96,6 +96,8 @@ export function prepareInsert(
         job.rateLimitKey,
         job.expiresAt ?? (job.expiresIn === null ? null : now + job.expiresIn),
         job.keyed ? `${job.keyed.mode}:${job.keyed.key}` : null,
+        job.traceparent ?? null,
+        job.tracestate ?? null,
       );
       if (changes > 0) {
         const id = String(lastInsertRowid);

@@ -249,4 +249,12 @@ export const sqliteMigrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX spool_schedules_next ON spool_schedules (next_run_at);
   `,
+  // W3C trace context (traceparent, tracestate) of the enqueue or publish that created a job or an
+  // event, so its attempts and deliveries join the producer's trace in whatever process runs them.
+  `
+  ALTER TABLE spool_jobs ADD COLUMN traceparent TEXT;
+  ALTER TABLE spool_jobs ADD COLUMN tracestate TEXT;
+  ALTER TABLE spool_events ADD COLUMN traceparent TEXT;
+  ALTER TABLE spool_events ADD COLUMN tracestate TEXT;
+  `,
 ];

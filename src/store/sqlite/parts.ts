@@ -38,6 +38,13 @@ export function sqliteStats({ db, sql, now, guard }: SqliteAccess): StatsPart {
         }).immediate();
       }),
     backlog: (windowMs) => guard(() => sql('backlog').all(now() - windowMs) as BacklogPoint[]),
+    oldestWaiting: () =>
+      guard(() =>
+        (sql('oldestWaiting').all({ 1: now() }) as { queue: string; age: number | null }[]).map((r) => ({
+          queue: r.queue,
+          ageMs: r.age ?? 0,
+        })),
+      ),
   };
 }
 

@@ -25,8 +25,9 @@ const claimable = `(j.expires_at IS NULL OR j.expires_at > ?3) AND ${orderingHea
 export const sqliteStatements = {
   insert: `
     INSERT INTO spool_jobs (queue, name, payload, status, priority, max_attempts, backoff, timeout_ms, idempotency_key, metadata,
-                            run_at, created_at, updated_at, callback_url, ordering_key, concurrency_key, rate_key, expires_at, dedupe_key)
-    VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            run_at, created_at, updated_at, callback_url, ordering_key, concurrency_key, rate_key, expires_at, dedupe_key,
+                            traceparent, tracestate)
+    VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
 
   existingByKey: 'SELECT * FROM spool_jobs WHERE queue = ? AND idempotency_key = ?',
@@ -176,6 +177,12 @@ export const sqliteStatements = {
   prune: `DELETE FROM spool_jobs WHERE id IN (SELECT id FROM spool_jobs WHERE status = ?1 AND finished_at < ?2 LIMIT ?3)`,
 
   /** ?1 bucket (ms), ?2 since. */
+  /** ?1 now. The first-enqueued waiting job of each queue, found through spool_jobs_listing (status, queue, id). */
+  oldestWaiting: `
+    SELECT q.name AS queue,
+           (SELECT max(0, ?1 - j.run_at) FROM spool_jobs j WHERE j.status = 'waiting' AND j.queue = q.name ORDER BY j.id LIMIT 1) AS age
+    FROM spool_queues q ORDER BY q.name`,
+
   throughput: `
     SELECT (finished_at / CAST(?1 AS INTEGER)) * CAST(?1 AS INTEGER) AS at, queue,
            sum(status = 'completed') AS completed, sum(status = 'failed') AS failed

@@ -77,7 +77,17 @@ export function sqliteTopics(access: SqliteBusAccess): TopicsPart {
             // Inside a caller's transaction the row may yet roll back: create it again next time.
             if (on === db) known.add(e.topic);
           }
-          const inserted = sql('insertEvent', on).run(e.topic, e.id, e.name, e.key, e.headers, e.payload, at);
+          const inserted = sql('insertEvent', on).run(
+            e.topic,
+            e.id,
+            e.name,
+            e.key,
+            e.headers,
+            e.payload,
+            at,
+            e.traceparent ?? null,
+            e.tracestate ?? null,
+          );
           if (inserted.changes === 0) {
             const row = sql('eventSeq', on).get(e.topic, e.id) as { seq: number };
             results.push({ seq: String(row.seq), id: e.id, created: false, deliveries: 0 });

@@ -1,0 +1,59 @@
+/**
+ * @module
+ * What a worker tells telemetry (traces, metrics) about each attempt: the seam between
+ * `worker/` and `telemetry/`, which sit side by side and never import each other.
+ */
+
+/** What an attempt ended as, in the words spans (`spool.job.outcome`) and metrics (`outcome`) share. */
+export type AttemptOutcome = 'completed' | 'failed' | 'retried' | 'deferred' | 'released' | 'suspended' | 'cancelled' | 'lease-lost';
+
+export interface AttemptEnd {
+  outcome: AttemptOutcome;
+  /** The error the attempt ended with, if any. */
+  error?: { message: string; code?: string; name?: string } | null;
+}
+
+/** One attempt as telemetry follows it: run the handler inside it, then end it with the outcome. */
+export interface AttemptSpan {
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  end(end: AttemptEnd): void;
+  /** The trace id, for log lines; null when there is none. */
+  readonly traceId: string | null;
+}
+
+/** The fields of a job telemetry reads. */
+export interface ObservedJob {
+  id: string;
+  queue: string;
+  name: string;
+  attempts: number;
+  traceparent: string | null;
+  tracestate: string | null;
+  /** When it became due and when this attempt started (the store's clock), for pick-up latency. */
+  runAt?: number;
+  startedAt?: number | null;
+}
+
+/** Starts following an attempt; null when nothing is followed (no tracer, no metrics). */
+export interface AttemptObserver {
+  attempt(job: ObservedJob): AttemptSpan | null;
+}
+
+/** Several observers as one: each runs the attempt inside the next (spans outermost). */
+export function observeAll(observers: readonly (AttemptObserver | null)[]): AttemptObserver | undefined {
+  const present = observers.filter((o): o is AttemptObserver => o !== null);
+  if (present.length <= 1) return present[0];
+  return {
+    attempt(job) {
+      const followed = present.map((o) => o.attempt(job)).filter((a): a is AttemptSpan => a !== null);
+      if (followed.length === 0) return null;
+      return {
+        traceId: followed.find((a) => a.traceId !== null)?.traceId ?? null,
+        run: (fn) => followed.reduceRight<() => Promise<never>>((inner, a) => () => a.run(inner), fn as () => Promise<never>)(),
+        end: (end) => {
+          for (const a of followed) a.end(end);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * @module
+ * OpenTelemetry traces, when `@opentelemetry/api` is installed (an optional peer dependency,
+ * imported once, lazily, by `createSpool`). Without it every method here is a branch on null and
+ * Spool pays nothing else.
+ *
+ * Following the OpenTelemetry messaging semantic conventions:
+ * - enqueue and publish are PRODUCER spans named `send <queue>` / `publish <topic>`; the context
+ *   of that span is stored with each job (and event) as W3C `traceparent`/`tracestate`, so it is
+ *   the jobs' creation context;
+ * - each attempt is a CONSUMER span named `process <queue>`, a CHILD of the creation context and
+ *   also LINKED to it (the conventions require the link and allow the parent when one message is
+ *   processed: the parent keeps the whole flow in one trace, the link keeps it findable when a
+ *   backend starts a new trace per consumer);
+ * - fan-out deliveries carry their event's context, so a publish inside a handler, and every
+ *   subscriber's attempt, stay in the trace of the request that started it.
+ * Without an SDK registered the API's no-op tracer still passes the caller's context through, so
+ * jobs enqueued inside an instrumented request keep its trace id.
+ */
+import type * as OtelApi from '@opentelemetry/api';
+import type { AttemptObserver, AttemptSpan, ObservedJob } from '../core/telemetry.js';
+import { spoolVersion } from '../core/version.js';
+import { type TraceCarrier, formatTraceparent, parseTraceparent } from './trace-context.js';
+
+type Api = typeof OtelApi;
+
+let loading: Promise<Api | null> | undefined;
+
+/** `@opentelemetry/api`, or null when it is not installed. Imported once per process. */
+export function loadOpenTelemetry(): Promise<Api | null> {
+  loading ??= import('@opentelemetry/api').then(
+    // Node names the CommonJS build's exports on the namespace; a bundler may put them on `default`.
+    (m) => ((m as Api).trace ? (m as Api) : (m as unknown as { default: Api }).default),
+    () => null,
+  );
+  return loading;
+}
+
+export class Tracing implements AttemptObserver {
+  private readonly tracer: OtelApi.Tracer | null;
+
+  constructor(private readonly api: Api | null) {
+    this.tracer = api ? api.trace.getTracer('spool', spoolVersion) : null;
+  }
+
+  /** Traces nothing: `@opentelemetry/api` absent, or tracing turned off. */
+  static readonly off = new Tracing(null);
+
+  static async load(enabled = true): Promise<Tracing> {
+    if (!enabled) return Tracing.off;
+    const api = await loadOpenTelemetry();
+    return api ? new Tracing(api) : Tracing.off;
+  }
+
+  get enabled(): boolean {
+    return this.api !== null;
+  }
+
+  /**
+   * Runs `write` (a store call; it is called synchronously, so it may join a caller's SQLite
+   * transaction) inside a PRODUCER span, handing it the trace context to store. `given` (an HTTP
+   * request's headers) is the parent when present; otherwise the active context is.
+   */
+  produce<T>(
+    operation: 'send' | 'publish',
+    destination: string | null,
+    count: number,
+    given: TraceCarrier | null,
+    write: (carrier: TraceCarrier | null) => Promise<T>,
+  ): Promise<T> {
+    const { api, tracer } = this;
+    if (!api || !tracer) return write(given);
+    const parent = given ? this.contextOf(given) : api.context.active();
+    const attributes: OtelApi.Attributes = {
+      'messaging.system': 'spool',
+      'messaging.operation.type': 'send',
+      'messaging.operation.name': operation,
+    };
+    if (destination !== null) attributes['messaging.destination.name'] = destination;
+    if (count > 1) attributes['messaging.batch.message_count'] = count;
+    const span = tracer.startSpan(
+      destination === null ? operation : `${operation} ${destination}`,
+      { kind: api.SpanKind.PRODUCER, attributes },
+      parent,
+    );
+    const carrier = this.carrierOf(span.spanContext()) ?? given;
+    let written: Promise<T>;
+    try {
+      written = write(carrier);
+    } catch (err) {
+      this.fail(span, err);
+      span.end();
+      throw err;
+    }
+    return written.then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (err: unknown) => {
+        this.fail(span, err);
+        span.end();
+        throw err;
+      },
+    );
+  }
+
+  /** A CONSUMER span for one attempt of `job`, child of and linked to its creation context; null when tracing is off. */
+  attempt(job: ObservedJob): AttemptSpan | null {
+    const { api, tracer } = this;
+    if (!api || !tracer) return null;
+    const creation = job.traceparent ? this.contextOf({ traceparent: job.traceparent, tracestate: job.tracestate }) : null;
+    const created = creation ? api.trace.getSpanContext(creation) : undefined;
+    const span = tracer.startSpan(
+      `process ${job.queue}`,
+      {
+        kind: api.SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'spool',
+          'messaging.operation.type': 'process',
+          'messaging.operation.name': 'process',
+          'messaging.destination.name': job.queue,
+          'messaging.message.id': job.id,
+          'spool.job.name': job.name,
+          'spool.job.attempt': job.attempts,
+        },
+        links: created ? [{ context: created }] : [],
+      },
+      creation ?? api.ROOT_CONTEXT,
+    );
+    const active = api.trace.setSpan(creation ?? api.ROOT_CONTEXT, span);
+    const context = span.spanContext();
+    return {
+      traceId: api.trace.isSpanContextValid(context) ? context.traceId : (created?.traceId ?? null),
+      run: (fn) => api.context.with(active, fn),
+      end: ({ outcome, error }) => {
+        span.setAttribute('spool.job.outcome', outcome);
+        if (error && (outcome === 'failed' || outcome === 'retried')) {
+          span.setAttribute('error.type', error.code ?? error.name ?? 'Error');
+          span.recordException({ message: error.message, name: error.name ?? 'Error', code: error.code });
+          span.setStatus({ code: api.SpanStatusCode.ERROR, message: error.message });
+        }
+        span.end();
+      },
+    };
+  }
+
+  /** The trace context active here (inside a handler: its attempt's), for a job created without `produce`. */
+  current(): TraceCarrier | null {
+    if (!this.api) return null;
+    const context = this.api.trace.getSpanContext(this.api.context.active());
+    return context ? this.carrierOf(context) : null;
+  }
+
+  private contextOf(carrier: TraceCarrier): OtelApi.Context {
+    const api = this.api as Api;
+    const parsed = parseTraceparent(carrier.traceparent);
+    if (!parsed) return api.ROOT_CONTEXT;
+    const spanContext: OtelApi.SpanContext = {
+      traceId: parsed.traceId,
+      spanId: parsed.spanId,
+      traceFlags: parsed.flags,
+      isRemote: true,
+    };
+    if (carrier.tracestate) spanContext.traceState = api.createTraceState(carrier.tracestate);
+    return api.trace.setSpanContext(api.ROOT_CONTEXT, spanContext);
+  }
+
+  private carrierOf(context: OtelApi.SpanContext): TraceCarrier | null {
+    if (!(this.api as Api).trace.isSpanContextValid(context)) return null;
+    const state = context.traceState?.serialize();
+    return { traceparent: formatTraceparent(context.traceId, context.spanId, context.traceFlags), tracestate: state ? state : null };
+  }
+
+  private fail(span: OtelApi.Span, err: unknown): void {
+    const error = err as { message?: unknown; code?: unknown; name?: unknown };
+    const message = typeof error?.message === 'string' ? error.message : String(err);
+    span.recordException({ message, name: typeof error?.name === 'string' ? error.name : 'Error' });
+    span.setStatus({ code: (this.api as Api).SpanStatusCode.ERROR, message });
+    if (typeof error?.code === 'string') span.setAttribute('error.type', error.code);
+  }
+}
