@@ -62,7 +62,8 @@ export function shopperView(job: Job, around: Surroundings): ShopperView {
       return { ...base, state: 'processing', message: job.progress?.message ?? 'Working on your order', final: false };
     default: {
       // Waiting (or suspended): the breaker's state says more than the last error does.
-      if (around.providerDown) return { ...base, state: 'retrying', message: messages.providerDown, inLine: around.waiting, final: false };
+      const state = job.errors.length > 0 ? 'retrying' : 'queued';
+      if (around.providerDown) return { ...base, state, message: messages.providerDown, inLine: around.waiting, final: false };
       if (job.errors.length > 0) return { ...base, state: 'retrying', message: view.userMessage ?? messages.queued, final: false };
       return { ...base, state: 'queued', message: messages.queued, inLine: around.waiting, final: false };
     }

@@ -109,7 +109,10 @@ describe.each(kinds)('shop orders on $kind', ({ make }) => {
     // The breaker opens, and the provider is left alone while it is open (a probe after each cool-down).
     await eventually(() => transitions.some((t) => t.to === 'open'), 20_000);
     const view = await (await fetch(`${shop.url}/shop/orders/${ids[150]}`)).json();
-    expect(view).toMatchObject({ state: 'retrying', message: expect.stringContaining('Your order is safe') });
+    expect(view).toMatchObject({
+      state: expect.stringMatching(/^(queued|retrying)$/),
+      message: expect.stringContaining('Your order is safe'),
+    });
     await sleep(7_000);
     const queue = await spool.queue(ordersQueue);
     expect(queue.breakers).toEqual([expect.objectContaining({ name: providerBreaker, status: expect.stringMatching(/open|half-open/) })]);

@@ -1,7 +1,7 @@
 // The storefront: a cart, "Place order" (one order per cart id, however often it is pressed), the
 // order's live status over Server-Sent Events, and the chaos panel. Plain browser JavaScript.
 const $ = (id) => document.getElementById(id);
-const art = { mug: '☕', tee: '👕', stickers: '✨', print: '🖼️' };
+const art = { mug: ['M', '#fde68a'], tee: ['T', '#bfdbfe'], stickers: ['S', '#fbcfe8'], print: ['P', '#bbf7d0'] };
 const money = (cents) => `$${(cents / 100).toFixed(2)}`;
 
 let catalog = [];
@@ -13,7 +13,10 @@ async function loadCatalog() {
     ...catalog.map((p) => {
       const card = document.createElement('article');
       card.className = 'product';
-      card.innerHTML = `<div class="art">${art[p.sku] ?? '📦'}</div><h3></h3><p class="muted"></p>`;
+      card.innerHTML = '<div class="art"></div><h3></h3><p class="muted"></p>';
+      const [letter, color] = art[p.sku] ?? [p.name[0], '#e5e7eb'];
+      card.querySelector('.art').textContent = letter;
+      card.querySelector('.art').style.background = color;
       card.querySelector('h3').textContent = p.name;
       card.querySelector('p').textContent = `${money(p.price)} · ${p.stock > 100 ? 'in stock' : `${p.stock} left`}`;
       const add = document.createElement('button');
@@ -107,7 +110,7 @@ function watch(placed) {
 const stateNames = {
   queued: 'in line',
   processing: 'processing',
-  retrying: 'waiting to retry',
+  retrying: 'will retry',
   confirmed: 'confirmed',
   failed: 'not completed',
 };
@@ -152,6 +155,8 @@ $('flood').addEventListener('click', () =>
 $('flood-stop').addEventListener('click', () => post('/shop/api/flood', { stop: true }).then(refreshState));
 $('replay').addEventListener('click', () => post('/shop/api/analytics/replay', {}).then(refreshState));
 
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 function entry(term, text, className) {
   const dt = document.createElement('dt');
   dt.textContent = term;
@@ -188,8 +193,8 @@ async function refreshState() {
       'Provider',
       `${state.provider.mode} · ${state.provider.calls} calls, ${state.provider.refused} refused · ${state.provider.charges} charges · charged twice: ${state.provider.chargedTwice}`,
     ),
-    ...entry('Sales', `${state.sales.orders} orders · ${money(state.sales.revenue)}`),
-    ...entry('Mailbox', `${state.mailbox} confirmation e-mails`),
+    ...entry('Sales', `${plural(state.sales.orders, 'order')} · ${money(state.sales.revenue)}`),
+    ...entry('Mailbox', plural(state.mailbox, 'confirmation e-mail')),
     ...entry('Analytics', `${events} (${state.analytics.deliveries} deliveries)`),
     ...entry(
       'Flood',
