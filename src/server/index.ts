@@ -10,7 +10,7 @@ export type { AuthSettings, Scope, TokenEntry } from './auth.js';
 export { toJobView } from './job-view.js';
 export type { JobView } from './job-view.js';
 export { listen } from './server.js';
-export type { HttpServer } from './server.js';
+export type { HttpServer, Listenable } from './server.js';
 export { startService } from './service.js';
 export type { Service, ServiceOptions } from './service.js';
 export { loadConfig } from '../config/load-config.js';

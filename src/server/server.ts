@@ -16,7 +16,17 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-export async function listen(spoolApp: SpoolApp, host: string, port: number): Promise<HttpServer> {
+/**
+ * What `listen` serves: the app `createApp` returns, or your own app (any object with a fetch
+ * handler, such as a Hono app) that mounts Spool's beside routes of its own.
+ */
+export interface Listenable {
+  app: { fetch: (request: Request, env?: any) => Response | Promise<Response> };
+  /** Called first on close: `SpoolApp.stopAccepting` ends event streams and fails readiness. */
+  stopAccepting(): void;
+}
+
+export async function listen(spoolApp: SpoolApp | Listenable, host: string, port: number): Promise<HttpServer> {
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: spoolApp.app.fetch, hostname: host, port }, () => resolve(s));
     s.once('error', (err) => reject(listenError(err, host, port)));

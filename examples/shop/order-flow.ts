@@ -1,0 +1,131 @@
+/**
+ * @module
+ * The order flow: the handler of `place-order` jobs on the `shop.orders` queue. Its stages are
+ * separate functions, each idempotent, keyed by the order id, so a retry (or a second worker
+ * after a crash) repeats none of their effects: the warehouse holds one reservation per order,
+ * the provider one charge per idempotency key `charge-<orderId>`, the bus one event per event id.
+ *
+ * Stages: reserve stock (released when the order fails for good), publish `order.placed`,
+ * charge the card, publish `order.paid`. The shopper sees each stage as progress (a step of
+ * four, with a sentence written for them) and each failure as a `userMessage`.
+ *
+ * Becoming a durable workflow (`ctx.step`) is a change inside `placeOrder` only: each call marked
+ * `step:` below becomes `await ctx.step(name, () => stage(...))`, and the reserve step gets
+ * `{ compensate: () => releaseStock(order, signal) }` in place of the try/catch around the charge.
+ * The stage functions stay as they are. Traces, when they land, wrap the same calls.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Handlers, type JobContext, JobError, isNonRetryable } from '../../src/index.js';
+import * as services from './services.js';
+import type { OrderLine } from './world.js';
+
+export interface Order {
+  /** The cart's id: one order per cart, however many times "Place order" is pressed. */
+  orderId: string;
+  email: string;
+  /** A test card number; one ending in 0002 is declined. */
+  card: string;
+  lines: OrderLine[];
+  /** In cents. */
+  total: number;
+}
+
+export interface OrderResult {
+  orderId: string;
+  chargeId: string;
+  total: number;
+}
+
+/** The stages as the shopper sees them: progress is `{ done, total: stages }`. */
+export const stages = 4;
+
+/** Shown while a charge takes longer than this. */
+export const slowAfterMs = 1_500;
+export const slowMessage = 'Payment provider is slow right now — your order is safe and will go through in a moment';
+
+/** Stage 1: holds the items for this order. Out of stock fails the order at once; nothing was charged. */
+export async function reserveStock(order: Order, signal: AbortSignal): Promise<void> {
+  const reserved = await services.reserveStock(order.orderId, order.lines, signal);
+  if (!reserved.ok) {
+    throw new JobError(`order ${order.orderId}: ${reserved.sku} is out of stock`, {
+      userMessage: `Sorry, "${reserved.sku}" just sold out. Your card has not been charged.`,
+      retryable: false,
+      code: 'OUT_OF_STOCK',
+    });
+  }
+}
+
+/** The compensation of stage 1: puts the items back when the order fails for good. Safe to run twice. */
+export async function releaseStock(order: Order, signal: AbortSignal): Promise<void> {
+  await services.releaseStock(order.orderId, signal);
+}
+
+/** Stage 2: tells the bus the order exists (event id `order-<id>-placed`: published once). */
+export async function publishPlaced(order: Order, signal: AbortSignal): Promise<void> {
+  await services.publishEvent('order.placed', `order-${order.orderId}-placed`, order.orderId, order, signal);
+}
+
+/**
+ * Stage 3: charges the card once per order (the provider's idempotency key is the order id). A
+ * provider that does not answer within `slowAfterMs` gets a reassuring line on the progress bar;
+ * one that is down throws ProviderUnavailableError, which the queue's shared breaker counts.
+ */
+export async function chargePayment(order: Order, ctx: Pick<JobContext, 'signal' | 'progress'>): Promise<string> {
+  const slow = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, slow.signal]);
+  void sleep(slowAfterMs, undefined, { signal }).then(
+    () => ctx.progress({ done: 2, total: stages }, slowMessage),
+    () => {},
+  );
+  try {
+    const result = await services.chargeCard(order.orderId, order.total, order.card, ctx.signal);
+    if (!result.ok) {
+      throw new JobError(`order ${order.orderId}: ${result.declined}`, {
+        userMessage: 'Your card was declined. Nothing was charged; please try another card.',
+        retryable: false,
+        code: 'CARD_DECLINED',
+      });
+    }
+    return result.chargeId;
+  } finally {
+    slow.abort();
+  }
+}
+
+/** Stage 4: tells the bus the order is paid; the e-mail, sales and analytics subscribers take it from there. */
+export async function publishPaid(order: Order, chargeId: string, signal: AbortSignal): Promise<void> {
+  await services.publishEvent('order.paid', `order-${order.orderId}-paid`, order.orderId, { ...order, chargeId }, signal);
+}
+
+/** True when this failure ends the order: no retry will come, so the stock goes back on the shelf. */
+function failsForGood(err: unknown, ctx: JobContext): boolean {
+  return isNonRetryable(err) || ctx.attempt >= ctx.job.maxAttempts;
+}
+
+export async function placeOrder(order: Order, ctx: JobContext): Promise<OrderResult> {
+  await ctx.progress({ done: 0, total: stages }, 'Reserving your items');
+  // step: 'reserve-stock', with { compensate: releaseStock }
+  await reserveStock(order, ctx.signal);
+  await ctx.progress({ done: 1, total: stages }, 'Items reserved');
+  // step: 'publish-placed'
+  await publishPlaced(order, ctx.signal);
+  await ctx.progress({ done: 2, total: stages }, 'Charging your card');
+  let chargeId: string;
+  try {
+    // step: 'charge-payment' (the shared breaker guards the whole job today: see the queue's limits)
+    chargeId = await chargePayment(order, ctx);
+  } catch (err) {
+    // The compensation a workflow step will declare: here by hand, only when no retry follows.
+    if (failsForGood(err, ctx)) await releaseStock(order, ctx.signal);
+    throw err;
+  }
+  await ctx.progress({ done: 3, total: stages }, 'Payment received — confirming your order');
+  // step: 'publish-paid'
+  await publishPaid(order, chargeId, ctx.signal);
+  await ctx.progress({ done: stages, total: stages }, 'Order confirmed');
+  return { orderId: order.orderId, chargeId, total: order.total };
+}
+
+const handlers: Handlers = { 'place-order': placeOrder };
+
+export default handlers;
