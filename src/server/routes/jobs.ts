@@ -7,7 +7,6 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { InvalidArgumentError, JobNotFoundError } from '../../core/errors.js';
 import type { EnqueueOptions } from '../../core/options.js';
 import type { JobStatus } from '../../core/types.js';
-import type { JobHandle } from '../../client/spool.js';
 import { isOperator, requireScope } from '../auth.js';
 import { limitBody as limitRequestBody } from '../body-limit.js';
 import { requestHeader } from '../request-header.js';
