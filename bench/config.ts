@@ -45,6 +45,9 @@ export interface Sizes {
   /** Workload "recovery": SIGKILLs per Spool store, and for BullMQ (each of its rounds waits out a 30 s lock). */
   recoveryKills: number;
   recoveryPeerKills: number;
+  /** Workload "threads": 50 ms hash jobs per pool size, and main-thread pings while 2 threads are busy. */
+  threadJobs: number;
+  threadLatencyJobs: number;
 }
 
 export const fullSizes: Sizes = {
@@ -68,6 +71,8 @@ export const fullSizes: Sizes = {
   fanOutBoundMs: 120_000,
   recoveryKills: 20,
   recoveryPeerKills: 4,
+  threadJobs: 120,
+  threadLatencyJobs: 200,
 };
 
 export const quickSizes: Sizes = {
@@ -91,4 +96,6 @@ export const quickSizes: Sizes = {
   fanOutBoundMs: 30_000,
   recoveryKills: 5,
   recoveryPeerKills: 1,
+  threadJobs: 40,
+  threadLatencyJobs: 50,
 };
