@@ -72,6 +72,9 @@ export interface Sizes {
   /** Workload "recovery": SIGKILLs per Spool store, and for BullMQ (each of its rounds waits out a 30 s lock). */
   recoveryKills: number;
   recoveryPeerKills: number;
+  /** Workload "threads": 50 ms hash jobs per pool size, and main-thread pings while 2 threads are busy. */
+  threadJobs: number;
+  threadLatencyJobs: number;
 }
 
 /** Connections (workload 10) and callers (workload 11) in flight at once. */
@@ -103,6 +106,8 @@ export const fullSizes: Sizes = {
   concurrentEnqueues: 20_000,
   recoveryKills: 20,
   recoveryPeerKills: 4,
+  threadJobs: 120,
+  threadLatencyJobs: 200,
 };
 
 export const quickSizes: Sizes = {
@@ -131,4 +136,6 @@ export const quickSizes: Sizes = {
   concurrentEnqueues: 5_000,
   recoveryKills: 5,
   recoveryPeerKills: 1,
+  threadJobs: 40,
+  threadLatencyJobs: 50,
 };

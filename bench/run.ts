@@ -25,6 +25,7 @@ import { latency } from './workloads/latency.js';
 import { network } from './workloads/network.js';
 import { scaleOut } from './workloads/scale-out.js';
 import { singleEnqueue } from './workloads/single-enqueue.js';
+import { threads } from './workloads/threads.js';
 import { throughput } from './workloads/throughput.js';
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   const started = now();
   const quick = process.argv.includes('--quick');
   const only = argument('only')?.split(',');
-  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9,10,11,12,recovery').split(','));
+  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9,10,11,12,recovery,threads').split(','));
   const ctx: WorkloadContext = {
     sizes: quick ? quickSizes : fullSizes,
     systems: queueSystems.filter((s) => !only || only.includes(s.name)),
@@ -75,9 +76,10 @@ async function main(): Promise<void> {
   if (chosen.has('7')) await attempt('workload 7', async () => void tables.push(await ceiling(ctx)));
   if (chosen.has('8')) await attempt('workload 8', async () => void tables.push(await fanOut(ctx)));
   if (chosen.has('9')) await attempt('workload 9', async () => void tables.push(await flow(ctx)));
-  if (chosen.has('12')) await attempt('workload 12', async () => void tables.push(await network(ctx)));
   if (chosen.has('10')) await attempt('workload 10', async () => void tables.push(await httpEnqueue(ctx)));
   if (chosen.has('11')) await attempt('workload 11', async () => void tables.push(await concurrentEnqueue(ctx)));
+  if (chosen.has('12')) await attempt('workload 12', async () => void tables.push(await network(ctx)));
+  if (chosen.has('threads')) await attempt('workload threads', async () => void tables.push(await threads(ctx)));
   if (chosen.has('recovery')) await attempt('workload recovery', async () => void tables.push(await crashRecovery(ctx)));
 
   tables.sort((a, b) => a.title.localeCompare(b.title, 'en', { numeric: true }));

@@ -37,6 +37,12 @@ export interface QueueConfig extends Omit<WorkOptions, 'id'> {
    * handler or a `{ jobName: handler }` map, or the handler(s) themselves.
    */
   handlers: string | Handlers;
+  /**
+   * Run the handlers in a pool of this many worker threads ('auto': one per core), for CPU-bound
+   * work: `handlers` must then be a JavaScript module path, loaded in each thread (see
+   * docs/worker-threads.md). @defaultValue the main thread
+   */
+  threads?: 'auto' | number;
 }
 
 export interface SubscriptionConfig extends SubscribeOptions {
@@ -142,6 +148,7 @@ export const configSchema = z
         z
           .object({
             handlers: z.union([z.string().min(1), fn, z.record(z.string(), fn)]),
+            threads: z.union([z.literal('auto'), z.number().int().min(1).max(1_024)]).optional(),
             ...queueWorkFields,
             limits: queueLimitsSchema.optional(),
           })

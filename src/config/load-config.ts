@@ -19,6 +19,7 @@ import { secretList, webhookDefaults, webhookSecretProblem } from '../webhooks/o
 import type { SignatureScheme } from '../webhooks/signature.js';
 import type { SubscribeOptions } from '../bus/subscription.js';
 import type { BreakerOptions, QueueLimits } from '../client/flow.js';
+import type { ThreadHandlers } from '../worker/thread-pool.js';
 import type { Handlers } from '../worker/types.js';
 import { type SpoolConfig, configSchema } from './define-config.js';
 import { describeLoadError, importModule } from './import-module.js';
@@ -36,7 +37,8 @@ export interface ConfigOverrides {
 
 export interface ResolvedQueue {
   name: string;
-  handlers: Handlers;
+  /** Handlers for the main thread, or the module a pool of worker threads runs. */
+  handlers: Handlers | ThreadHandlers;
   options: WorkOptions;
   /** Limits set in the store at start, when the config gives any. */
   limits?: QueueLimits;
@@ -146,6 +148,19 @@ async function loadHandlers(
   return named as Handlers;
 }
 
+/** A queue with `threads`: its handlers module is loaded in each thread, not here. */
+function threadModule(spec: string | Handlers, threads: 'auto' | number, baseDir: string, queue: string): ThreadHandlers {
+  if (typeof spec !== 'string') {
+    throw new ConfigError(
+      `Queue "${queue}" runs in worker threads (threads: ${JSON.stringify(threads)}), so its handlers must be a module path such as './handlers/${queue}.js', not functions.`,
+    );
+  }
+  const path = isAbsolute(spec) ? spec : resolve(baseDir, spec);
+  if (!existsSync(path))
+    throw new ConfigError(`The handlers of queue "${queue}" point at ${spec}, which does not exist (resolved to ${path}).`);
+  return { module: path, threads };
+}
+
 function parsePort(value: string | undefined, what: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const port = Number(value);
@@ -163,8 +178,9 @@ export async function loadConfig(
   const config = file ? parseConfig(await importConfig(file), file) : {};
   const baseDir = file ? dirname(file) : cwd;
   const queues: ResolvedQueue[] = [];
-  for (const [name, { handlers, limits, ...options }] of Object.entries(config.queues ?? {})) {
-    queues.push({ name, handlers: await loadHandlers(handlers, baseDir, name), options, ...(limits ? { limits } : {}) });
+  for (const [name, { handlers, limits, threads, ...options }] of Object.entries(config.queues ?? {})) {
+    const loaded = threads === undefined ? await loadHandlers(handlers, baseDir, name) : threadModule(handlers, threads, baseDir, name);
+    queues.push({ name, handlers: loaded, options, ...(limits ? { limits } : {}) });
   }
   const subscriptions: ResolvedSubscription[] = [];
   for (const [name, { topic, handler, ...options }] of Object.entries(config.subscriptions ?? {})) {

@@ -52,7 +52,14 @@ export function threadPoolHandler(queue: string, spec: ThreadHandlers): ThreadPo
   let closed = false;
   const open = (): Promise<Piscina> => {
     pool ??= import('piscina').then(
-      ({ Piscina }) => new Piscina({ filename: runner, minThreads: threads, maxThreads: threads, idleTimeout: Number.POSITIVE_INFINITY }),
+      ({ Piscina }) =>
+        new Piscina({
+          filename: runner,
+          minThreads: threads,
+          maxThreads: threads,
+          idleTimeout: Number.POSITIVE_INFINITY,
+          niceIncrement: defaults.threads.niceIncrement,
+        }),
     );
     return pool;
   };
@@ -80,9 +87,13 @@ async function runInThread(pool: Piscina, href: string, payload: unknown, ctx: J
       writes.add(write);
       void write.finally(() => writes.delete(write));
     } else if (message.type === 'log') ctx.log[message.level ?? 'info'](message.message ?? '', message.fields);
+    else if (message.type === 'end') ended();
   });
-  // The thread closes its end when the attempt ends (or the thread dies): every message it sent has arrived by then.
-  const drained = new Promise<void>((resolve) => port1.once('close', () => resolve()));
+  // The thread's last message: every progress and log line it sent has arrived once this has.
+  let ended: () => void = () => {};
+  const drained = new Promise<void>((resolve) => {
+    ended = resolve;
+  });
   const terminate = new AbortController();
   let grace: NodeJS.Timeout | undefined;
   const signal = ctx.signal;

@@ -84,6 +84,8 @@ export default async function runAttempt(task) {
   } catch (error) {
     return { ok: false, error: describe(error) };
   } finally {
+    // The last message: the main thread has every progress and log line once it reads this.
+    port.postMessage({ type: 'end' });
     port.close();
   }
 }

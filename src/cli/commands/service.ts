@@ -90,7 +90,8 @@ function shownStore(store: string): string {
 }
 
 function tryIt(url: string, queue: { name: string; handlers: unknown } | undefined): string {
-  const name = queue && typeof queue.handlers === 'object' && queue.handlers ? Object.keys(queue.handlers)[0] : 'hello';
+  const map = queue && typeof queue.handlers === 'object' && queue.handlers && !('module' in queue.handlers) ? queue.handlers : null;
+  const name = map ? Object.keys(map)[0] : 'hello';
   const q = queue?.name ?? 'default';
   return (
     '\nTry it:\n' +

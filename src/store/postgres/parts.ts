@@ -128,8 +128,10 @@ export function postgresWorkers(
     session: session.id,
     async lockSession(client) {
       const { rows } = await client.query<{ locked: boolean }>(sql.sessionLock, [session.key]);
-      if (!rows[0]?.locked) return;
-      locked = true;
+      // Not granted (the previous connection's backend still holds it): beats stop carrying the
+      // key, so this live session is judged by its lease alone rather than taken for dead later.
+      locked = rows[0]?.locked === true;
+      if (!locked) return;
       // Rows beaten before the lock was held carry no key yet.
       await client.query(sql.sessionKeyed, [session.key, session.id]);
     },
