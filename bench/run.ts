@@ -23,6 +23,7 @@ import { flow } from './workloads/flow.js';
 import type { WorkloadContext } from './workloads/context.js';
 import { latency } from './workloads/latency.js';
 import { network } from './workloads/network.js';
+import { observability } from './workloads/observability.js';
 import { scaleOut } from './workloads/scale-out.js';
 import { singleEnqueue } from './workloads/single-enqueue.js';
 import { threads } from './workloads/threads.js';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const started = now();
   const quick = process.argv.includes('--quick');
   const only = argument('only')?.split(',');
-  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9,10,11,12,recovery,threads').split(','));
+  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15').split(','));
   const ctx: WorkloadContext = {
     sizes: quick ? quickSizes : fullSizes,
     systems: queueSystems.filter((s) => !only || only.includes(s.name)),
@@ -79,8 +80,9 @@ async function main(): Promise<void> {
   if (chosen.has('10')) await attempt('workload 10', async () => void tables.push(await httpEnqueue(ctx)));
   if (chosen.has('11')) await attempt('workload 11', async () => void tables.push(await concurrentEnqueue(ctx)));
   if (chosen.has('12')) await attempt('workload 12', async () => void tables.push(await network(ctx)));
-  if (chosen.has('threads')) await attempt('workload threads', async () => void tables.push(await threads(ctx)));
-  if (chosen.has('recovery')) await attempt('workload recovery', async () => void tables.push(await crashRecovery(ctx)));
+  if (chosen.has('14') || chosen.has('threads')) await attempt('workload 14', async () => void tables.push(await threads(ctx)));
+  if (chosen.has('13') || chosen.has('recovery')) await attempt('workload 13', async () => void tables.push(await crashRecovery(ctx)));
+  if (chosen.has('15') || chosen.has('observability')) await attempt('workload 15', async () => void tables.push(await observability(ctx)));
 
   tables.sort((a, b) => a.title.localeCompare(b.title, 'en', { numeric: true }));
   addCeilingNotes(tables);

@@ -106,7 +106,7 @@ export async function crashRecovery(ctx: WorkloadContext): Promise<Table> {
   }
   return {
     id: 'crash-recovery',
-    title: '10. Crash recovery',
+    title: '13. Crash recovery',
     description: `A worker process holding one job is killed with SIGKILL; milliseconds until the job starts again on a survivor worker already running on the queue. ${kills} kills per Spool store, ${peerKills} for BullMQ (each of its rounds waits out its lock). Defaults everywhere: Spool's lease 30 s, BullMQ's lockDuration and stalledInterval 30 s.`,
     columns: [
       { key: 'kills', title: 'kills', digits: 0 },

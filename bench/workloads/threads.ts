@@ -112,7 +112,7 @@ export async function threads(ctx: WorkloadContext): Promise<Table> {
   }
   return {
     id: 'threads',
-    title: '11. CPU-bound handlers in worker threads',
+    title: '14. CPU-bound handlers in worker threads',
     description: `${jobs} jobs each hashing (SHA-256) for about ${hashMs} ms, drained by \`work(queue, { module, threads })\` with 1 thread, then 2; jobs/s and the ratio. Then ${pings} jobs on another queue, 20 ms apart, with a handler on the main thread while 2 threads hash a backlog: their pick-up latency (enqueue to handler start), and the same with the threads idle.`,
     columns: [
       { key: 'one', title: '1 thread jobs/s', digits: 1 },

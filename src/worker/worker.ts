@@ -24,6 +24,7 @@ import { defaults } from '../core/defaults.js';
 import { toMs } from '../core/duration.js';
 import { InvalidArgumentError, SpoolError, isTransient } from '../core/errors.js';
 import { type WorkOptions, parseOptions, workOptionsSchema } from '../core/options.js';
+import { childLogger } from '../core/logger.js';
 import { OutageLog } from '../core/outage-log.js';
 import { closest } from '../core/spelling.js';
 import type { ClaimedJob, Progress } from '../core/types.js';
@@ -291,17 +292,19 @@ export class Worker {
     const { port } = this;
     let flow: WorkflowRunPort | undefined;
     const startFlow = port.workflow;
+    const span = port.observer?.attempt(job) ?? null;
+    // Lines the handler logs name the trace they belong to, beside the job's id, queue and attempt.
+    const logger = span?.traceId ? childLogger(port.logger, { traceId: span.traceId }) : port.logger;
     const ctx = createJobContext(
       job,
       () => signalOf(entry),
-      port.logger,
+      logger,
       (progress) => this.persistProgress(entry, progress),
       undefined,
       startFlow && (() => (flow ??= startFlow(job))),
     );
     if (port.events.hasListeners('active')) port.events.emit('active', { job });
     const handler = this.handlers.resolve(job.name);
-    const span = port.observer?.attempt(job) ?? null;
     const run = span ? await span.run(() => runHandler(entry, handler, ctx)) : await runHandler(entry, handler, ctx);
     let outcome = decideOutcome(run, job, { maxPayloadBytes: port.settings.maxPayloadBytes });
     if (flow || job.metadata['spool.compensates'] !== undefined)

@@ -14,7 +14,7 @@ import { createApp } from '../../src/server/app.js';
 import { systemClock } from '../helpers/api.js';
 import { eventually } from '../helpers/eventually.js';
 import { WorkerProcess, killAllWorkerProcesses } from '../helpers/processes.js';
-import type { Harness } from './harness.js';
+import { type Harness, recordingLogger } from './harness.js';
 
 const tracedWorker = fileURLToPath(new URL('../fixtures/traced-worker.ts', import.meta.url));
 
@@ -42,7 +42,8 @@ export function tracingTests(h: Harness): void {
     });
 
     it('an attempt is a consumer span, child of and linked to the enqueue, with the semantic attributes', async () => {
-      const spool = await h.open();
+      const logger = recordingLogger();
+      const spool = await h.open({ logger });
       const handle = await tracer().startActiveSpan('request', async (span) => {
         try {
           return await spool.enqueue('mail', 'welcome', { to: 'a' });
@@ -52,9 +53,18 @@ export function tracingTests(h: Harness): void {
       });
       expect(handle.job.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
       expect((await spool.getJob(handle.id))?.traceparent).toBe(handle.job.traceparent);
-      spool.work('mail', async () => 'sent');
+      spool.work('mail', async (_payload, ctx) => {
+        ctx.log.info('sending', { to: 'a' });
+        return 'sent';
+      });
       await spool.waitFor(handle.id, { timeout: 5_000 });
       await eventually(() => spans('process mail').length === 1);
+      expect(logger.lines.find((l) => l.message === 'sending')?.fields).toMatchObject({
+        traceId: spans('request')[0]?.spanContext().traceId,
+        job: handle.id,
+        queue: 'mail',
+        attempt: 1,
+      });
 
       const [request] = spans('request') as [ReadableSpan];
       const [send] = spans('send mail') as [ReadableSpan];

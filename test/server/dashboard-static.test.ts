@@ -64,7 +64,9 @@ describe('dashboard static files', () => {
   });
 
   it('never answers the dashboard for API paths or other methods', async () => {
-    for (const path of ['/v1/nothing-here', '/v2/jobs', '/metrics']) {
+    // GET /metrics is an API route (it needs a token), never the dashboard.
+    expect((await app(join(dir, 'dist')).request('/metrics')).status).toBe(401);
+    for (const path of ['/v1/nothing-here', '/v2/jobs']) {
       const unknown = await app(join(dir, 'dist')).request(path);
       expect(unknown.status, path).toBe(404);
       expect(await unknown.json()).toMatchObject({ code: 'SPOOL_ROUTE_NOT_FOUND' });
