@@ -11,7 +11,8 @@ import { slowMessage } from '../../examples/shop/order-flow.js';
 import { chromiumAvailable, launchChromium, screenshot, watchErrors, widths } from '../dashboard/browser.js';
 import { eventually } from '../helpers/eventually.js';
 import { sqliteStore } from '../server/helpers.js';
-import { type TestShop, startTestShop } from './harness.js';
+import { type TestShop, placeOrder, startTestShop } from './harness.js';
+import { ordersQueue } from '../../examples/shop/storefront.js';
 
 const hasChromium = chromiumAvailable();
 
@@ -100,6 +101,30 @@ describe.runIf(hasChromium)('the storefront in Chromium', () => {
     await page.getByRole('button', { name: 'Up' }).click();
     await expect.poll(() => page.locator('#order-state').textContent(), { timeout: 40_000 }).toBe('confirmed');
     expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('a full queue answers 429: the page counts down its Retry-After, places the same cart again, and the order is confirmed once', {
+    timeout: 90_000,
+  }, async () => {
+    await shop.spool.configureQueue(ordersQueue, { maxDepth: 2 });
+    shop.world.provider.mode = 'down';
+    for (let i = 0; i < 3; i++) await placeOrder(shop.url, `cart-filler-${i}`);
+    const { page, errors } = await open();
+    await page.locator('#products button[data-sku="mug"]').click();
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await expect
+      .poll(() => page.locator('#place-note').textContent(), { timeout: 15_000 })
+      .toMatch(/^The shop is very busy right now — we'll place your order in \d+ s\. Nothing was charged\.$/);
+    expect(await page.locator('#order').isHidden()).toBe(true);
+    await screenshot(page, 'shop-queue-full');
+    await shop.spool.configureQueue(ordersQueue, { maxDepth: 300 });
+    shop.world.provider.mode = 'up';
+    await expect.poll(() => page.locator('#order-state').textContent(), { timeout: 60_000 }).toBe('confirmed');
+    const orderId = (await page.locator('#order-id').textContent()) ?? '';
+    const charged = [...shop.world.provider.chargesPerOrder].filter(([id]) => id.startsWith(orderId));
+    expect(charged.map(([, n]) => n)).toEqual([1]);
+    expect(errors.filter((e) => !/429/.test(e))).toEqual([]);
     await page.context().close();
   });
 });
