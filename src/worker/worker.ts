@@ -8,9 +8,8 @@
  * handles. It gets a narrow port, never the Spool; taking back expired leases and pruning run
  * once per Spool, not here (`client/maintenance.ts`).
  *
- * With `prefetch` it holds up to that many claimed jobs beyond its concurrency until a slot frees
- * (graphile-worker's `localQueue`), leased and heartbeated like running ones; a shutdown hands them
- * back unstarted, a crash leaves them to their leases: prefetching costs a crash time, never work.
+ * `prefetch`: claimed jobs held beyond concurrency until a slot frees (graphile-worker's localQueue),
+ * leased and heartbeated; a shutdown hands them back unstarted, a crash leaves them to their leases.
  *
  * A worker with a map of handlers claims only the names in it, so a job nobody here handles is
  * never claimed: it waits, and `GET /v1/jobs/{id}` says why. When this worker is idle it looks (at
@@ -107,6 +106,11 @@ export class Worker {
     );
     this.recorder = new OutcomeRecorder(port, queue, outage);
     this.heartbeats = new Heartbeats(port, queue, this.leaseMs, heartbeatMs, () => this.held(), stopJob, outage);
+  }
+
+  /** Every job this worker holds a lease on and has not finished: running, then prefetched. */
+  private held(): RunningJob[] {
+    return [...this.running.values(), ...this.buffered];
   }
 
   /** Jobs this worker holds right now. */
@@ -225,11 +229,6 @@ export class Worker {
       leaseMs: this.leaseMs,
       ...(exclude ? { exclude } : {}),
     };
-  }
-
-  /** Every job this worker holds a lease on and has not finished: running, then prefetched. */
-  private held(): RunningJob[] {
-    return [...this.running.values(), ...this.buffered];
   }
 
   /** Jobs in hand whose lease may have run out by now (a freeze, a long pause, failed heartbeats). */
