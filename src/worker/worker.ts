@@ -220,15 +220,8 @@ export class Worker {
     const token = `${this.id}:${++this.claimSeq}`;
     this.reserved += limit;
     this.claimsStarted.set(token, startedAt);
-    return {
-      queue: this.queue,
-      names: this.handlers.names,
-      limit,
-      workerId: this.id,
-      token,
-      leaseMs: this.leaseMs,
-      ...(exclude ? { exclude } : {}),
-    };
+    const { queue, leaseMs, id: workerId } = this;
+    return { queue, names: this.handlers.names, limit, workerId, token, leaseMs, ...(exclude ? { exclude } : {}) };
   }
 
   /** Jobs in hand whose lease may have run out by now (a freeze, a long pause, failed heartbeats). */
@@ -257,17 +250,22 @@ export class Worker {
   private startWaiting(): void {
     if (this.state !== 'running') return;
     let taken = 0;
+    const now = performance.now();
     while (this.running.size < this.concurrency && taken < this.buffered.length) {
       const entry = this.buffered[taken++] as RunningJob;
-      this.running.set(entry.job.id, entry);
-      void this.execute(entry).finally(() => this.freeSlot(entry.job.id));
+      // Held past its lease (a freeze, failed heartbeats): it may be another worker's by now.
+      if (entry.leaseUntil <= now) this.handBack([entry]);
+      else {
+        this.running.set(entry.job.id, entry);
+        void this.execute(entry).finally(() => this.freeSlot(entry.job.id));
+      }
     }
     if (taken > 0) this.buffered = taken === this.buffered.length ? [] : this.buffered.slice(taken);
   }
 
   /** Returns held jobs that never started to the queue, without spending an attempt. */
   private handBack(entries: RunningJob[]): void {
-    const shutdown = new SpoolError('SPOOL_SHUTDOWN', 'The worker is shutting down; its prefetched jobs go back unstarted.');
+    const shutdown = new SpoolError('SPOOL_SHUTDOWN', 'A prefetched job goes back unstarted (shutdown, or held past its lease).');
     for (const { job, stopReason } of entries) {
       void this.recorder.record(job, decideOutcome({ kind: 'stopped', reason: stopReason ?? shutdown }, job, this.port.settings));
     }
