@@ -8,9 +8,8 @@
  * handles. It gets a narrow port, never the Spool; taking back expired leases and pruning run
  * once per Spool, not here (`client/maintenance.ts`).
  *
- * With `prefetch` it holds up to that many claimed jobs beyond its concurrency until a slot frees
- * (graphile-worker's `localQueue`), leased and heartbeated like running ones; a shutdown hands them
- * back unstarted, a crash leaves them to their leases: prefetching costs a crash time, never work.
+ * `prefetch`: claimed jobs held beyond concurrency until a slot frees (graphile-worker's localQueue),
+ * leased and heartbeated; a shutdown hands them back unstarted, a crash leaves them to their leases.
  *
  * A worker with a map of handlers claims only the names in it, so a job nobody here handles is
  * never claimed: it waits, and `GET /v1/jobs/{id}` says why. When this worker is idle it looks (at
@@ -109,6 +108,11 @@ export class Worker {
     );
     this.recorder = new OutcomeRecorder(port, queue, outage);
     this.heartbeats = new Heartbeats(port, queue, this.leaseMs, heartbeatMs, () => this.held(), stopJob, outage);
+  }
+
+  /** Every job this worker holds a lease on and has not finished: running, then prefetched. */
+  private held(): RunningJob[] {
+    return [...this.running.values(), ...this.buffered];
   }
 
   /** Jobs this worker holds right now. */
@@ -218,20 +222,8 @@ export class Worker {
     const token = `${this.id}:${++this.claimSeq}`;
     this.reserved += limit;
     this.claimsStarted.set(token, startedAt);
-    return {
-      queue: this.queue,
-      names: this.handlers.names,
-      limit,
-      workerId: this.id,
-      token,
-      leaseMs: this.leaseMs,
-      ...(exclude ? { exclude } : {}),
-    };
-  }
-
-  /** Every job this worker holds a lease on and has not finished: running, then prefetched. */
-  private held(): RunningJob[] {
-    return [...this.running.values(), ...this.buffered];
+    const { queue, leaseMs, id: workerId } = this;
+    return { queue, names: this.handlers.names, limit, workerId, token, leaseMs, ...(exclude ? { exclude } : {}) };
   }
 
   /** Jobs in hand whose lease may have run out by now (a freeze, a long pause, failed heartbeats). */
@@ -260,17 +252,22 @@ export class Worker {
   private startWaiting(): void {
     if (this.state !== 'running') return;
     let taken = 0;
+    const now = performance.now();
     while (this.running.size < this.concurrency && taken < this.buffered.length) {
       const entry = this.buffered[taken++] as RunningJob;
-      this.running.set(entry.job.id, entry);
-      void this.execute(entry).finally(() => this.freeSlot(entry.job.id));
+      // Held past its lease (a freeze, failed heartbeats): it may be another worker's by now.
+      if (entry.leaseUntil <= now) this.handBack([entry]);
+      else {
+        this.running.set(entry.job.id, entry);
+        void this.execute(entry).finally(() => this.freeSlot(entry.job.id));
+      }
     }
     if (taken > 0) this.buffered = taken === this.buffered.length ? [] : this.buffered.slice(taken);
   }
 
   /** Returns held jobs that never started to the queue, without spending an attempt. */
   private handBack(entries: RunningJob[]): void {
-    const shutdown = new SpoolError('SPOOL_SHUTDOWN', 'The worker is shutting down; its prefetched jobs go back unstarted.');
+    const shutdown = new SpoolError('SPOOL_SHUTDOWN', 'A prefetched job goes back unstarted (shutdown, or held past its lease).');
     for (const { job, stopReason } of entries) {
       void this.recorder.record(job, decideOutcome({ kind: 'stopped', reason: stopReason ?? shutdown }, job, this.port.settings));
     }

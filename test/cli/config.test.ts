@@ -38,7 +38,7 @@ export default defineConfig({
   store: 'postgres://app@db.internal/jobs',
   schema: 'jobs',
   queues: {
-    emails: { handlers: './emails.ts', concurrency: 10, lease: '1m' },
+    emails: { handlers: './emails.ts', concurrency: 10, prefetch: 20, lease: '1m' },
     media: { handlers: './named.ts' },
     inline: { handlers: async () => 'inline' },
   },
@@ -54,7 +54,7 @@ export default defineConfig({
     expect(config.store).toBe('postgres://app@db.internal/jobs');
     expect(config.schema).toBe('jobs');
     expect(config.queues.map((q) => [q.name, q.options])).toEqual([
-      ['emails', { concurrency: 10, lease: '1m' }],
+      ['emails', { concurrency: 10, prefetch: 20, lease: '1m' }],
       ['media', {}],
       ['inline', {}],
     ]);
@@ -138,6 +138,9 @@ export default defineConfig({
       /^spool\.config\.ts is invalid: .*queues\.emails\.concurrency: must be a number; got the string "ten".*unknown field "queues\.emails\.retries".*auth\.tokens\[0\]\.hash: must be the SHA-256 hex.*auth\.tokens\[0\]\.scopes\[0\]: must be one of "enqueue", "publish", "read", "metrics", "admin".*unknown field "server\.prot"/,
     );
     expect(() => parseConfig({ queues: { 'bad queue': { handlers: './x.ts' } } }, 'f')).toThrow(/queue names use 1 to 128 letters/);
+    expect(() => parseConfig({ queues: { emails: { handlers: './x.ts', prefetch: -1 } } }, 'f')).toThrow(
+      /queues\.emails\.prefetch: must be at least 0/,
+    );
   });
 
   it('explains a missing file, a missing default export and a missing handler module', async () => {

@@ -44,7 +44,8 @@ import { claimNamed } from './claim-named.js';
 import { prepareInsert } from './insert.js';
 import { GroupCommit } from '../group-commit.js';
 import { type SqliteAccess, deleteFinished, sqliteQueues, sqliteStats, sqliteWorkers } from './parts.js';
-import { type SqliteStatementName, pruneSlice, sqliteStatements } from './statements.js';
+import { pruneInSlices } from './prune-slices.js';
+import { type SqliteStatementName, sqliteStatements } from './statements.js';
 import { sqliteTopics } from './topics.js';
 import { sqliteLimits } from './limits.js';
 import { sqliteSteps } from './steps.js';
@@ -347,14 +348,7 @@ export class SqliteStore implements Store {
 
   async prune(status: FinalStatus, olderThanMs: number): Promise<number> {
     const before = this.now() - olderThanMs;
-    let total = 0;
-    for (;;) {
-      const removed = await this.guard(() => this.sql('prune').run(numbered(status, before, pruneSlice)).changes);
-      total += removed;
-      if (removed < pruneSlice) return total;
-      // Let other work (claims, enqueues, other processes' writes) in between slices.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    return pruneInSlices((size) => this.guard(() => this.sql('prune').run(numbered(status, before, size)).changes));
   }
 
   async retryFailed(queue: string): Promise<number> {

@@ -173,7 +173,7 @@ export const sqliteStatements = {
 
   purge: 'DELETE FROM spool_jobs WHERE queue = ? AND status = ?',
 
-  /** ?1 status, ?2 finished before, ?3 slice size: a slice at a time, so no prune holds the write lock for long. */
+  /** ?1 status, ?2 finished before, ?3 slice size: a slice at a time (see prune-slices.ts). */
   prune: `DELETE FROM spool_jobs WHERE id IN (SELECT id FROM spool_jobs WHERE status = ?1 AND finished_at < ?2 LIMIT ?3)`,
 
   /** ?1 bucket (ms), ?2 since. */
@@ -242,8 +242,5 @@ export const sqliteStatements = {
     SELECT DISTINCT name FROM (SELECT name FROM spool_jobs WHERE queue = ?1 AND status = 'waiting' LIMIT 10000)
     WHERE name NOT IN (SELECT value FROM json_each(?2)) LIMIT ?3`,
 } as const;
-
-/** Rows deleted per prune transaction: small enough that no slice holds the write lock for long. */
-export const pruneSlice = 1_000;
 
 export type SqliteStatementName = keyof typeof sqliteStatements;

@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import type { BackoffPolicy } from '../../core/types.js';
 import type { EventRecord, PublishResult, SubscriptionRecord, TopicsPart } from '../contract.js';
 import { type SqliteBusStatementName, busStatements } from './bus-statements.js';
+import { pruneInSlices } from './prune-slices.js';
 
 type Db = Database.Database;
 
@@ -51,9 +52,6 @@ function toSubscription(row: SubscriptionRow): SubscriptionRecord {
     updatedAt: row.updated_at,
   };
 }
-
-/** Pruning deletes this many events per transaction. */
-const pruneSlice = 1_000;
 
 export function sqliteTopics(access: SqliteBusAccess): TopicsPart {
   const { db, now, guard } = access;
@@ -228,13 +226,8 @@ export function sqliteTopics(access: SqliteBusAccess): TopicsPart {
     },
 
     async pruneEvents(defaultMs) {
-      let total = 0;
-      for (;;) {
-        const removed = await guard(() => sql('pruneEvents').run({ now: now(), default: defaultMs, slice: pruneSlice }).changes);
-        total += removed;
-        if (removed < pruneSlice) return total;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      const at = now();
+      return pruneInSlices((slice) => guard(() => sql('pruneEvents').run({ now: at, default: defaultMs, slice }).changes));
     },
   };
   return part;
