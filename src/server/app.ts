@@ -24,6 +24,7 @@ import { whoamiRoutes } from './routes/whoami.js';
 import { workerRoutes } from './routes/workers.js';
 import { validationProblem } from './validation-problem.js';
 import { shedLoad } from './shed-load.js';
+import { ChangeFeed } from './change-feed.js';
 import { type SseOptions, type StreamRegistry, defaultSseOptions } from './sse.js';
 
 export interface AppOptions {
@@ -59,6 +60,7 @@ export function createApp(options: AppOptions): SpoolApp {
     queues: options.queues ?? [],
     sse: { ...defaultSseOptions, ...options.sse },
     streams,
+    feed: new ChangeFeed(options.spool, options.sse?.pollMs === undefined ? {} : { pollMs: options.sse.pollMs }),
     accepting: () => accepting,
   };
 
