@@ -46,6 +46,9 @@ export interface Sizes {
   httpRequests: number;
   /** Workload 11: single enqueues shared by 100 concurrent callers. */
   concurrentEnqueues: number;
+  /** Workload 12: open event streams, and status changes timed on them. */
+  sseStreams: number;
+  sseChanges: number;
 }
 
 /** Connections (workload 10) and callers (workload 11) in flight at once. */
@@ -72,6 +75,8 @@ export const fullSizes: Sizes = {
   fanOutBoundMs: 120_000,
   httpRequests: 20_000,
   concurrentEnqueues: 20_000,
+  sseStreams: 10_000,
+  sseChanges: 200,
 };
 
 export const quickSizes: Sizes = {
@@ -95,4 +100,6 @@ export const quickSizes: Sizes = {
   fanOutBoundMs: 30_000,
   httpRequests: 5_000,
   concurrentEnqueues: 5_000,
+  sseStreams: 10_000,
+  sseChanges: 100,
 };

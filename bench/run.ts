@@ -16,6 +16,7 @@ import { errorMessage, now } from './util.js';
 import { backlog } from './workloads/backlog.js';
 import { concurrentEnqueue } from './workloads/concurrent-enqueue.js';
 import { httpEnqueue } from './workloads/http-enqueue.js';
+import { eventStreams } from './workloads/event-streams.js';
 import { ceiling } from './workloads/ceiling.js';
 import { fanOut } from './workloads/fan-out.js';
 import { flow } from './workloads/flow.js';
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   const started = now();
   const quick = process.argv.includes('--quick');
   const only = argument('only')?.split(',');
-  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9,10,11').split(','));
+  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9,10,11,12').split(','));
   const ctx: WorkloadContext = {
     sizes: quick ? quickSizes : fullSizes,
     systems: queueSystems.filter((s) => !only || only.includes(s.name)),
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
   if (chosen.has('9')) await attempt('workload 9', async () => void tables.push(await flow(ctx)));
   if (chosen.has('10')) await attempt('workload 10', async () => void tables.push(await httpEnqueue(ctx)));
   if (chosen.has('11')) await attempt('workload 11', async () => void tables.push(await concurrentEnqueue(ctx)));
+  if (chosen.has('12')) await attempt('workload 12', async () => void tables.push(await eventStreams(ctx)));
 
   tables.sort((a, b) => a.title.localeCompare(b.title, 'en', { numeric: true }));
   addCeilingNotes(tables);
