@@ -75,6 +75,9 @@ export interface Sizes {
   /** Workload "threads": 50 ms hash jobs per pool size, and main-thread pings while 2 threads are busy. */
   threadJobs: number;
   threadLatencyJobs: number;
+  /** Workload 12: open event streams, and status changes timed on them. */
+  sseStreams: number;
+  sseChanges: number;
 }
 
 /** Connections (workload 10) and callers (workload 11) in flight at once. */
@@ -108,6 +111,8 @@ export const fullSizes: Sizes = {
   recoveryPeerKills: 4,
   threadJobs: 120,
   threadLatencyJobs: 200,
+  sseStreams: 10_000,
+  sseChanges: 200,
 };
 
 export const quickSizes: Sizes = {
@@ -138,4 +143,6 @@ export const quickSizes: Sizes = {
   recoveryPeerKills: 1,
   threadJobs: 40,
   threadLatencyJobs: 50,
+  sseStreams: 10_000,
+  sseChanges: 100,
 };

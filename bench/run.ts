@@ -16,6 +16,7 @@ import { errorMessage, now } from './util.js';
 import { backlog } from './workloads/backlog.js';
 import { concurrentEnqueue } from './workloads/concurrent-enqueue.js';
 import { httpEnqueue } from './workloads/http-enqueue.js';
+import { eventStreams } from './workloads/event-streams.js';
 import { ceiling } from './workloads/ceiling.js';
 import { crashRecovery } from './workloads/crash-recovery.js';
 import { fanOut } from './workloads/fan-out.js';
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   const started = now();
   const quick = process.argv.includes('--quick');
   const only = argument('only')?.split(',');
-  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15').split(','));
+  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16').split(','));
   const ctx: WorkloadContext = {
     sizes: quick ? quickSizes : fullSizes,
     systems: queueSystems.filter((s) => !only || only.includes(s.name)),
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
   if (chosen.has('14') || chosen.has('threads')) await attempt('workload 14', async () => void tables.push(await threads(ctx)));
   if (chosen.has('13') || chosen.has('recovery')) await attempt('workload 13', async () => void tables.push(await crashRecovery(ctx)));
   if (chosen.has('15') || chosen.has('observability')) await attempt('workload 15', async () => void tables.push(await observability(ctx)));
+  if (chosen.has('16')) await attempt('workload 16', async () => void tables.push(await eventStreams(ctx)));
 
   tables.sort((a, b) => a.title.localeCompare(b.title, 'en', { numeric: true }));
   addCeilingNotes(tables);

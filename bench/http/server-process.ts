@@ -16,8 +16,10 @@ import { Hono } from 'hono';
 export interface ServerOptions {
   /** The store URL for `spool`. */
   store?: string;
-  /** The bearer token secret the `spool` server accepts (scope enqueue). */
+  /** The bearer token secret the `spool` server accepts (scopes enqueue and read). */
   token?: string;
+  /** Open event streams the server accepts. @defaultValue the server's own default */
+  maxStreams?: number;
 }
 
 export type ServerMessage = { type: 'ready'; url: string } | { type: 'cpu'; micros: number } | { type: 'error'; message: string };
@@ -40,8 +42,9 @@ async function fetchHandler(kind: string, options: ServerOptions): Promise<(requ
   const library = await load<typeof import('../../src/index.js')>('index', '../../src/index.js');
   const server = await load<typeof import('../../src/server/index.js')>('server/index', '../../src/server/index.js');
   const spool = await library.createSpool({ store: options.store, logger: library.silentLogger, shutdownSignals: false });
-  const tokens = server.parseTokensEnv(`bench:${options.token}:enqueue`);
-  return server.createApp({ spool, auth: { mode: 'tokens', tokens }, dashboard: false }).app.fetch;
+  const tokens = server.parseTokensEnv(`bench:${options.token}:enqueue+read`);
+  const limits = options.maxStreams === undefined ? {} : { maxStreams: options.maxStreams };
+  return server.createApp({ spool, auth: { mode: 'tokens', tokens }, dashboard: false, limits }).app.fetch;
 }
 
 async function main(): Promise<void> {

@@ -63,7 +63,7 @@ export const defaults = {
   },
   list: { limit: 50, maxLimit: 500 },
   server: { host: '127.0.0.1', port: 8080, bodyLimitExtra: 64 * 1024 },
-  sse: { pollMs: 250, heartbeatMs: 15_000, retryMs: 1_000 },
+  sse: { heartbeatMs: 15_000, retryMs: 1_000 },
   webhooks: {
     concurrency: 4,
     maxAttempts: 10,

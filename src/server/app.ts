@@ -27,6 +27,7 @@ import { workerRoutes } from './routes/workers.js';
 import { validationProblem } from './validation-problem.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { shedLoad } from './shed-load.js';
+import { ChangeFeed } from './change-feed.js';
 import { type SseOptions, type StreamRegistry, defaultSseOptions } from './sse.js';
 
 export interface AppOptions {
@@ -62,6 +63,7 @@ export function createApp(options: AppOptions): SpoolApp {
     queues: options.queues ?? [],
     sse: { ...defaultSseOptions, ...options.sse },
     streams,
+    feed: new ChangeFeed(options.spool, options.sse?.pollMs === undefined ? {} : { pollMs: options.sse.pollMs }),
     accepting: () => accepting,
   };
 

@@ -3,8 +3,9 @@
  * A job's status and progress as Server-Sent Events. Each event carries a full snapshot of the
  * job (`data`), and `<updatedAt>-<digest>` as the event id, so a client that reconnects with
  * `Last-Event-ID` gets the current snapshot at once when anything changed while it was away:
- * snapshots never leave gaps. The stream polls the store (other processes run the job too) and
- * wakes early on this process's own job events. It ends after a final state; a reconnect after
+ * snapshots never leave gaps. The stream waits for the server's change feed (change-feed.ts: this
+ * process's events, and other processes' changes pushed or polled once for every stream) and
+ * reads its job only when it may have changed. It ends after a final state; a reconnect after
  * that is answered `204 No Content`, which tells EventSource clients to stop.
  */
 import { createHash } from 'node:crypto';
@@ -12,20 +13,23 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Spool } from '../client/spool.js';
 import { coerceError } from '../core/errors.js';
-import type { SpoolEventName } from '../core/events.js';
 import { type Job, finalStatuses } from '../core/types.js';
+import type { ChangeFeed } from './change-feed.js';
 import { type ViewOptions, toJobView } from './job-view.js';
 
 export interface SseOptions {
-  /** How often the store is read for changes. @defaultValue 250 ms */
-  pollMs: number;
+  /**
+   * How often the change feed reads every watched job in one statement, in case a change was not
+   * pushed (SQLite: other processes' changes also trigger a read at once). @defaultValue 1 s on SQLite, 5 s on PostgreSQL
+   */
+  pollMs?: number;
   /** How often a comment line keeps idle connections (and proxies) open. @defaultValue 15 s */
   heartbeatMs: number;
   /** The reconnection delay sent to clients. @defaultValue 1 s */
   retryMs: number;
 }
 
-export const defaultSseOptions: SseOptions = { pollMs: 250, heartbeatMs: 15_000, retryMs: 1_000 };
+export const defaultSseOptions: SseOptions = { heartbeatMs: 15_000, retryMs: 1_000 };
 
 /** Open streams, so a shutdown can end them (they would otherwise hold the server open). */
 export type StreamRegistry = Set<() => void>;
@@ -62,11 +66,10 @@ export function isFinal(job: Job): boolean {
   return finalStatuses.includes(job.status);
 }
 
-const wakeEvents: SpoolEventName[] = ['active', 'progress', 'retrying', 'completed', 'failed', 'cancelled'];
-
 export function jobEventStream(
   c: Context,
   spool: Spool,
+  feed: ChangeFeed,
   first: Job,
   lastEventId: EventPosition | null,
   streams: StreamRegistry,
@@ -84,11 +87,11 @@ export function jobEventStream(
     };
     streams.add(stop);
     stream.onAbort(stop);
-    const offs = wakeEvents.map((name) =>
-      spool.on(name, (event) => {
-        if ((event as { job?: Job }).job?.id === first.id) wake?.();
-      }),
-    );
+    let changed = false;
+    const unwatch = feed.watch(first, () => {
+      changed = true;
+      wake?.();
+    });
     const heartbeat = setInterval(() => void stream.write(': keep-alive\n\n').catch(stop), options.heartbeatMs);
     const send = (event: 'status' | 'progress', job: Job) =>
       stream.writeSSE({ event, id: eventId(job), data: JSON.stringify(toJobView(job, view)) });
@@ -99,14 +102,18 @@ export function jobEventStream(
       if (isNewer(job, lastEventId)) await send('status', job);
       let failures = 0;
       while (!stopped && !isFinal(job)) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, failures > 0 ? Math.min(options.pollMs * 2 ** failures, 5_000) : options.pollMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        if (!changed || failures > 0) {
+          await new Promise<void>((resolve) => {
+            // After a failed read, try again by itself (backing off) as well as on the next change.
+            const timer = failures > 0 ? setTimeout(resolve, Math.min(100 * 2 ** failures, 5_000)) : null;
+            wake = () => {
+              if (timer) clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
         wake = null;
+        changed = false;
         if (stopped) break;
         let next: Job | null;
         try {
@@ -126,7 +133,7 @@ export function jobEventStream(
       }
     } finally {
       clearInterval(heartbeat);
-      for (const off of offs) off();
+      unwatch();
       streams.delete(stop);
     }
   });

@@ -298,10 +298,34 @@ export interface Store extends JobStore, AdminStore {
   readonly workers?: WorkersPart;
   readonly steps?: StepsPart;
   readonly schedules?: SchedulesPart;
+  readonly changes?: ChangesPart;
+}
+
+/** What a watcher of one job compares to tell a change (see ChangesPart). */
+export interface JobState {
+  id: string;
+  status: JobStatus;
+  attempts: number;
+  /** The progress as JSON text, or null. */
+  progress: string | null;
+}
+
+/**
+ * Change feeds for watchers of single jobs (the HTTP API's event streams): one read for many
+ * jobs, and, where the store can, a push when a watched job's status or progress changes in any
+ * process (`StoreListener.onChange`), so nobody reads the store while nothing happens.
+ */
+export interface ChangesPart {
+  /** True when `watch` makes every process's changes arrive through `onChange`; false: poll `states`. */
+  readonly pushes: boolean;
+  /** Marks jobs as watched: from now on their status and progress changes are pushed (when `pushes`). */
+  watch(ids: readonly string[]): Promise<void>;
+  /** The current state of these jobs (missing ids are left out). */
+  states(ids: readonly string[]): Promise<JobState[]>;
 }
 
 /** The optional parts a store may have, by name: what the conformance suite checks for. */
-export type StorePart = 'stats' | 'queues' | 'topics' | 'limits' | 'workers' | 'steps' | 'schedules';
+export type StorePart = 'stats' | 'queues' | 'topics' | 'limits' | 'workers' | 'steps' | 'schedules' | 'changes';
 
 /** The queue name a wake-up carries when the store cannot tell which queue changed. */
 export const anyQueue = '*';
@@ -312,4 +336,6 @@ export interface StoreListener {
   onCancel?(id: string): void;
   /** Notifications may have been missed (the connection dropped); look for work once. */
   onReconnected?(): void;
+  /** A watched job's status or progress changed (see ChangesPart), in any process. */
+  onChange?(id: string): void;
 }

@@ -37,7 +37,9 @@ export function eventRoutes(app: SpoolApi, ctx: RouteContext): void {
       if (!job) throw new JobNotFoundError(id);
       const lastEventId = parseLastEventId(c.req.header('last-event-id'));
       if (lastEventId !== null && isFinal(job) && !isNewer(job, lastEventId)) return c.body(null, 204) as never;
-      return jobEventStream(c, ctx.spool, job, lastEventId, ctx.streams, ctx.sse, { operator: isOperator(c.get('principal')) }) as never;
+      return jobEventStream(c, ctx.spool, ctx.feed, job, lastEventId, ctx.streams, ctx.sse, {
+        operator: isOperator(c.get('principal')),
+      }) as never;
     },
   );
 }

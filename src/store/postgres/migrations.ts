@@ -291,6 +291,22 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   ALTER TABLE "${s}".jobs ADD COLUMN traceparent text, ADD COLUMN tracestate text;
   ALTER TABLE "${s}".events ADD COLUMN traceparent text, ADD COLUMN tracestate text;
   `,
+  // Event streams: status and progress changes of jobs someone watches (an open stream marks its
+  // job) are NOTIFYed, so every server's streams hear of them at once. The WHEN clause is checked
+  // per row without calling the function, so claims and completions of jobs nobody watches (the
+  // hot path) queue no trigger event at all.
+  (s) => `
+  ALTER TABLE "${s}".jobs ADD COLUMN watched boolean NOT NULL DEFAULT false;
+  CREATE FUNCTION "${s}".notify_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM pg_notify('${s}_changed', NEW.id::text);
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER jobs_notify_changed AFTER UPDATE ON "${s}".jobs FOR EACH ROW
+    WHEN (NEW.watched AND (OLD.status IS DISTINCT FROM NEW.status OR OLD.attempts IS DISTINCT FROM NEW.attempts
+      OR OLD.progress::text IS DISTINCT FROM NEW.progress::text))
+    EXECUTE FUNCTION "${s}".notify_changed();
+  `,
 ];
 
 /** Applies pending migrations in one transaction; safe when many processes start at once. */

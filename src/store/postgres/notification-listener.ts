@@ -101,13 +101,15 @@ export class Subscribers {
     if (!this.notifications) {
       const wake = `${this.schema}_wake`;
       const cancel = `${this.schema}_cancel`;
+      const changed = `${this.schema}_changed`;
       this.notifications = new NotificationListener(
         this.connectionString,
-        [wake, cancel],
+        [wake, cancel, changed],
         (channel, payload) => {
           for (const l of this.listeners) {
             if (channel === wake) l.onWake?.(payload);
             else if (channel === cancel) l.onCancel?.(payload);
+            else if (channel === changed) l.onChange?.(payload);
           }
         },
         () => {

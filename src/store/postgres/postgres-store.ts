@@ -11,6 +11,7 @@ import { type Logger, consoleLogger } from '../../core/logger.js';
 import type { ClaimedJob, Job, JobStatus, NewJob, Progress } from '../../core/types.js';
 import type {
   CancelResult,
+  ChangesPart,
   ClaimRequest,
   CompleteOutcome,
   Completion,
@@ -37,7 +38,7 @@ import type {
 import { type ClaimedRow, type JobRow, claimOrder, foldCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
 import { isConnectionError, startupError, toStoreError } from './connection-errors.js';
 import { type InsertedRow, batchJson, matchInserted } from './insert-batch.js';
-import { enqueueKeyed } from './keyed-insert.js';
+import { type Queryable, enqueueKeyed } from './keyed-insert.js';
 import { GroupCommit } from '../group-commit.js';
 import { createPools, safeUrl } from './pools.js';
 import { migrate } from './migrations.js';
@@ -50,12 +51,9 @@ import { postgresTopics } from './topics.js';
 import { postgresLimits } from './limits.js';
 import { postgresSteps } from './steps.js';
 import { postgresSchedules } from './schedules.js';
+import { postgresChanges } from './changes.js';
 
 type AnyStatement = StatementName | BusStatementName;
-
-interface Queryable {
-  query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: unknown[]; rowCount: number | null }>;
-}
 
 const idPattern = /^\d{1,19}$/;
 
@@ -77,18 +75,15 @@ export class PostgresStore implements Store {
   readonly limits: LimitsPart;
   readonly steps: StepsPart;
   readonly schedules: SchedulesPart;
+  readonly changes: ChangesPart;
   private readonly statements: Record<AnyStatement, string>;
   private readonly subscribers: Subscribers;
   readonly workers: PostgresWorkersPart;
   private readonly where: string;
   /** Queues this process knows have a row; the first enqueue of any other creates it. */
   private readonly knownQueues = new Set<string>();
-  /**
-   * Concurrent enqueues share one statement and one commit (see group-commit.ts). Two groups may
-   * be written at once, on two connections, so one group's commit flush overlaps the next one's
-   * insert: 100 concurrent callers enqueued 4.4k and 3.9k jobs/s with one group in flight, 7.5k
-   * and 4.5k with two, on this loaded 2-core machine.
-   */
+  /** Concurrent enqueues share one insert and commit (group-commit.ts); two groups in flight let a
+   * commit's flush overlap the next insert (100 callers: 3.9–4.4k jobs/s with one, 4.5–7.5k with two). */
   private readonly group = new GroupCommit((jobs) => this.insert(jobs), 2);
 
   private constructor(
@@ -131,6 +126,7 @@ export class PostgresStore implements Store {
       wake: (queues) => this.wakeLocal(queues),
     });
     this.schedules = postgresSchedules({ pool, schema, where: this.where, now: () => this.now() });
+    this.changes = postgresChanges(schema, pool, (err) => toStoreError(err, this.where));
     this.topics = postgresTopics({
       run: (name, values, via) => this.run(name, values, via),
       count: async (name, values) => (await this.exec(name, values)).rowCount ?? 0,

@@ -11,6 +11,7 @@ import { InvalidArgumentError, StoreUnavailableError } from '../../core/errors.j
 import type { ClaimedJob, Job, JobStatus, NewJob, Progress } from '../../core/types.js';
 import type {
   CancelResult,
+  ChangesPart,
   ClaimRequest,
   CompleteOutcome,
   Completion,
@@ -50,6 +51,7 @@ import { sqliteTopics } from './topics.js';
 import { sqliteLimits } from './limits.js';
 import { sqliteSteps } from './steps.js';
 import { sqliteSchedules } from './schedules.js';
+import { sqliteChanges } from './changes.js';
 
 type Db = Database.Database;
 
@@ -72,16 +74,15 @@ export class SqliteStore implements Store {
   readonly limits: LimitsPart;
   readonly steps: StepsPart;
   readonly schedules: SchedulesPart;
+  readonly changes: ChangesPart;
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly listeners = new Set<StoreListener>();
   private readonly prepared = new Map<string, Database.Statement>();
-  private changes: ChangeWatcher | null = null;
+  private walWatcher: ChangeWatcher | null = null;
   /** Queues this process knows have a row; the first enqueue of any other creates it. */
   private readonly knownQueues = new Set<string>();
-  /** Concurrent enqueues share one transaction (see group-commit.ts). */
-  // One group at a time: a SQLite write is synchronous, so a group is what arrived in the same turn.
-  private readonly group = new GroupCommit((jobs) => this.insert(jobs, this.db));
+  private readonly group = new GroupCommit((jobs) => this.insert(jobs, this.db)); // one at a time: writes are synchronous
 
   constructor(
     readonly path: string,
@@ -138,6 +139,7 @@ export class SqliteStore implements Store {
       now: () => this.now(),
       guard: (operation) => this.guard(operation),
     });
+    this.changes = sqliteChanges(access);
   }
 
   /** The time every statement uses: read here and nowhere else. */
@@ -367,11 +369,11 @@ export class SqliteStore implements Store {
 
   subscribe(listener: StoreListener): () => void {
     this.listeners.add(listener);
-    this.changes ??= new ChangeWatcher(this.db, this.path, () => this.wake(anyQueue));
-    this.changes.start();
+    this.walWatcher ??= new ChangeWatcher(this.db, this.path, () => this.wake(anyQueue));
+    this.walWatcher.start();
     return () => {
       this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.changes?.stop();
+      if (this.listeners.size === 0) this.walWatcher?.stop();
     };
   }
 
@@ -387,7 +389,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     await this.group.idle();
     this.listeners.clear();
-    this.changes?.stop();
+    this.walWatcher?.stop();
     if (this.db.open) this.db.close();
   }
 
