@@ -15,6 +15,7 @@ import { registerBusCommands } from './commands/bus.js';
 import { registerFlowCommands } from './commands/flow.js';
 import { registerClientCommands } from './commands/client.js';
 import { registerServiceCommands } from './commands/service.js';
+import { registerStepCommands } from './commands/steps.js';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes.js';
 import type { Out } from './output.js';
 
@@ -44,6 +45,7 @@ export function createProgram(): Command {
   });
   registerServiceCommands(program, out);
   registerClientCommands(program, out);
+  registerStepCommands(program, out);
   registerBusCommands(program, out);
   registerFlowCommands(program, out);
   registerAdminCommands(program, out);
