@@ -42,6 +42,8 @@ export interface Sizes {
   /** Workload 8: events published, each delivered to 3 subscribers. */
   fanOutEvents: number;
   fanOutBoundMs: number;
+  /** Workload 10: workflows of 5 steps (and as many 5-job chains). */
+  workflowRuns: number;
 }
 
 export const fullSizes: Sizes = {
@@ -63,6 +65,7 @@ export const fullSizes: Sizes = {
   ceilingInserts: 5_000,
   fanOutEvents: 20_000,
   fanOutBoundMs: 120_000,
+  workflowRuns: 10_000,
 };
 
 export const quickSizes: Sizes = {
@@ -84,4 +87,5 @@ export const quickSizes: Sizes = {
   ceilingInserts: 500,
   fanOutEvents: 3_000,
   fanOutBoundMs: 30_000,
+  workflowRuns: 1_000,
 };

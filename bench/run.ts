@@ -22,6 +22,7 @@ import { latency } from './workloads/latency.js';
 import { scaleOut } from './workloads/scale-out.js';
 import { singleEnqueue } from './workloads/single-enqueue.js';
 import { throughput } from './workloads/throughput.js';
+import { workflows } from './workloads/workflows.js';
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   const started = now();
   const quick = process.argv.includes('--quick');
   const only = argument('only')?.split(',');
-  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9').split(','));
+  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9,10').split(','));
   const ctx: WorkloadContext = {
     sizes: quick ? quickSizes : fullSizes,
     systems: queueSystems.filter((s) => !only || only.includes(s.name)),
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   if (chosen.has('7')) await attempt('workload 7', async () => void tables.push(await ceiling(ctx)));
   if (chosen.has('8')) await attempt('workload 8', async () => void tables.push(await fanOut(ctx)));
   if (chosen.has('9')) await attempt('workload 9', async () => void tables.push(await flow(ctx)));
+  if (chosen.has('10')) await attempt('workload 10', async () => void tables.push(await workflows(ctx)));
 
   tables.sort((a, b) => a.title.localeCompare(b.title, 'en', { numeric: true }));
   addCeilingNotes(tables);
