@@ -141,7 +141,10 @@ function finalOutcome(saga: SagaAccess, detail: SagaDetail): Outcome {
     detail.outcome === 'compensation failed'
       ? ' Its saga ran, and a compensation failed for good.'
       : ' Its saga ran: every compensation completed.';
-  return { type: 'fail', error: { ...error, message: `${error.message}${note}`, attempt: saga.job.attempts, final: true } };
+  return {
+    type: 'fail',
+    error: { ...error, message: `${error.message.replace(/[.\s]*$/, '.')}${note}`, attempt: saga.job.attempts, final: true },
+  };
 }
 
 function plainError(message: string, saga: SagaAccess): AttemptError {

@@ -365,7 +365,7 @@ export function workflowTests(h: Harness): void {
       await eventually(async () => (await spool.getJob(id))?.status === 'failed', 15_000);
       expect(undone).toEqual(['refund ch-1', 'release r-1']);
       const job = (await spool.getJob(id)) as Job;
-      expect(job.errors.at(-1)?.message).toBe('no courier Its saga ran: every compensation completed.');
+      expect(job.errors.at(-1)?.message).toBe('no courier. Its saga ran: every compensation completed.');
       expect((await spool.steps(id))?.map((s) => [s.name, s.kind, s.status])).toEqual([
         ['reserve', 'step', 'completed'],
         ['no-undo', 'step', 'completed'],
