@@ -78,6 +78,8 @@ export interface Sizes {
   /** Workload 12: open event streams, and status changes timed on them. */
   sseStreams: number;
   sseChanges: number;
+  /** Workload 17: workflows of 5 steps (and as many 5-job chains). */
+  workflowRuns: number;
 }
 
 /** Connections (workload 10) and callers (workload 11) in flight at once. */
@@ -113,6 +115,7 @@ export const fullSizes: Sizes = {
   threadLatencyJobs: 200,
   sseStreams: 10_000,
   sseChanges: 200,
+  workflowRuns: 10_000,
 };
 
 export const quickSizes: Sizes = {
@@ -145,4 +148,5 @@ export const quickSizes: Sizes = {
   threadLatencyJobs: 50,
   sseStreams: 10_000,
   sseChanges: 100,
+  workflowRuns: 1_000,
 };

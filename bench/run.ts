@@ -29,6 +29,7 @@ import { scaleOut } from './workloads/scale-out.js';
 import { singleEnqueue } from './workloads/single-enqueue.js';
 import { threads } from './workloads/threads.js';
 import { throughput } from './workloads/throughput.js';
+import { workflows } from './workloads/workflows.js';
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   const started = now();
   const quick = process.argv.includes('--quick');
   const only = argument('only')?.split(',');
-  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16').split(','));
+  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17').split(','));
   const ctx: WorkloadContext = {
     sizes: quick ? quickSizes : fullSizes,
     systems: queueSystems.filter((s) => !only || only.includes(s.name)),
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
   if (chosen.has('13') || chosen.has('recovery')) await attempt('workload 13', async () => void tables.push(await crashRecovery(ctx)));
   if (chosen.has('15') || chosen.has('observability')) await attempt('workload 15', async () => void tables.push(await observability(ctx)));
   if (chosen.has('16')) await attempt('workload 16', async () => void tables.push(await eventStreams(ctx)));
+  if (chosen.has('17')) await attempt('workload 17', async () => void tables.push(await workflows(ctx)));
 
   tables.sort((a, b) => a.title.localeCompare(b.title, 'en', { numeric: true }));
   addCeilingNotes(tables);

@@ -62,6 +62,22 @@ export interface BreakerRow {
   reason: string | null;
 }
 
+/** A workflow step as `GET /v1/jobs/{id}/steps` gives it. */
+export interface StepView {
+  name: string;
+  seq: number | null;
+  kind: string;
+  status: string;
+  result: unknown;
+  error: { message: string; code?: string; name?: string } | null;
+  attempts: number;
+  startedAt: number;
+  finishedAt: number | null;
+  durationMs: number | null;
+  until: number | null;
+  detail: unknown;
+}
+
 export interface Backend {
   /** Where it talks to, for messages: a URL. */
   readonly target: string;
@@ -73,6 +89,8 @@ export interface Backend {
   listJobs(input: ListInput): Promise<{ jobs: JobView[]; nextCursor: string | null }>;
   queues(): Promise<QueueRow[]>;
   workers(queue?: string): Promise<WorkerRecord[]>;
+  /** A workflow job's steps, in the order first recorded. */
+  steps(id: string): Promise<StepView[]>;
   /** Deletes one finished job. */
   deleteJob(id: string): Promise<void>;
   publish(input: PublishInput): Promise<{ id: string; seq: string; created: boolean; deliveries: number }>;

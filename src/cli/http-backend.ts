@@ -18,6 +18,7 @@ import type {
   QueueStateRow,
   ReplayStart,
   SubscriptionRow,
+  StepView,
 } from './backend.js';
 import { finalStatuses } from './backend.js';
 import { CliError, exitCodes } from './exit-codes.js';
@@ -104,6 +105,10 @@ export class HttpBackend implements Backend {
   async workers(queue?: string): Promise<WorkerRecord[]> {
     const qs = queue ? `?queue=${encodeURIComponent(queue)}` : '';
     return (await this.request<{ workers: WorkerRecord[] }>('GET', `/v1/workers${qs}`)).workers;
+  }
+
+  async steps(id: string): Promise<StepView[]> {
+    return (await this.request<{ steps: StepView[] }>('GET', `/v1/jobs/${encodeURIComponent(id)}/steps`)).steps;
   }
 
   async deleteJob(id: string): Promise<void> {

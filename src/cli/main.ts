@@ -16,6 +16,7 @@ import { registerFlowCommands } from './commands/flow.js';
 import { registerScheduleCommands } from './commands/schedules.js';
 import { registerClientCommands } from './commands/client.js';
 import { registerServiceCommands } from './commands/service.js';
+import { registerStepCommands } from './commands/steps.js';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes.js';
 import type { Out } from './output.js';
 
@@ -45,6 +46,7 @@ export function createProgram(): Command {
   });
   registerServiceCommands(program, out);
   registerClientCommands(program, out);
+  registerStepCommands(program, out);
   registerBusCommands(program, out);
   registerFlowCommands(program, out);
   registerScheduleCommands(program, out);

@@ -23,6 +23,7 @@ import type {
   QueueStateRow,
   ReplayStart,
   SubscriptionRow,
+  StepView,
 } from './backend.js';
 import { finalStatuses } from './backend.js';
 
@@ -59,6 +60,15 @@ export class StoreBackend implements Backend {
 
   workers(queue?: string): Promise<WorkerRecord[]> {
     return this.spool.workers(queue);
+  }
+
+  async steps(id: string): Promise<StepView[]> {
+    const steps = await this.spool.steps(id);
+    if (!steps) throw new JobNotFoundError(id);
+    return steps.map(({ jobId: _job, ...step }) => ({
+      ...step,
+      durationMs: step.finishedAt === null ? null : step.finishedAt - step.startedAt,
+    }));
   }
 
   deleteJob(id: string): Promise<void> {

@@ -5,7 +5,6 @@
  * a worker that lost its lease cannot record a step.
  */
 import type { JobStatus, NewJob } from '../core/types.js';
-import type { WakeOn } from '../core/workflow.js';
 import type { Fence } from './contract-common.js';
 
 export type StepKind = 'step' | 'sleep' | 'event' | 'children' | 'version' | 'compensation';
@@ -82,7 +81,7 @@ export interface Suspension extends Fence {
    * row lock, which children finishing take too, so none can be missed); `children-fail-fast`:
    * also when a child has failed.
    */
-  wakeOn: WakeOn;
+  wakeOn: 'time' | 'children' | 'children-fail-fast';
 }
 
 /** A child as `ctx.all` reads it. */

@@ -263,7 +263,7 @@ export class WorkflowRun implements WorkflowMethods {
       const rows = await this.deps.steps.list(this.owner);
       this.stored = new Map(rows.map((row) => [row.name, row]));
       const saga = this.stored.get(sagaStep);
-      this.replaying = this.compensationJob || (saga !== undefined && saga.status !== 'completed');
+      this.replaying = this.compensationJob || saga?.status === 'waiting';
       for (const row of rows) if (row.seq !== null) this.bySeq.set(row.seq, row);
     }
     return this.stored;

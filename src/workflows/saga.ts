@@ -54,12 +54,14 @@ interface SagaDetail {
 export async function settleSaga(saga: SagaAccess, outcome: Outcome): Promise<Outcome> {
   const stored = await saga.stored();
   const begun = stored.get(sagaStep);
-  if (begun?.status === 'completed') return finalOutcome(saga, begun.detail as SagaDetail);
-  if (!begun && !saga.compensationJob) {
-    if (outcome.type !== 'fail' || saga.compensations.length === 0) return outcome;
-  }
-  if (saga.compensationJob && !begun) {
-    return { type: 'fail', error: plainError(`Job ${saga.job.id} compensates job ${saga.owner}, which has no saga to run.`, saga) };
+  if (saga.compensationJob) {
+    if (!begun)
+      return { type: 'fail', error: plainError(`Job ${saga.job.id} compensates job ${saga.owner}, which has no saga to run.`, saga) };
+    if (begun.status !== 'waiting') return finalOutcome(saga, begun.detail as SagaDetail);
+  } else {
+    // A saga that already ran (the job was retried by hand since): this run's outcome stands.
+    if (begun && begun.status !== 'waiting') return outcome;
+    if (!begun && (outcome.type !== 'fail' || saga.compensations.length === 0)) return outcome;
   }
   const detail: SagaDetail = (begun?.detail as SagaDetail | undefined) ?? {
     reason: 'failed',
@@ -139,7 +141,10 @@ function finalOutcome(saga: SagaAccess, detail: SagaDetail): Outcome {
     detail.outcome === 'compensation failed'
       ? ' Its saga ran, and a compensation failed for good.'
       : ' Its saga ran: every compensation completed.';
-  return { type: 'fail', error: { ...error, message: `${error.message}${note}`, attempt: saga.job.attempts, final: true } };
+  return {
+    type: 'fail',
+    error: { ...error, message: `${error.message.replace(/[.\s]*$/, '.')}${note}`, attempt: saga.job.attempts, final: true },
+  };
 }
 
 function plainError(message: string, saga: SagaAccess): AttemptError {

@@ -26,6 +26,7 @@ describe('spool: help and usage', () => {
       ['worker'],
       ['enqueue'],
       ['status'],
+      ['steps'],
       ['jobs'],
       ['queues'],
       ['cancel'],

@@ -66,4 +66,39 @@ describe('examples', () => {
       rmSync(cwd, { recursive: true, force: true });
     }
   });
+
+  it('examples/workflows.ts runs every workflow feature and prints what each did', { timeout: 60_000 }, async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'spool-workflows-example-'));
+    try {
+      const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', tsx, join(root, 'examples', 'workflows.ts')], {
+          cwd,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (c: string) => {
+          stdout += c;
+        });
+        child.stderr.setEncoding('utf8').on('data', (c: string) => {
+          stderr += c;
+        });
+        child.on('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toBe(
+        [
+          'order: {"chargeId":"ch-42","n":1,"paid":990}',
+          'order steps: charge=completed payment=completed cool-off=completed',
+          'album: ["a.thumb.png","b.thumb.png","c.thumb.png"]',
+          'trip failed: the airline refused the booking. Its saga ran: every compensation completed.',
+          'undone: refund ch-9, release seat 12A',
+          'signup: {"version":2}',
+          '',
+        ].join('\n'),
+      );
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
 });

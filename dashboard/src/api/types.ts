@@ -116,3 +116,19 @@ export interface LimitsChange {
   breakers?: Record<string, string>;
   refuseWhenPaused?: boolean;
 }
+
+/** A workflow step as `GET /v1/jobs/{id}/steps` answers it. */
+export interface StepView {
+  name: string;
+  seq: number | null;
+  kind: 'step' | 'sleep' | 'event' | 'children' | 'version' | 'compensation';
+  status: 'completed' | 'failed' | 'retrying' | 'sleeping' | 'waiting';
+  result: unknown;
+  error: { message: string; code?: string; name?: string } | null;
+  attempts: number;
+  startedAt: number;
+  finishedAt: number | null;
+  durationMs: number | null;
+  until: number | null;
+  detail: unknown;
+}

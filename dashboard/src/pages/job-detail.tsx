@@ -14,6 +14,7 @@ import { Link } from '../components/link.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
+import { WorkflowSteps } from '../components/workflow-steps.js';
 import { age, clockTime, count, duration, timestamp, waitingFor } from '../lib/format.js';
 import { timeline } from '../lib/timeline.js';
 import { useJob } from '../lib/use-job.js';
@@ -47,7 +48,7 @@ export function JobDetailPage({ id }: { id: string }) {
 
 function JobDetail({ job, error, reload }: { job: JobView; error: Error | null; reload(): void }) {
   const now = useNow();
-  const { canAdmin } = useSession();
+  const { canAdmin, api } = useSession();
   const waiting = waitingFor(job, now);
   const showProgress = job.status === 'active' || job.status === 'completed' || job.progress !== null;
   return (
@@ -158,6 +159,7 @@ function JobDetail({ job, error, reload }: { job: JobView; error: Error | null; 
           {job.status === 'completed' ? <JsonBlock value={job.result} label="Result" /> : <p className="muted">{noResult[job.status]}</p>}
         </div>
       </div>
+      <WorkflowSteps api={api} id={job.id} />
       <Attempts job={job} />
       <div className="card">
         <h2>Timeline</h2>
