@@ -138,6 +138,14 @@ export default defineConfig({
       /^spool\.config\.ts is invalid: .*queues\.emails\.concurrency: must be a number; got the string "ten".*unknown field "queues\.emails\.retries".*auth\.tokens\[0\]\.hash: must be the SHA-256 hex.*auth\.tokens\[0\]\.scopes\[0\]: must be one of "enqueue", "publish", "read", "admin".*unknown field "server\.prot"/,
     );
     expect(() => parseConfig({ queues: { 'bad queue': { handlers: './x.ts' } } }, 'f')).toThrow(/queue names use 1 to 128 letters/);
+    expect(() =>
+      parseConfig({ schedules: { nightly: { cron: '0 3 * * *', queue: 'reports', name: 'r', missed: 'later', every: 1 } } }, 'f'),
+    ).toThrow(/^f is invalid: .*schedules\.nightly\.missed.*unknown field "schedules\.nightly\.every"/);
+    expect(
+      parseConfig({ schedules: { nightly: { cron: '0 3 * * *', queue: 'reports', name: 'r', missed: { catchUp: 2 } } } }, 'f'),
+    ).toMatchObject({
+      schedules: { nightly: { cron: '0 3 * * *', missed: { catchUp: 2 } } },
+    });
   });
 
   it('explains a missing file, a missing default export and a missing handler module', async () => {
