@@ -51,6 +51,7 @@ import { Maintenance } from './maintenance.js';
 import { waitForJob } from './wait-for.js';
 import { type QueuePosition, positionOf } from './position.js';
 import { ScheduleTicker } from './schedule-ticker.js';
+import { type GroupStatus, groupItems, groupStatus, newGroupId } from './groups.js';
 import { type ScheduleOptions, runDueSchedules, schedulesOf, toScheduleDefinition } from './schedules.js';
 import { type EnqueueItem, toNewJob } from './new-job.js';
 import { type SpoolSettings, resolveSettings } from './settings.js';
@@ -222,6 +223,25 @@ export class Spool {
       );
     }
     return outcome.job;
+  }
+
+  /**
+   * Enqueues `items` as one group, in one transaction (all or none), and returns its id with a
+   * handle per job. `groupStatus(id)` then reports on all of them at once.
+   */
+  async group<R = unknown>(
+    items: readonly EnqueueItem[],
+    options: { tx?: Transaction } = {},
+  ): Promise<{ id: string; jobs: JobHandle<R>[] }> {
+    this.assertOpen();
+    const id = newGroupId();
+    return { id, jobs: await this.enqueueMany<R>(groupItems(items, id), options) };
+  }
+
+  /** A group's jobs per status, overall progress and an ETA; SPOOL_NOT_FOUND when no job carries the id. */
+  async groupStatus(id: string): Promise<GroupStatus> {
+    this.assertOpen();
+    return groupStatus(this.store, String(id));
   }
 
   /** Jobs newest first, filtered, a page at a time. */

@@ -9,6 +9,7 @@ import { busTests } from './bus.js';
 import { controlTests } from './control.js';
 import { enqueueTests } from './enqueue.js';
 import { flowTests } from './flow.js';
+import { groupTests } from './groups.js';
 import { type StoreFactory, useHarness } from './harness.js';
 import { leaseTests } from './leases.js';
 import { migrationTests } from './migrations.js';
@@ -40,5 +41,6 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     flowTests(h);
     positionTests(h);
     scheduleTests(h);
+    groupTests(h);
   });
 }

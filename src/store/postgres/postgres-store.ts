@@ -30,7 +30,6 @@ import type {
   StoreListener,
   TopicsPart,
   LimitsPart,
-  SchedulesPart,
   Transaction,
 } from '../contract.js';
 import { type ClaimedRow, type JobRow, claimOrder, foldCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
@@ -40,7 +39,7 @@ import { enqueueKeyed } from './keyed-insert.js';
 import { createPools, safeUrl } from './pools.js';
 import { migrate } from './migrations.js';
 import { type QueueRoom, queueRefusal } from '../queue-room.js';
-import { type PostgresWorkersPart, deleteFinished, postgresQueues, postgresStats, postgresWorkers } from './parts.js';
+import { type PostgresWorkersPart, deleteFinished, postgresGroups, postgresQueues, postgresStats, postgresWorkers } from './parts.js';
 import { Subscribers } from './notification-listener.js';
 import { type StatementName, postgresStatements } from './statements.js';
 import { type BusStatementName, busStatements } from './bus-statements.js';
@@ -72,7 +71,9 @@ export class PostgresStore implements Store {
   readonly queues: QueuesPart;
   readonly topics: TopicsPart;
   readonly limits: LimitsPart;
-  readonly schedules: SchedulesPart;
+  // Built on first use: the connection's details are set in the constructor.
+  readonly schedules = postgresSchedules(() => ({ pool: this.pool, schema: this.schema, where: this.where, now: () => this.now() }));
+  readonly groups = postgresGroups({ run: (name, values) => this.run(name, values), now: () => this.now() });
   private readonly statements: Record<AnyStatement, string>;
   private readonly subscribers: Subscribers;
   readonly workers: PostgresWorkersPart;
@@ -116,7 +117,6 @@ export class PostgresStore implements Store {
       now: () => this.now(),
       wake: (queues) => this.wakeLocal(queues),
     });
-    this.schedules = postgresSchedules({ pool, schema, where: this.where, now: () => this.now() });
     this.topics = postgresTopics({
       run: (name, values, via) => this.run(name, values, via),
       count: async (name, values) => (await this.exec(name, values)).rowCount ?? 0,

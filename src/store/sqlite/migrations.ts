@@ -186,4 +186,10 @@ export const sqliteMigrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX spool_schedules_next ON spool_schedules (next_run_at);
   `,
+  // Groups: a job enqueued with spool.group() carries its group's id in metadata.group; this
+  // index counts a group's jobs per status without reading them.
+  `
+  CREATE INDEX spool_jobs_group ON spool_jobs (json_extract(metadata, '$.group'), status)
+    WHERE json_extract(metadata, '$.group') IS NOT NULL;
+  `,
 ];

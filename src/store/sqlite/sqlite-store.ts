@@ -30,6 +30,7 @@ import type {
   TopicsPart,
   LimitsPart,
   SchedulesPart,
+  GroupsPart,
   Transaction,
   WorkersPart,
 } from '../contract.js';
@@ -40,7 +41,7 @@ import { assertFolderExists, toStoreError } from './driver-errors.js';
 import { sqliteMigrations } from './migrations.js';
 import { leaseLoss, numbered } from './binding.js';
 import { prepareInsert } from './insert.js';
-import { type SqliteAccess, deleteFinished, sqliteQueues, sqliteStats, sqliteWorkers } from './parts.js';
+import { type SqliteAccess, deleteFinished, sqliteGroups, sqliteQueues, sqliteStats, sqliteWorkers } from './parts.js';
 import { type SqliteStatementName, pruneSlice, sqliteStatements } from './statements.js';
 import { sqliteTopics } from './topics.js';
 import { sqliteLimits } from './limits.js';
@@ -66,6 +67,7 @@ export class SqliteStore implements Store {
   readonly topics: TopicsPart;
   readonly limits: LimitsPart;
   readonly schedules: SchedulesPart;
+  readonly groups: GroupsPart;
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly listeners = new Set<StoreListener>();
@@ -116,6 +118,7 @@ export class SqliteStore implements Store {
       ensureQueues: (db, names) => this.ensureQueues(db, names),
     });
     this.workers = sqliteWorkers(access);
+    this.groups = sqliteGroups(access);
     this.schedules = sqliteSchedules({
       prepare: (text) => this.prepare(text),
       now: () => this.now(),
