@@ -8,27 +8,11 @@
 import { randomBytes } from 'node:crypto';
 import { defaults } from '../core/defaults.js';
 import { InvalidArgumentError, SpoolError } from '../core/errors.js';
-import { type JobStatus, jobStatuses } from '../core/types.js';
+import { type GroupStatus, type JobStatus, jobStatuses } from '../core/types.js';
 import type { GroupCountsRecord, Store } from '../store/contract.js';
 import type { EnqueueItem } from './new-job.js';
 
-export interface GroupStatus {
-  id: string;
-  /** Jobs in the group. */
-  total: number;
-  counts: Record<JobStatus, number>;
-  /** Jobs in a final status (completed, failed, cancelled, expired). */
-  finished: number;
-  /** Finished jobs in percent of all, 0 to 100. */
-  progress: number;
-  /** True once every job is final. */
-  done: boolean;
-  /**
-   * When the last job should finish (epoch ms, the store's clock), from how many of the group's
-   * jobs finished over the last five minutes; null when done, or when none finished in the window.
-   */
-  eta: number | null;
-}
+export type { GroupStatus };
 
 const groupIdPattern = /^grp_[a-z0-9]{1,64}$/;
 

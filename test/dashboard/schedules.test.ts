@@ -2,6 +2,7 @@
  * The Schedules page in Debian's Chromium against a real server on SQLite: empty, it says how to
  * add one; it lists each schedule's cron and time zone, job, missed-tick policy and next tick;
  * an admin deletes one after a confirmation; a read-only token sees no button; it fits a 390 px phone.
+ * Also a group's page: one bar for all of its jobs, counts per status, the ETA.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { type DashboardServer, secrets, startDashboardServer } from './dashboard
 
 const hasChromium = chromiumAvailable();
 
-describe.runIf(hasChromium)('the Schedules page in Chromium', () => {
+describe.runIf(hasChromium)('the Schedules and group pages in Chromium', () => {
   let server: DashboardServer;
   let browser: Browser;
   let context: BrowserContext | null = null;
@@ -78,6 +79,29 @@ describe.runIf(hasChromium)('the Schedules page in Chromium', () => {
     await dialog.getByRole('button', { name: 'Delete schedule' }).click();
     await expect.poll(() => beats.count(), { timeout: 10_000 }).toBe(0);
     expect((await spool.schedules()).map((s) => s.name)).toEqual(['nightly-report']);
+  });
+
+  it("shows a group's one bar, its counts per status, and when it is done", async () => {
+    const { spool } = server.service;
+    // Two thumbnails finish at once; two jobs on a queue nobody works keep the group open.
+    const group = await spool.group([
+      { queue: 'media', name: 'thumbnail', payload: { file: 'a.png' } },
+      { queue: 'media', name: 'thumbnail', payload: { file: 'b.png' } },
+      { queue: 'later', name: 'x' },
+      { queue: 'later', name: 'y' },
+    ]);
+    const page = await open(`/groups/${group.id}`, secrets.read);
+    const summary = page.getByTestId('group-summary');
+    await expect
+      .poll(() => summary.textContent(), { timeout: 15_000 })
+      .toMatch(/^2 of 4 finished \(50%\); the last should finish in about/);
+    expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('50');
+    expect(await page.getByTestId('count-completed').locator('dd').textContent()).toBe('2');
+    expect(await page.getByTestId('count-waiting').locator('dd').textContent()).toBe('2');
+    await screenshot(page, 'group-1280');
+    for (const job of group.jobs.slice(2)) await spool.cancel(job.id);
+    await expect.poll(() => page.locator('.page-sub').textContent(), { timeout: 10_000 }).toBe('Every job is final.');
+    expect(await page.getByRole('progressbar').getAttribute('aria-valuetext')).toBe('cancelled at 4 of 4');
   });
 
   it('shows a read-only token the schedules without a delete button, and fits a 390 px phone', async () => {
