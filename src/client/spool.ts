@@ -51,6 +51,7 @@ import { Maintenance } from './maintenance.js';
 import { waitForJob } from './wait-for.js';
 import { type QueuePosition, positionOf } from './position.js';
 import { ScheduleTicker } from './schedule-ticker.js';
+import { type Pipeline, type PipelineOptions, type PipelineStage, startPipeline } from './pipeline.js';
 import { type GroupStatus, groupItems, groupStatus, newGroupId } from './groups.js';
 import { type ScheduleOptions, runDueSchedules, schedulesOf, toScheduleDefinition } from './schedules.js';
 import { type EnqueueItem, toNewJob } from './new-job.js';
@@ -444,6 +445,16 @@ export class Spool {
   async runDueSchedules(): Promise<number> {
     this.assertOpen();
     return runDueSchedules(this.store, this.settings, this.logger);
+  }
+
+  /**
+   * Runs a pipeline of stages in this process: each stage is a queue with a handler, and what a
+   * stage returns becomes the next stage's job. At most `maxInFlight` items wait between two
+   * stages; a fast stage waits for room in the next rather than flooding it.
+   */
+  pipeline(name: string, stages: readonly PipelineStage[], options?: PipelineOptions): Promise<Pipeline> {
+    this.assertOpen();
+    return startPipeline(this, name, stages, options);
   }
 
   /** Starts a worker on `queue`; it runs until `close()` (or the Spool's) or a shutdown signal. */

@@ -10,6 +10,7 @@ import { controlTests } from './control.js';
 import { enqueueTests } from './enqueue.js';
 import { flowTests } from './flow.js';
 import { groupTests } from './groups.js';
+import { pipelineTests } from './pipelines.js';
 import { type StoreFactory, useHarness } from './harness.js';
 import { leaseTests } from './leases.js';
 import { migrationTests } from './migrations.js';
@@ -42,5 +43,6 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     positionTests(h);
     scheduleTests(h);
     groupTests(h);
+    pipelineTests(h);
   });
 }
