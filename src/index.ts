@@ -21,6 +21,8 @@ export type { BridgeDirection, BridgeKind, BridgeState, BridgeStatus } from './b
 export type { BreakerOptions, QueueLimits, QueueState } from './client/flow.js';
 export type { QueuePosition } from './client/position.js';
 export type { ScheduleOptions } from './client/schedules.js';
+export type { GroupStatus } from './client/groups.js';
+export type { Pipeline, PipelineOptions, PipelineStage } from './client/pipeline.js';
 export type { MissedPolicy, ScheduleRecord } from './store/contract.js';
 export type { BreakerPolicy, BreakerState, QueuePolicy } from './core/flow.js';
 export type { Handler, Handlers, JobContext } from './worker/types.js';

@@ -9,6 +9,8 @@ import { Link } from './components/link.js';
 import { ErrorNotice, Loading } from './components/states.js';
 import { useLocation } from './lib/router.js';
 import { BreakersPage } from './pages/breakers.js';
+import { SchedulesPage } from './pages/schedules.js';
+import { GroupPage } from './pages/group-detail.js';
 import { DeadLettersPage } from './pages/dead-letters.js';
 import { JobDetailPage } from './pages/job-detail.js';
 import { JobsPage } from './pages/jobs.js';
@@ -49,6 +51,7 @@ const nav = [
   { to: '/jobs', label: 'Jobs', match: (path: string) => path.startsWith('/jobs') },
   { to: '/dead-letters', label: 'Dead letters', match: (path: string) => path.startsWith('/dead-letters') },
   { to: '/breakers', label: 'Breakers', match: (path: string) => path.startsWith('/breakers') },
+  { to: '/schedules', label: 'Schedules', match: (path: string) => path.startsWith('/schedules') },
   { to: '/topics', label: 'Topics', match: (path: string) => path.startsWith('/topics') },
   { to: '/workers', label: 'Workers', match: (path: string) => path.startsWith('/workers') },
 ];
@@ -105,6 +108,9 @@ function Screen({ path }: { path: string }) {
   const topic = /^\/topics\/([^/]+)\/?$/.exec(path);
   if (topic) return <TopicPage key={topic[1]} topic={decoded(topic[1] as string)} />;
   if (path === '/breakers' || path === '/breakers/') return <BreakersPage />;
+  if (path === '/schedules' || path === '/schedules/') return <SchedulesPage />;
+  const group = /^\/groups\/(grp_[a-z0-9]{1,64})\/?$/.exec(path);
+  if (group) return <GroupPage key={group[1]} id={group[1] as string} />;
   const queue = /^\/queues\/([^/]+)\/?$/.exec(path);
   if (queue) return <QueuePage key={queue[1]} queue={decoded(queue[1] as string)} />;
   return (

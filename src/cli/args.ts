@@ -50,6 +50,16 @@ export function jobId(value: string): string {
   return value;
 }
 
+/** A job id, or a group id as `spool.group()` returns it (`grp_…`). */
+export function jobOrGroupId(value: string): string {
+  if (/^grp_[a-z0-9]{1,64}$/.test(value)) return value;
+  if (!/^\d{1,19}$/.test(value))
+    throw new CommanderInvalidArgument(
+      `"${value}" is not a job id or a group id; ids are the digits printed by \`spool enqueue\`, group ids start with grp_.`,
+    );
+  return value;
+}
+
 export function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new CommanderInvalidArgument(`"${value}" is not a whole number.`);

@@ -9,6 +9,7 @@ import type { EventRecord, TopicInfo } from '../store/contract.js';
 import type { JobView } from '../server/job-view.js';
 import type { ScheduleRecord, WorkerRecord } from '../store/contract.js';
 import type { ScheduleOptions } from '../client/schedules.js';
+import type { GroupStatus } from '../client/groups.js';
 
 export interface EnqueueInput {
   queue: string;
@@ -103,6 +104,8 @@ export interface Backend {
   resume(queue: string): Promise<unknown>;
   setLimits(queue: string, limits: import('../client/flow.js').QueueLimits): Promise<unknown>;
   breakers(): Promise<BreakerRow[]>;
+  /** A group's counts per status, progress and ETA. */
+  group(id: string): Promise<GroupStatus>;
   schedules(): Promise<ScheduleRecord[]>;
   /** Creates or replaces a cron schedule; returns it as stored. */
   setSchedule(name: string, cron: string, options: ScheduleOptions): Promise<ScheduleRecord>;

@@ -7,6 +7,7 @@ import type { BridgeStatus } from '../bus/bridges/status.js';
 import type { JobView } from '../server/job-view.js';
 import type { EventRecord, ScheduleRecord, TopicInfo, WorkerRecord } from '../store/contract.js';
 import type { ScheduleOptions } from '../client/schedules.js';
+import type { GroupStatus } from '../client/groups.js';
 import type { QueueLimits } from '../client/flow.js';
 import type {
   Backend,
@@ -166,6 +167,10 @@ export class HttpBackend implements Backend {
 
   async breakers(): Promise<BreakerRow[]> {
     return (await this.request<{ breakers: BreakerRow[] }>('GET', '/v1/breakers')).breakers;
+  }
+
+  group(id: string): Promise<GroupStatus> {
+    return this.request('GET', `/v1/groups/${encodeURIComponent(id)}`);
   }
 
   async schedules(): Promise<ScheduleRecord[]> {

@@ -12,6 +12,7 @@ import { type JobView, toJobView } from '../server/job-view.js';
 import { CliError, exitCodes } from './exit-codes.js';
 import type { EventRecord, ScheduleRecord, TopicInfo, WorkerRecord } from '../store/contract.js';
 import type { ScheduleOptions } from '../client/schedules.js';
+import type { GroupStatus } from '../client/groups.js';
 import { type QueueLimits, breakerView } from '../client/flow.js';
 import type {
   Backend,
@@ -136,6 +137,10 @@ export class StoreBackend implements Backend {
 
   async breakers(): Promise<BreakerRow[]> {
     return (await this.spool.breakers()).map(breakerView);
+  }
+
+  group(id: string): Promise<GroupStatus> {
+    return this.spool.groupStatus(id);
   }
 
   schedules(): Promise<ScheduleRecord[]> {

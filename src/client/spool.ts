@@ -53,6 +53,8 @@ import { Maintenance } from './maintenance.js';
 import { waitForJob } from './wait-for.js';
 import { type QueuePosition, positionOf } from './position.js';
 import { ScheduleTicker } from './schedule-ticker.js';
+import { type Pipeline, type PipelineOptions, type PipelineStage, startPipeline } from './pipeline.js';
+import { type GroupStatus, groupItems, groupStatus, newGroupId } from './groups.js';
 import { type ScheduleOptions, runDueSchedules, schedulesOf, toScheduleDefinition } from './schedules.js';
 import { type EnqueueItem, toNewJob } from './new-job.js';
 import { type SpoolSettings, resolveSettings } from './settings.js';
@@ -256,6 +258,25 @@ export class Spool {
     return outcome.job;
   }
 
+  /**
+   * Enqueues `items` as one group, in one transaction (all or none), and returns its id with a
+   * handle per job. `groupStatus(id)` then reports on all of them at once.
+   */
+  async group<R = unknown>(
+    items: readonly EnqueueItem[],
+    options: { tx?: Transaction } = {},
+  ): Promise<{ id: string; jobs: JobHandle<R>[] }> {
+    this.assertOpen();
+    const id = newGroupId();
+    return { id, jobs: await this.enqueueMany<R>(groupItems(items, id), options) };
+  }
+
+  /** A group's jobs per status, overall progress and an ETA; SPOOL_NOT_FOUND when no job carries the id. */
+  async groupStatus(id: string): Promise<GroupStatus> {
+    this.assertOpen();
+    return groupStatus(this.store, String(id));
+  }
+
   /** Jobs newest first, filtered, a page at a time. */
   async listJobs(options: ListJobsOptions = {}): Promise<JobPage> {
     this.assertOpen();
@@ -456,6 +477,16 @@ export class Spool {
   async runDueSchedules(): Promise<number> {
     this.assertOpen();
     return runDueSchedules(this.store, this.settings, this.logger);
+  }
+
+  /**
+   * Runs a pipeline of stages in this process: each stage is a queue with a handler, and what a
+   * stage returns becomes the next stage's job. At most `maxInFlight` items wait between two
+   * stages; a fast stage waits for room in the next rather than flooding it.
+   */
+  pipeline(name: string, stages: readonly PipelineStage[], options?: PipelineOptions): Promise<Pipeline> {
+    this.assertOpen();
+    return startPipeline(this, name, stages, options);
   }
 
   /** A workflow job's steps, in the order they were first recorded (empty for a plain job); null if no such job. */

@@ -23,6 +23,7 @@ import type { SpoolOptions } from '../client/spool-options.js';
 import { type BridgeConfig, bridgeConfigSchema, bridgeNameSchema } from '../bus/bridges/config.js';
 import type { RetentionOptions, WorkOptions } from '../core/options.js';
 import { namePattern, nameRule } from '../core/names.js';
+import { type ScheduleOptions, scheduleFields } from '../core/schedule-options.js';
 import { queueWorkFields, sharedSpoolFields } from '../core/options.js';
 import { type Scope, scopes } from '../core/scopes.js';
 import { allowHostProblem } from '../webhooks/address-policy.js';
@@ -63,6 +64,9 @@ export interface TokenConfig {
   scopes: Scope[];
 }
 
+/** A cron schedule in the config file: the cron, and what `spool.schedule` takes. */
+export type ScheduleConfig = ScheduleOptions & { cron: string };
+
 export interface SpoolConfig {
   /** `sqlite:./spool.db` or `postgres://…`. Overridden by `--store` and `SPOOL_STORE`. @defaultValue "sqlite:./spool.db" */
   store?: string;
@@ -82,6 +86,12 @@ export interface SpoolConfig {
    * subscriber runs are kept for it), and run by `spool serve` and `spool worker`.
    */
   subscriptions?: Record<string, SubscriptionConfig>;
+  /**
+   * Cron schedules, by name: stored at start (a declaration that keeps its cron and time zone
+   * keeps its next tick, so no missed tick is lost to a restart), and ticked by every process
+   * that runs workers. Schedules created elsewhere (the API, the CLI) are left as they are.
+   */
+  schedules?: Record<string, ScheduleConfig>;
   auth?: {
     /** API tokens; `SPOOL_TOKENS` adds more. */
     tokens?: TokenConfig[];
@@ -162,6 +172,12 @@ export const configSchema = z
         subscribeOptionsSchema
           .extend({ topic: z.string().regex(namePattern, `topic names ${nameRule}`), handler: z.union([z.string().min(1), fn]) })
           .strict(),
+      )
+      .optional(),
+    schedules: z
+      .record(
+        z.string().regex(namePattern, `schedule names ${nameRule}`),
+        z.object({ cron: z.string().min(1).max(200), ...scheduleFields }).strict(),
       )
       .optional(),
     auth: z

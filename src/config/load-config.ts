@@ -21,7 +21,7 @@ import type { SubscribeOptions } from '../bus/subscription.js';
 import type { BreakerOptions, QueueLimits } from '../client/flow.js';
 import type { ThreadHandlers } from '../worker/thread-pool.js';
 import type { Handlers } from '../worker/types.js';
-import { type SpoolConfig, configSchema } from './define-config.js';
+import { type ScheduleConfig, type SpoolConfig, configSchema } from './define-config.js';
 import { describeLoadError, importModule } from './import-module.js';
 
 export const configFileNames = ['spool.config.ts', 'spool.config.mts', 'spool.config.js', 'spool.config.mjs'];
@@ -61,6 +61,8 @@ export interface ResolvedConfig {
   queues: ResolvedQueue[];
   breakers: Record<string, BreakerOptions>;
   subscriptions: ResolvedSubscription[];
+  /** Cron schedules to store at start, by name. */
+  schedules?: Record<string, ScheduleConfig>;
   tokens: TokenEntry[];
   /** Newest first; empty when none is configured. */
   webhookSecrets: string[];
@@ -229,6 +231,7 @@ export async function loadConfig(
     queues,
     breakers: config.breakers ?? {},
     subscriptions,
+    schedules: config.schedules ?? {},
     tokens,
     webhookSecrets,
     webhookSignature,

@@ -180,3 +180,22 @@ export interface QueuePosition {
    */
   eta: number | null;
 }
+
+/** One report for a group of jobs enqueued together (`spool.group()`). */
+export interface GroupStatus {
+  id: string;
+  /** Jobs in the group. */
+  total: number;
+  counts: Record<JobStatus, number>;
+  /** Jobs in a final status (completed, failed, cancelled, expired). */
+  finished: number;
+  /** Finished jobs in percent of all, 0 to 100. */
+  progress: number;
+  /** True once every job is final. */
+  done: boolean;
+  /**
+   * When the last job should finish (epoch ms, the store's clock), from how many of the group's
+   * jobs finished over the last five minutes; null when done, or when none finished in the window.
+   */
+  eta: number | null;
+}

@@ -22,6 +22,7 @@ import { statsRoutes } from './routes/stats.js';
 import { topicRoutes } from './routes/topics.js';
 import { flowRoutes } from './routes/flow.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { groupRoutes } from './routes/groups.js';
 import { whoamiRoutes } from './routes/whoami.js';
 import { workerRoutes } from './routes/workers.js';
 import { validationProblem } from './validation-problem.js';
@@ -85,6 +86,7 @@ export function createApp(options: AppOptions): SpoolApp {
   queueRoutes(app, ctx);
   flowRoutes(app, ctx);
   scheduleRoutes(app, ctx);
+  groupRoutes(app, ctx);
   jobErrorRoutes(app, ctx);
   jobStepRoutes(app, ctx);
   deadLetterRoutes(app, ctx);

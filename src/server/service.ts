@@ -88,6 +88,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     // Breakers first: queue limits name them.
     for (const [name, breaker] of Object.entries(config.breakers)) await spool.defineBreaker(name, breaker);
     for (const queue of config.queues) if (queue.limits) await spool.configureQueue(queue.name, queue.limits);
+    for (const [name, { cron, ...schedule }] of Object.entries(config.schedules ?? {})) await spool.schedule(name, cron, schedule);
     // Listen before any worker starts: a port in use stops the start before a job is claimed.
     if (options.http && auth) {
       const spoolApp = createApp({

@@ -209,6 +209,19 @@ export interface QueuesPart {
   position(id: string, windowMs: number): Promise<QueuePositionRecord | null>;
 }
 
+/** Optional: groups of jobs enqueued together (`metadata.group`), counted on an index. */
+export interface GroupsPart {
+  /** The group's jobs per status, and how many of them finished in the last `windowMs`, at the store's time. */
+  counts(id: string, windowMs: number): Promise<GroupCountsRecord>;
+}
+
+export interface GroupCountsRecord {
+  counts: Partial<Record<JobStatus, number>>;
+  /** Jobs of the group that finished (completed, failed, cancelled, expired) within the window. */
+  recent: number;
+  at: number;
+}
+
 export interface QueuePositionRecord {
   queue: string;
   /** Waiting jobs of the queue ahead of it in the claim order (higher priority, then earlier run time, then older). */
@@ -298,6 +311,7 @@ export interface Store extends JobStore, AdminStore {
   readonly workers?: WorkersPart;
   readonly steps?: StepsPart;
   readonly schedules?: SchedulesPart;
+  readonly groups?: GroupsPart;
   readonly changes?: ChangesPart;
 }
 
@@ -325,7 +339,7 @@ export interface ChangesPart {
 }
 
 /** The optional parts a store may have, by name: what the conformance suite checks for. */
-export type StorePart = 'stats' | 'queues' | 'topics' | 'limits' | 'workers' | 'steps' | 'schedules' | 'changes';
+export type StorePart = 'stats' | 'queues' | 'topics' | 'limits' | 'workers' | 'steps' | 'schedules' | 'changes' | 'groups';
 
 /** The queue name a wake-up carries when the store cannot tell which queue changed. */
 export const anyQueue = '*';

@@ -141,6 +141,14 @@ export default defineConfig({
     expect(() => parseConfig({ queues: { emails: { handlers: './x.ts', prefetch: -1 } } }, 'f')).toThrow(
       /queues\.emails\.prefetch: must be at least 0/,
     );
+    expect(() =>
+      parseConfig({ schedules: { nightly: { cron: '0 3 * * *', queue: 'reports', name: 'r', missed: 'later', every: 1 } } }, 'f'),
+    ).toThrow(/^f is invalid: .*schedules\.nightly\.missed.*unknown field "schedules\.nightly\.every"/);
+    expect(
+      parseConfig({ schedules: { nightly: { cron: '0 3 * * *', queue: 'reports', name: 'r', missed: { catchUp: 2 } } } }, 'f'),
+    ).toMatchObject({
+      schedules: { nightly: { cron: '0 3 * * *', missed: { catchUp: 2 } } },
+    });
   });
 
   it('explains a missing file, a missing default export and a missing handler module', async () => {

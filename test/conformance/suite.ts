@@ -10,6 +10,8 @@ import { controlTests } from './control.js';
 import { enqueueTests } from './enqueue.js';
 import { flowTests } from './flow.js';
 import { groupCommitTests } from './group-commit.js';
+import { groupTests } from './groups.js';
+import { pipelineTests } from './pipelines.js';
 import { type StoreFactory, useHarness } from './harness.js';
 import { leaseTests } from './leases.js';
 import { migrationTests } from './migrations.js';
@@ -54,5 +56,7 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     positionTests(h);
     scheduleTests(h);
     tracingTests(h);
+    groupTests(h);
+    pipelineTests(h);
   });
 }

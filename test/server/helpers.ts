@@ -105,6 +105,7 @@ export interface TestServiceOptions {
   queues?: ResolvedQueue[];
   subscriptions?: ResolvedSubscription[];
   breakers?: ResolvedConfig['breakers'];
+  schedules?: ResolvedConfig['schedules'];
   limits?: { maxInFlight?: number; maxStreams?: number };
   http?: boolean;
   insecureNoAuth?: boolean;
@@ -140,6 +141,7 @@ export function testConfig(options: TestServiceOptions): ResolvedConfig {
     queues: options.queues ?? [],
     subscriptions: options.subscriptions ?? [],
     breakers: options.breakers ?? {},
+    schedules: options.schedules ?? {},
     tokens: testTokens,
     webhookSecrets: webhookSecrets(options.webhookSecret),
     webhookSignature: options.webhookSignature ?? 'standard',

@@ -78,6 +78,21 @@ describe.each(kinds)('cron schedules over HTTP on $kind', ({ make }) => {
     expect((await (await call('/v1/schedules', 'GET', secrets.read)).json()) as unknown).toEqual({ schedules: [] });
   });
 
+  it('stores the schedules of the config file at start, where the API lists them', async () => {
+    const declared = { nightly: { cron: '0 3 * * *', queue: 'reports', name: 'nightly-report', missed: { catchUp: 1 } } };
+    const again = await startTestService({ store, schedules: declared });
+    try {
+      const first = (await again.spool.getSchedule('nightly')) as { nextRunAt: number };
+      expect(first).toMatchObject({ cron: '0 3 * * *', queue: 'reports', jobName: 'nightly-report', missed: { catchUp: 1 } });
+      const list = (await (await call('/v1/schedules', 'GET', secrets.read)).json()) as {
+        schedules: { name: string; nextRunAt: number }[];
+      };
+      expect(list.schedules).toEqual([expect.objectContaining({ name: 'nightly', nextRunAt: first.nextRunAt })]);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('ticks a schedule by itself: a job each second with a six-field cron', async () => {
     await call('/v1/schedules/heartbeat', 'PUT', secrets.admin, { cron: '* * * * * *', queue: 'beats', name: 'beat' });
     const jobs = await eventually(async () => {

@@ -6,7 +6,7 @@ export type { JobErrorView, JobView } from '../../../src/server/job-view.js';
 export type { JobStatus, Progress } from '../../../src/core/types.js';
 // The status lists are plain constants in a module with no imports: bundling them shares one truth.
 export { finalStatuses, jobStatuses } from '../../../src/core/types.js';
-export type { BacklogPoint, ThroughputPoint, WorkerRecord } from '../../../src/store/contract.js';
+export type { BacklogPoint, ScheduleRecord, ThroughputPoint, WorkerRecord } from '../../../src/store/contract.js';
 
 import type { JobErrorRecord, JobStatus } from '../../../src/core/types.js';
 import type { JobView } from '../../../src/server/job-view.js';

@@ -7,6 +7,7 @@ import type { JobView } from '../../server/job-view.js';
 import * as parse from '../args.js';
 import type { Backend } from '../backend.js';
 import { CliError, exitCodes } from '../exit-codes.js';
+import { showGroup, watchGroup } from '../group-watch.js';
 import { LiveLine, type Out, describeJob, printJson, progressText, table, watchLine } from '../output.js';
 import { type TargetOptions, targetOptions, withBackend } from '../target.js';
 
@@ -56,12 +57,16 @@ export function registerClientCommands(program: Command, out: () => Out): void {
   targetOptions(
     program
       .command('status')
-      .description("show a job's status, progress and result; --watch follows it live until it finishes")
-      .addArgument(new Argument('<id>', 'job id').argParser(parse.jobId))
+      .description("show a job's status, progress and result, or a group's (grp_…) with one bar; --watch follows it live until it finishes")
+      .addArgument(new Argument('<id>', 'job id, or group id').argParser(parse.jobOrGroupId))
       .option('-w, --watch', 'live progress until the job finishes, then the result or the error (exit 1 if it failed or was cancelled)'),
   ).action(async (id: string, options: TargetOptions & { watch?: boolean }) => {
     const o = out();
     await withBackend(options, async (backend) => {
+      if (id.startsWith('grp_')) {
+        process.exitCode = options.watch ? await watchGroup(backend, id, o) : await showGroup(backend, id, o);
+        return;
+      }
       if (options.watch) {
         process.exitCode = await watch(backend, id, o);
         return;

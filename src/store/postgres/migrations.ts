@@ -307,6 +307,11 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
       OR OLD.progress::text IS DISTINCT FROM NEW.progress::text))
     EXECUTE FUNCTION "${s}".notify_changed();
   `,
+  // Groups: a job enqueued with spool.group() carries its group's id in metadata.group; this
+  // index counts a group's jobs per status without reading them.
+  (s) => `
+  CREATE INDEX jobs_group ON "${s}".jobs ((metadata->>'group'), status) WHERE (metadata->>'group') IS NOT NULL;
+  `,
 ];
 
 /** Applies pending migrations in one transaction; safe when many processes start at once. */

@@ -7,7 +7,16 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type pg from 'pg';
 import type { QueuePolicy } from '../../core/flow.js';
 import type { JobStatus } from '../../core/types.js';
-import type { BacklogPoint, QueueRecord, QueuesPart, StatsPart, ThroughputPoint, WorkerRecord, WorkersPart } from '../contract.js';
+import type {
+  BacklogPoint,
+  GroupsPart,
+  QueueRecord,
+  QueuesPart,
+  StatsPart,
+  ThroughputPoint,
+  WorkerRecord,
+  WorkersPart,
+} from '../contract.js';
 import { workerLostTexts } from '../row.js';
 import type { StatementName } from './statements.js';
 
@@ -171,4 +180,19 @@ export function postgresWorkers(
 export async function deleteFinished(run: Run, id: string): Promise<{ status: JobStatus; deleted: boolean } | null> {
   const [row] = await run<{ status: JobStatus | null; deleted: boolean }>('deleteFinished', [id]);
   return row?.status ? { status: row.status, deleted: row.deleted } : null;
+}
+
+/** Groups: a group's jobs per status on jobs_group. */
+export function postgresGroups({ run, now }: { run: Run; now: () => number | null }): GroupsPart {
+  return {
+    async counts(id, windowMs) {
+      const rows = await run<{ status: JobStatus; n: number; recent: number; at: string }>('groupCounts', [id, windowMs, now()]);
+      const at = rows[0]?.at ?? (await run<{ at: string }>('readNow', [now()]))[0]?.at;
+      return {
+        counts: Object.fromEntries(rows.map((r) => [r.status, r.n])),
+        recent: rows.reduce((sum, r) => sum + r.recent, 0),
+        at: Number(at),
+      };
+    },
+  };
 }

@@ -43,7 +43,7 @@ import { GroupCommit } from '../group-commit.js';
 import { createPools, safeUrl } from './pools.js';
 import { migrate } from './migrations.js';
 import { type QueueRoom, queueRefusal } from '../queue-room.js';
-import { type PostgresWorkersPart, deleteFinished, postgresQueues, postgresStats, postgresWorkers } from './parts.js';
+import { type PostgresWorkersPart, deleteFinished, postgresGroups, postgresQueues, postgresStats, postgresWorkers } from './parts.js';
 import { Subscribers } from './notification-listener.js';
 import { type StatementName, postgresStatements } from './statements.js';
 import { type BusStatementName, busStatements } from './bus-statements.js';
@@ -74,8 +74,10 @@ export class PostgresStore implements Store {
   readonly topics: TopicsPart;
   readonly limits: LimitsPart;
   readonly steps: StepsPart;
-  readonly schedules: SchedulesPart;
   readonly changes: ChangesPart;
+  // Built on first use: the connection's details are set in the constructor.
+  readonly schedules = postgresSchedules(() => ({ pool: this.pool, schema: this.schema, where: this.where, now: () => this.now() }));
+  readonly groups = postgresGroups({ run: (name, values) => this.run(name, values), now: () => this.now() });
   private readonly statements: Record<AnyStatement, string>;
   private readonly subscribers: Subscribers;
   readonly workers: PostgresWorkersPart;
@@ -125,7 +127,6 @@ export class PostgresStore implements Store {
       now: () => this.now(),
       wake: (queues) => this.wakeLocal(queues),
     });
-    this.schedules = postgresSchedules({ pool, schema, where: this.where, now: () => this.now() });
     this.changes = postgresChanges(schema, pool, (err) => toStoreError(err, this.where));
     this.topics = postgresTopics({
       run: (name, values, via) => this.run(name, values, via),

@@ -16,7 +16,7 @@ export interface PostgresSchedulesAccess {
   now(): number | null;
 }
 
-const now = (n: number) => `coalesce($${n}::bigint, (extract(epoch from now()) * 1000)::bigint)`;
+const nowSql = (n: number) => `coalesce($${n}::bigint, (extract(epoch from now()) * 1000)::bigint)`;
 
 function schedulesStatements(s: string) {
   const table = `"${s}".schedules`;
@@ -24,7 +24,7 @@ function schedulesStatements(s: string) {
     /** $1 name … $8 missed, $9 now. The next tick is kept unless the cron or the time zone changed. */
     upsert: `
       INSERT INTO ${table} AS t (name, cron, timezone, queue, job_name, payload, options, missed, next_run_at, created_at, updated_at)
-      VALUES ($1, $2, $3, $4, $5, $6::json, $7::json, $8::json, NULL, ${now(9)}, ${now(9)})
+      VALUES ($1, $2, $3, $4, $5, $6::json, $7::json, $8::json, NULL, ${nowSql(9)}, ${nowSql(9)})
       ON CONFLICT (name) DO UPDATE SET
         next_run_at = CASE WHEN t.cron = excluded.cron AND t.timezone IS NOT DISTINCT FROM excluded.timezone THEN t.next_run_at END,
         cron = excluded.cron, timezone = excluded.timezone, queue = excluded.queue, job_name = excluded.job_name,
@@ -35,24 +35,28 @@ function schedulesStatements(s: string) {
     remove: `DELETE FROM ${table} WHERE name = $1`,
     /** $1 now. The time comes back with the rows, so the ticker reads the clock the store keeps. */
     due: `
-      SELECT ${now(1)} AS read_at, * FROM ${table} WHERE next_run_at IS NULL OR next_run_at <= ${now(1)} ORDER BY name`,
+      SELECT ${nowSql(1)} AS read_at, * FROM ${table} WHERE next_run_at IS NULL OR next_run_at <= ${nowSql(1)} ORDER BY name`,
     /** $1 name, $2 from, $3 to, $4 last run or null, $5 now. */
     advance: `
-      UPDATE ${table} SET next_run_at = $3, last_run_at = coalesce($4, last_run_at), updated_at = ${now(5)}
+      UPDATE ${table} SET next_run_at = $3, last_run_at = coalesce($4, last_run_at), updated_at = ${nowSql(5)}
       WHERE name = $1 AND next_run_at IS NOT DISTINCT FROM $2::bigint`,
-    readNow: `SELECT ${now(1)} AS read_at`,
+    readNow: `SELECT ${nowSql(1)} AS read_at`,
   } as const;
 }
 
-export function postgresSchedules(access: PostgresSchedulesAccess): SchedulesPart {
-  const statements = schedulesStatements(access.schema);
-  const exec = async (name: keyof typeof statements, values: unknown[]) => {
+/** `connect` is called on first use: the store builds this part before its connection's details are set. */
+export function postgresSchedules(connect: () => PostgresSchedulesAccess): SchedulesPart {
+  let ready: { access: PostgresSchedulesAccess; statements: ReturnType<typeof schedulesStatements> } | null = null;
+  const exec = async (name: keyof ReturnType<typeof schedulesStatements>, values: unknown[]) => {
+    ready ??= { access: connect(), statements: schedulesStatements(connect().schema) };
+    const { access, statements } = ready;
     try {
       return await access.pool.query({ name: `${access.schema}.schedules.${name}`, text: statements[name], values });
     } catch (err) {
       throw toStoreError(err, access.where);
     }
   };
+  const now = () => (ready?.access ?? connect()).now();
   return {
     async upsert(d) {
       const { rows } = await exec('upsert', [
@@ -64,7 +68,7 @@ export function postgresSchedules(access: PostgresSchedulesAccess): SchedulesPar
         JSON.stringify(d.payload),
         JSON.stringify(d.options),
         JSON.stringify(d.missed),
-        access.now(),
+        now(),
       ]);
       return toScheduleRecord(rows[0] as ScheduleRow);
     },
@@ -75,12 +79,12 @@ export function postgresSchedules(access: PostgresSchedulesAccess): SchedulesPar
     list: async () => (await exec('list', [])).rows.map((row) => toScheduleRecord(row as ScheduleRow)),
     remove: async (name) => ((await exec('remove', [name])).rowCount ?? 0) > 0,
     async due() {
-      const { rows } = await exec('due', [access.now()]);
+      const { rows } = await exec('due', [now()]);
       const readAt = rows[0]
         ? (rows[0] as { read_at: string }).read_at
-        : ((await exec('readNow', [access.now()])).rows[0] as { read_at: string }).read_at;
+        : ((await exec('readNow', [now()])).rows[0] as { read_at: string }).read_at;
       return { now: Number(readAt), schedules: rows.map((row) => toScheduleRecord(row as ScheduleRow)) };
     },
-    advance: async (name, from, to, lastRunAt) => ((await exec('advance', [name, from, to, lastRunAt, access.now()])).rowCount ?? 0) > 0,
+    advance: async (name, from, to, lastRunAt) => ((await exec('advance', [name, from, to, lastRunAt, now()])).rowCount ?? 0) > 0,
   };
 }

@@ -241,6 +241,13 @@ export function postgresStatements(s: string) {
 
     getJob: `SELECT * FROM ${jobs} WHERE id = $1`,
 
+    /** $1 group id, $2 window (ms), $3 now: its jobs per status, and how many finished within the window (on jobs_group). */
+    groupCounts: `
+      SELECT status, count(*)::int AS n, count(*) FILTER (WHERE finished_at >= ${now(3)} - $2)::int AS recent, ${now(3)} AS at
+      FROM ${jobs} WHERE (metadata->>'group') = $1 AND (metadata->>'group') IS NOT NULL
+      GROUP BY status`,
+    readNow: `SELECT ${now(1)} AS at`,
+
     /**
      * $1 id, $2 window (ms), $3 now. A waiting job's place in the claim order (priority DESC, run_at,
      * id): the waiting jobs of its queue before it, counted as two ranges of jobs_ready, and the jobs

@@ -257,4 +257,10 @@ export const sqliteMigrations: readonly string[] = [
   ALTER TABLE spool_events ADD COLUMN traceparent TEXT;
   ALTER TABLE spool_events ADD COLUMN tracestate TEXT;
   `,
+  // Groups: a job enqueued with spool.group() carries its group's id in metadata.group; this
+  // index counts a group's jobs per status without reading them.
+  `
+  CREATE INDEX spool_jobs_group ON spool_jobs (json_extract(metadata, '$.group'), status)
+    WHERE json_extract(metadata, '$.group') IS NOT NULL;
+  `,
 ];

@@ -7,7 +7,16 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { JobStatus } from '../../core/types.js';
 import type { QueuePolicy } from '../../core/flow.js';
-import type { BacklogPoint, QueueRecord, QueuesPart, StatsPart, ThroughputPoint, WorkerRecord, WorkersPart } from '../contract.js';
+import type {
+  BacklogPoint,
+  GroupsPart,
+  QueueRecord,
+  QueuesPart,
+  StatsPart,
+  ThroughputPoint,
+  WorkerRecord,
+  WorkersPart,
+} from '../contract.js';
 import { rescueOrphans } from './orphans.js';
 import { ownProcessStart } from './process-liveness.js';
 import type { SqliteStatementName } from './statements.js';
@@ -177,4 +186,20 @@ export function deleteFinished({ sql, guard }: SqliteAccess, id: string): Promis
     const current = row ?? (sql('statusOf').get(id) as { status: JobStatus } | undefined);
     return current ? { status: current.status, deleted: row !== undefined } : null;
   });
+}
+
+/** Groups: a group's jobs per status on spool_jobs_group. */
+export function sqliteGroups({ sql, now, guard }: SqliteAccess): GroupsPart {
+  return {
+    counts: (id, windowMs) =>
+      guard(() => {
+        const at = now();
+        const rows = sql('groupCounts').all({ 1: id, 2: at - windowMs }) as { status: JobStatus; n: number; recent: number | null }[];
+        return {
+          counts: Object.fromEntries(rows.map((r) => [r.status, r.n])),
+          recent: rows.reduce((sum, r) => sum + (r.recent ?? 0), 0),
+          at,
+        };
+      }),
+  };
 }

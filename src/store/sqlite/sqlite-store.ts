@@ -31,6 +31,7 @@ import type {
   TopicsPart,
   LimitsPart,
   SchedulesPart,
+  GroupsPart,
   Transaction,
   WorkersPart,
   StepsPart,
@@ -44,7 +45,7 @@ import { leaseLoss, numbered } from './binding.js';
 import { claimNamed } from './claim-named.js';
 import { prepareInsert } from './insert.js';
 import { GroupCommit } from '../group-commit.js';
-import { type SqliteAccess, deleteFinished, sqliteQueues, sqliteStats, sqliteWorkers } from './parts.js';
+import { type SqliteAccess, deleteFinished, sqliteGroups, sqliteQueues, sqliteStats, sqliteWorkers } from './parts.js';
 import { pruneInSlices } from './prune-slices.js';
 import { type SqliteStatementName, sqliteStatements } from './statements.js';
 import { sqliteTopics } from './topics.js';
@@ -75,6 +76,7 @@ export class SqliteStore implements Store {
   readonly steps: StepsPart;
   readonly schedules: SchedulesPart;
   readonly changes: ChangesPart;
+  readonly groups: GroupsPart;
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly listeners = new Set<StoreListener>();
@@ -134,6 +136,7 @@ export class SqliteStore implements Store {
       wake: (queue) => this.wake(queue),
       ensureQueues: (db, names) => this.ensureQueues(db, names),
     });
+    this.groups = sqliteGroups(access);
     this.schedules = sqliteSchedules({
       prepare: (text) => this.prepare(text),
       now: () => this.now(),

@@ -135,6 +135,12 @@ export const sqliteStatements = {
 
   getJob: 'SELECT * FROM spool_jobs WHERE id = ?',
 
+  /** ?1 group id, ?2 since: its jobs per status, and how many finished since ?2 (on spool_jobs_group). */
+  groupCounts: `
+    SELECT status, count(*) AS n, sum(CASE WHEN finished_at >= ?2 THEN 1 ELSE 0 END) AS recent
+    FROM spool_jobs WHERE json_extract(metadata, '$.group') = ?1 AND json_extract(metadata, '$.group') IS NOT NULL
+    GROUP BY status`,
+
   /**
    * ?1 id, ?2 since. A waiting job's place in the claim order (priority DESC, run_at, id): the
    * waiting jobs of its queue before it, counted as two ranges of the ready index, and the jobs of
