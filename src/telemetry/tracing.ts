@@ -27,7 +27,7 @@ type Api = typeof OtelApi;
 let loading: Promise<Api | null> | undefined;
 
 /** `@opentelemetry/api`, or null when it is not installed. Imported once per process. */
-export function loadOpenTelemetry(): Promise<Api | null> {
+function loadOpenTelemetry(): Promise<Api | null> {
   loading ??= import('@opentelemetry/api').then(
     // Node names the CommonJS build's exports on the namespace; a bundler may put them on `default`.
     (m) => ((m as Api).trace ? (m as Api) : (m as unknown as { default: Api }).default),
@@ -41,7 +41,7 @@ export class Tracing implements AttemptObserver {
   /** The API's no-op provider, which the global proxy delegates to until an SDK registers. */
   private readonly noop: OtelApi.TracerProvider | null;
 
-  constructor(private readonly api: Api | null) {
+  private constructor(private readonly api: Api | null) {
     this.tracer = api ? api.trace.getTracer('spool', spoolVersion) : null;
     this.noop = api ? new api.ProxyTracerProvider().getDelegate() : null;
   }
