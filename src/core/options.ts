@@ -70,7 +70,16 @@ export const enqueueOptionsFields = {
     .union([z.number().min(0).max(maxEpochMs), z.string().max(64)])
     .optional()
     .meta({ description: 'If it has not started by this time (epoch ms or ISO 8601), it expires and never runs. Not with expiresIn.' }),
-  metadata: z.record(z.string(), z.unknown()).optional().meta({ description: 'Free-form JSON kept with the job.' }),
+  metadata: z
+    .record(
+      // Spool's own marks (a compensation job's workflow) live under "spool.": a caller must not forge them.
+      z.string().refine((key) => !key.startsWith('spool.'), {
+        message: 'keys starting with "spool." are reserved for Spool\'s own use; rename the key',
+      }),
+      z.unknown(),
+    )
+    .optional()
+    .meta({ description: 'Free-form JSON kept with the job; keys starting with "spool." are reserved.' }),
   dedupe: z
     .object({ key: storableText(255), ttl: duration })
     .strict()

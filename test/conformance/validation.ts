@@ -144,6 +144,15 @@ export function validationTests(h: Harness): void {
       expect(await spool.getJob(fractional.id)).toMatchObject({ runAt: T0 + 1_000, timeout: 1_500 });
     });
 
+    it('metadata keys under "spool." are refused: a caller cannot forge a compensation job', async () => {
+      const spool = await h.open();
+      const err = await caught(() => spool.enqueue('q', 'n', null, { metadata: { 'spool.compensates': '1' } }));
+      expect(isSpoolError(err, 'SPOOL_INVALID_ARGUMENT')).toBe(true);
+      expect(err.message).toContain('reserved');
+      expect(await spool.counts()).toEqual({});
+      expect((await spool.enqueue('q', 'n', null, { metadata: { compensates: '1' } })).created).toBe(true);
+    });
+
     it('an unknown option key is refused with the key in the message', async () => {
       const spool = await h.open();
       const err = await caught(() => spool.enqueue('q', 'n', null, { delya: 5 } as never));

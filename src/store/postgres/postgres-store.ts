@@ -32,7 +32,6 @@ import type {
   TopicsPart,
   LimitsPart,
   StepsPart,
-  SchedulesPart,
   Transaction,
 } from '../contract.js';
 import { type ClaimedRow, type JobRow, claimOrder, foldCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
