@@ -42,6 +42,8 @@ export class Worker {
   readonly concurrency: number;
   private readonly batchSize: number;
   readonly leaseMs: number;
+  /** Recorded on each workflow run this worker starts; null when not given. */
+  private readonly workflowVersion: number | null;
   private readonly handlers: HandlerTable;
   private readonly running = new Map<string, RunningJob>();
   /** Jobs whose handler has settled and whose outcome is not written yet. */
@@ -74,6 +76,7 @@ export class Worker {
     this.concurrency = options.concurrency ?? defaults.work.concurrency;
     this.batchSize = Math.min(options.batchSize ?? this.concurrency, this.concurrency);
     this.leaseMs = leaseOf(options);
+    this.workflowVersion = options.workflowVersion ?? null;
     const heartbeatMs = toMs(options.heartbeatInterval ?? Math.floor(this.leaseMs * defaults.work.heartbeatFraction), 'heartbeatInterval');
     if (heartbeatMs >= this.leaseMs) {
       throw new InvalidArgumentError(
@@ -245,13 +248,13 @@ export class Worker {
       port.logger,
       (progress) => this.persistProgress(entry, progress),
       undefined,
-      startFlow && (() => (flow ??= startFlow(job))),
+      startFlow && (() => (flow ??= startFlow(job, this.workflowVersion))),
     );
     if (port.events.hasListeners('active')) port.events.emit('active', { job });
     const run = await runHandler(entry, this.handlers.resolve(job.name), ctx);
     let outcome = decideOutcome(run, job, { maxPayloadBytes: port.settings.maxPayloadBytes });
     if (flow || job.metadata['spool.compensates'] !== undefined)
-      outcome = await this.settleWorkflow(flow ?? startFlow?.(job), job, outcome);
+      outcome = await this.settleWorkflow(flow ?? startFlow?.(job, this.workflowVersion), job, outcome);
     if (run.kind === 'no-handler' && !this.reported.has(job.name)) {
       this.reported.add(job.name);
       port.logger.warn(
