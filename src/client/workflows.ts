@@ -13,7 +13,10 @@ import { toNewJob } from './new-job.js';
 import type { SpoolSettings } from './settings.js';
 
 /** The factory a worker's port gets, or undefined when the store keeps no steps. */
-export function workflowFactory(store: Store, settings: SpoolSettings): ((job: ClaimedJob) => WorkflowRunPort) | undefined {
+export function workflowFactory(
+  store: Store,
+  settings: SpoolSettings,
+): ((job: ClaimedJob, version: number | null) => WorkflowRunPort) | undefined {
   const steps = store.steps;
   if (!steps) return undefined;
   const deps = {
@@ -22,7 +25,7 @@ export function workflowFactory(store: Store, settings: SpoolSettings): ((job: C
     maxPayloadBytes: settings.maxPayloadBytes,
     childJob: (item: SpawnItem, parent: ClaimedJob): NewJob => childJob(item, parent, settings),
   };
-  return (job) => new WorkflowRun(job, deps);
+  return (job, version) => new WorkflowRun(job, deps, version);
 }
 
 function childJob(item: SpawnItem, parent: ClaimedJob, settings: SpoolSettings): NewJob {

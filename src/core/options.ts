@@ -232,6 +232,8 @@ export interface WorkOptions {
   pollInterval?: Duration;
   /** A name for logs and the job's `workerId`. @defaultValue host-pid-random */
   id?: string;
+  /** The version of the workflows this worker runs, recorded on each run it starts (its `$workflow` step, and mismatch errors). */
+  workflowVersion?: number;
 }
 
 /** The work options a config file's queue takes (all but the worker's id). */
@@ -242,6 +244,7 @@ export const queueWorkFields = {
   lease: duration.optional(),
   heartbeatInterval: duration.optional(),
   pollInterval: duration.optional(),
+  workflowVersion: z.number().int().min(1).max(1_000_000).optional(),
 };
 
 export const workOptionsSchema = z.object({ ...queueWorkFields, id: z.string().min(1).max(200).optional() }).strict();

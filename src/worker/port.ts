@@ -36,7 +36,7 @@ export interface WorkerPort {
    */
   store: JobStore & Pick<AdminStore, 'getJob'> & Pick<Store, 'queues' | 'limits' | 'workers' | 'steps'>;
   /** Starts a workflow run for a job on its first `ctx.step` (or sleep, wait, spawn); absent where the store keeps no steps. */
-  workflow?: (job: ClaimedJob) => WorkflowRunPort;
+  workflow?: (job: ClaimedJob, version: number | null) => WorkflowRunPort;
   /** Where workers register, once per Spool; null registers nothing. */
   registry: WorkerRegistry | null;
   /** Only for measuring and stamping in-process times; the store keeps its own for what it stores. */

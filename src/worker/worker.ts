@@ -49,6 +49,8 @@ export class Worker {
   /** Jobs this worker may hold at once: running plus prefetched. */
   private readonly capacity: number;
   readonly leaseMs: number;
+  /** Recorded on each workflow run this worker starts; null when not given. */
+  private readonly workflowVersion: number | null;
   private readonly handlers: HandlerTable;
   private readonly running = new Map<string, RunningJob>();
   /** Claimed ahead (prefetch), in claim order, waiting for a slot. */
@@ -86,6 +88,7 @@ export class Worker {
     this.batchSize = Math.min(options.batchSize ?? this.concurrency, this.concurrency);
     this.capacity = this.concurrency + (options.prefetch ?? 0);
     this.leaseMs = leaseOf(options);
+    this.workflowVersion = options.workflowVersion ?? null;
     const heartbeatMs = toMs(options.heartbeatInterval ?? Math.floor(this.leaseMs * defaults.work.heartbeatFraction), 'heartbeatInterval');
     if (heartbeatMs >= this.leaseMs) {
       throw new InvalidArgumentError(
@@ -298,14 +301,14 @@ export class Worker {
       logger,
       (progress) => this.persistProgress(entry, progress),
       undefined,
-      startFlow && (() => (flow ??= startFlow(job))),
+      startFlow && (() => (flow ??= startFlow(job, this.workflowVersion))),
     );
     if (port.events.hasListeners('active')) port.events.emit('active', { job });
     const handler = this.handlers.resolve(job.name);
     const run = span ? await span.run(() => runHandler(entry, handler, ctx)) : await runHandler(entry, handler, ctx);
     let outcome = decideOutcome(run, job, { maxPayloadBytes: port.settings.maxPayloadBytes });
     if (flow || job.metadata['spool.compensates'] !== undefined)
-      outcome = await this.settleWorkflow(flow ?? startFlow?.(job), job, outcome);
+      outcome = await this.settleWorkflow(flow ?? startFlow?.(job, this.workflowVersion), job, outcome);
     span?.end(attemptEnd(outcome));
     if (run.kind === 'no-handler' && !this.reported.has(job.name)) {
       this.reported.add(job.name);

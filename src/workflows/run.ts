@@ -13,7 +13,7 @@
 import { toMs } from '../core/duration.js';
 import { InvalidArgumentError, JobError, NonRetryableError, SpoolError, coerceError } from '../core/errors.js';
 import { assertName } from '../core/names.js';
-import type { BackoffPolicy, ClaimedJob, Json, NewJob } from '../core/types.js';
+import type { BackoffPolicy, ClaimedJob, NewJob } from '../core/types.js';
 import { toJson } from '../core/validate.js';
 import {
   type AllOptions,
@@ -29,7 +29,7 @@ import {
 import { backoffDelay } from '../policies/backoff.js';
 import type { StepKind, StepRecord, StepWrite, StepWritten, StepsPart, TopicsPart } from '../store/contract.js';
 import type { Outcome } from '../worker/outcome.js';
-import { matchesEvent } from './match.js';
+import { afterEarlierWaits, firstMatch } from './match.js';
 import { type Compensation, ReplayEnded, sagaStep, settleSaga } from './saga.js';
 
 export interface WorkflowDeps {
@@ -46,6 +46,8 @@ const stepBackoff: BackoffPolicy = { type: 'exponential', base: 1_000, cap: 300_
 const childrenRecheckMs = 3_600_000;
 const defaultEventTimeoutMs = 7 * 86_400_000;
 const final = new Set(['completed', 'failed', 'cancelled', 'expired']);
+/** The step that records the workflow version a run began under. */
+const versionStep = '$workflow';
 
 export class WorkflowRun implements WorkflowMethods {
   private stored: Map<string, StepRecord> | null = null;
@@ -60,10 +62,15 @@ export class WorkflowRun implements WorkflowMethods {
   private replaying = false;
   private readonly compensations: Compensation[] = [];
 
+  /** True once this run's workflow version is stored (or there is none to store). */
+  private versionRecorded: boolean;
+
   constructor(
     private readonly job: ClaimedJob,
     private readonly deps: WorkflowDeps,
+    private readonly workflowVersion: number | null = null,
   ) {
+    this.versionRecorded = workflowVersion === null;
     const compensates = job.metadata?.['spool.compensates'];
     this.owner = typeof compensates === 'string' ? compensates : job.id;
     this.compensationJob = this.owner !== job.id;
@@ -168,7 +175,14 @@ export class WorkflowRun implements WorkflowMethods {
       until = written.until;
       now = written.at;
     }
-    const found = await this.findEvent(topic, match, options.name ?? null, seq);
+    const found = await firstMatch(
+      topics,
+      topic,
+      match,
+      options.name ?? null,
+      this.job.createdAt,
+      afterEarlierWaits(this.bySeq.values(), topic, seq),
+    );
     if (found) {
       const { seq: _position, ...received } = found;
       const event: ReceivedEvent<P> = { ...received, payload: found.payload as P };
@@ -291,8 +305,13 @@ export class WorkflowRun implements WorkflowMethods {
     const own = stored.get(name);
     if ((atPlace && atPlace.name !== name) || (own && own.seq !== seq) || (own && own.kind !== kind)) {
       const was = atPlace ? `"${atPlace.name}" (${atPlace.kind})` : 'nothing';
+      const began = stored.get(versionStep)?.result;
+      const versions =
+        began !== undefined && this.workflowVersion !== null && Number(began) !== this.workflowVersion
+          ? ` The run began under workflow version ${began}; this worker runs version ${this.workflowVersion}.`
+          : '';
       throw new JobError(
-        `Workflow run of job ${this.job.id} (${this.job.queue}/${this.job.name}) no longer matches its code: step ${seq + 1} was ${was} when the run began, and the code now calls "${name}" (${kind}) there. Steps were renamed or reordered under an in-flight run; branch new code with ctx.version() so runs in flight keep their steps.`,
+        `Workflow run of job ${this.job.id} (${this.job.queue}/${this.job.name}) no longer matches its code: step ${seq + 1} was ${was} when the run began, and the code now calls "${name}" (${kind}) there. Steps were renamed or reordered under an in-flight run; branch new code with ctx.version() so runs in flight keep their steps.${versions}`,
         { retryable: false, code: 'SPOOL_WORKFLOW_MISMATCH' },
       );
     }
@@ -304,6 +323,13 @@ export class WorkflowRun implements WorkflowMethods {
   }
 
   private async write(step: StepWrite): Promise<StepWritten> {
+    if (!this.versionRecorded && !this.compensationJob) {
+      this.versionRecorded = true;
+      if (!this.stored?.has(versionStep)) {
+        const marker = { ...this.blank(versionStep, null, 'version'), result: String(this.workflowVersion), attempts: 1 };
+        if (!(await this.deps.steps.record(this.job, marker))) throw this.leaseLost(versionStep);
+      }
+    }
     const written = await this.deps.steps.record(this.job, step);
     if (!written) throw this.leaseLost(step.name);
     return written;
@@ -346,36 +372,6 @@ export class WorkflowRun implements WorkflowMethods {
         cause: thrown,
       },
     );
-  }
-
-  /** The first event on `topic` since the workflow began that matches, after any an earlier wait of this run took. */
-  private async findEvent(topic: string, match: Record<string, Json>, name: string | null, seq: number) {
-    const topics = this.deps.topics as TopicsPart;
-    let after: string | null = null;
-    for (const row of this.bySeq.values()) {
-      const detail = row.detail as { topic?: string; seq?: string } | null;
-      if (row.seq !== null && row.seq < seq && row.kind === 'event' && detail?.topic === topic && detail.seq) {
-        if (after === null || BigInt(detail.seq) > BigInt(after)) after = detail.seq;
-      }
-    }
-    for (;;) {
-      const page = await topics.listEvents(topic, after, 500);
-      for (const event of page) {
-        if (event.publishedAt >= this.job.createdAt && matchesEvent(event, match, name)) {
-          return {
-            id: event.id,
-            topic: event.topic,
-            name: event.name,
-            key: event.key,
-            payload: event.payload,
-            publishedAt: event.publishedAt,
-            seq: event.seq,
-          };
-        }
-      }
-      if (page.length < 500) return null;
-      after = page[page.length - 1]?.seq ?? null;
-    }
   }
 }
 

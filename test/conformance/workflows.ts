@@ -161,39 +161,54 @@ export function workflowTests(h: Harness): void {
 
     it('a run whose steps were renamed under it fails naming the mismatch; ctx.version keeps old runs on the old branch', async () => {
       const spool = await h.open();
-      const first = spool.work('v', async (_p, ctx) => {
-        await ctx.step('a', () => 1);
-        await ctx.sleep('nap', '1h');
-        return 'old';
-      });
+      const first = spool.work(
+        'v',
+        async (_p, ctx) => {
+          await ctx.step('a', () => 1);
+          await ctx.sleep('nap', '1h');
+          return 'old';
+        },
+        { workflowVersion: 1 },
+      );
       const renamed = await spool.enqueue('v', 'renamed');
       const versioned = await spool.enqueue('v', 'versioned');
-      await eventually(async () => (await spool.steps(renamed.id))?.length === 2 && (await spool.steps(versioned.id))?.length === 2);
+      await eventually(async () => (await spool.steps(renamed.id))?.length === 3 && (await spool.steps(versioned.id))?.length === 3);
+      expect((await spool.steps(renamed.id))?.[0]).toMatchObject({ name: '$workflow', kind: 'version', result: 1 });
       await first.close();
-      spool.work('v', async (_p, ctx) => {
-        if (ctx.job.name === 'renamed') {
+      spool.work(
+        'v',
+        async (_p, ctx) => {
+          if (ctx.job.name === 'renamed') {
+            await ctx.step('a', () => 1);
+            await ctx.step('b', () => 2);
+            return 'new';
+          }
           await ctx.step('a', () => 1);
-          await ctx.step('b', () => 2);
-          return 'new';
-        }
-        await ctx.step('a', () => 1);
-        const fraud = await ctx.version('add-fraud-check', 2);
-        if (fraud >= 2) await ctx.step('fraud-check', () => 'checked');
-        await ctx.sleep('nap', '1h');
-        return `version ${fraud}`;
-      });
+          const fraud = await ctx.version('add-fraud-check', 2);
+          if (fraud >= 2) await ctx.step('fraud-check', () => 'checked');
+          await ctx.sleep('nap', '1h');
+          return `version ${fraud}`;
+        },
+        { workflowVersion: 2 },
+      );
       const fresh = await spool.enqueue('v', 'versioned');
       h.clock.advance(3_600_000);
       await eventually(async () => (await spool.getJob(renamed.id))?.status === 'failed');
       expect((await spool.getJob(renamed.id))?.errors[0]).toMatchObject({ code: 'SPOOL_WORKFLOW_MISMATCH' });
       expect((await spool.getJob(renamed.id))?.errors[0]?.message).toMatch(
-        /step 2 was "nap" \(sleep\) when the run began, and the code now calls "b" \(step\) there/,
+        /step 2 was "nap" \(sleep\) when the run began, and the code now calls "b" \(step\) there.* The run began under workflow version 1; this worker runs version 2\.$/,
       );
       await expect(spool.waitFor(versioned.id, { timeout: 5_000 })).resolves.toBe('version 1');
-      await eventually(async () => (await spool.getJob(fresh.id))?.status === 'waiting' && (await spool.steps(fresh.id))?.length === 4);
+      await eventually(async () => (await spool.getJob(fresh.id))?.status === 'waiting' && (await spool.steps(fresh.id))?.length === 5);
       h.clock.advance(3_600_000);
       await expect(spool.waitFor(fresh.id, { timeout: 5_000 })).resolves.toBe('version 2');
-      expect((await spool.steps(fresh.id))?.map((s) => s.name)).toEqual(['a', 'version:add-fraud-check', 'fraud-check', 'nap']);
+      expect((await spool.steps(fresh.id))?.map((s) => s.name)).toEqual([
+        '$workflow',
+        'a',
+        'version:add-fraud-check',
+        'fraud-check',
+        'nap',
+      ]);
     });
 
     it('a worker that lost its lease cannot record a step', async () => {
