@@ -168,7 +168,8 @@ export class Worker {
     // Prefetched jobs go back at once, as do those of claims still on their way (see claimed).
     this.handBack(this.buffered);
     this.buffered = [];
-    await this.claims.settled();
+    // Bounded: a claim stuck on an unreachable store must not hold the shutdown (its jobs keep their leases).
+    await Promise.race([this.claims.settled(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     if (this.running.size > 0) {
       await this.whenDrained(timeoutMs);
       for (const id of [...this.running.keys()]) {
