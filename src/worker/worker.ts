@@ -25,21 +25,21 @@ import { InvalidArgumentError, SpoolError, isTransient } from '../core/errors.js
 import { type WorkOptions, parseOptions, workOptionsSchema } from '../core/options.js';
 import { childLogger } from '../core/logger.js';
 import { OutageLog } from '../core/outage-log.js';
-import { closest } from '../core/spelling.js';
 import type { ClaimedJob, Progress } from '../core/types.js';
 import { type ClaimRequest, anyQueue } from '../store/contract.js';
 import { ClaimLoop } from './claim-loop.js';
 import { type HandlerTable, handlerTable } from './handlers.js';
 import { Heartbeats } from './heartbeats.js';
 import { createJobContext } from './job-context.js';
-import { type Outcome, type RunResult, decideOutcome, noHandlerDelayMs } from './outcome.js';
-import { QueueGuard, countsForBreaker, valueAt } from './queue-guard.js';
-import { block } from '../policies/rate-window.js';
+import { type Outcome, decideOutcome, noHandlerDelayMs } from './outcome.js';
+import { QueueGuard } from './queue-guard.js';
 import type { WorkerPort, WorkflowRunPort } from './port.js';
 import { OutcomeRecorder } from './record-outcome.js';
 import { type RunningJob, newRunningJob, runHandler, signalOf, stopJob } from './run-job.js';
 import type { Handlers } from './types.js';
 import { attemptEnd } from './attempt-end.js';
+import { reportLimits } from './report-limits.js';
+import { UnhandledNames } from './unhandled-names.js';
 
 export class Worker {
   readonly id: string;
@@ -71,9 +71,7 @@ export class Worker {
   private closing: Promise<void> | null = null;
   private readonly closedCallbacks: (() => void)[] = [];
   private drained: (() => void) | null = null;
-  /** When this worker last looked for waiting jobs nobody handles (performance.now()), and the names it reported. */
-  private unhandledCheckedAt = Number.NEGATIVE_INFINITY;
-  private readonly reported = new Set<string>();
+  private readonly unhandled: UnhandledNames;
 
   constructor(
     private readonly port: WorkerPort,
@@ -99,6 +97,7 @@ export class Worker {
     this.id = options.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.handlers = handlerTable(queue, handlers);
     this.guard = new QueueGuard(port, queue);
+    this.unhandled = new UnhandledNames(port, queue, this.handlers.names, () => this.state === 'running');
     this.claims = new ClaimLoop(
       port,
       queue,
@@ -107,7 +106,7 @@ export class Worker {
       (request) => this.guard.claim(request),
       (request, jobs) => this.claimed(request, jobs),
       outage,
-      () => this.lookForUnhandled(),
+      () => this.unhandled.look(),
     );
     this.recorder = new OutcomeRecorder(port, queue, outage);
     this.heartbeats = new Heartbeats(port, queue, this.leaseMs, heartbeatMs, () => this.held(), stopJob, outage);
@@ -311,8 +310,8 @@ export class Worker {
     if (flow || job.metadata['spool.compensates'] !== undefined)
       outcome = await this.settleWorkflow(flow ?? startFlow?.(job, this.workflowVersion), job, outcome);
     span?.end(attemptEnd(outcome));
-    if (run.kind === 'no-handler' && !this.reported.has(job.name)) {
-      this.reported.add(job.name);
+    if (run.kind === 'no-handler' && !this.unhandled.reported.has(job.name)) {
+      this.unhandled.reported.add(job.name);
       port.logger.warn(
         `Worker on queue "${this.queue}" claimed job ${job.id} (${job.queue}/${job.name}) but has no handler for "${job.name}" (its handler map changed after it started); the job goes back to the queue without spending an attempt.`,
         { queue: job.queue, name: job.name, jobId: job.id },
@@ -327,7 +326,7 @@ export class Worker {
     // A guarded claim counts active jobs in the store: the slot freed above was still counted
     // until this write landed, so a cap may have refused a claim that would now pass.
     if (this.guard.guarded) this.claims.poke();
-    this.reportLimits(job, run, outcome);
+    reportLimits(this.port, this.guard, job, run, outcome);
   }
 
   /** Lets a workflow's saga have the last word on the outcome; a store that fails meanwhile sends the job back to try again. */
@@ -347,34 +346,6 @@ export class Worker {
     }
   }
 
-  /** Tells the queue's breaker how the attempt went, and shuts a rate window a partner said is full. */
-  private reportLimits(job: ClaimedJob, run: RunResult, outcome: Outcome): void {
-    if (outcome.type === 'complete') this.guard.report(job, 'success');
-    else if (
-      (outcome.type === 'fail' || outcome.type === 'retry') &&
-      countsForBreaker(run.kind === 'threw' ? run.error : run.kind === 'stopped' ? run.reason : null)
-    ) {
-      this.guard.report(job, 'failure');
-    }
-    const rateLimit = this.guard.policy.rateLimit;
-    const limits = this.port.store.limits;
-    if (
-      outcome.type === 'release' &&
-      outcome.why === 'deferred' &&
-      rateLimit &&
-      limits &&
-      run.kind === 'threw' &&
-      (run.error as { code?: unknown })?.code === 'SPOOL_RATE_LIMITED'
-    ) {
-      const key = job.rateLimitKey ?? valueAt(job.payload, rateLimit.keyPath) ?? '';
-      limits
-        .updateWindow(job.queue, key, (state, now) => block(state, now + outcome.delayMs, now, rateLimit.perMs))
-        .catch((err: unknown) =>
-          this.port.events.emit('error', { error: err as Error, context: `Shutting the rate window of queue "${job.queue}" failed` }),
-        );
-    }
-  }
-
   /**
    * Progress is a hint, not work: while the store is away it is kept (the latest value wins) and
    * never thrown into the handler, which must not fail a job for the store's outage.
@@ -388,35 +359,6 @@ export class Worker {
       if (!isTransient(err)) throw err;
       this.port.logger.debug(`Progress of job ${entry.job.id} was not stored (the store is unavailable); the next update carries it.`);
     }
-  }
-
-  /**
-   * Called when a claim found nothing: looks (at most every `unhandledCheckInterval`) for waiting
-   * jobs on this queue whose names no running worker handles, and logs each name once. A hint for
-   * operators; a failure here is left for the next look.
-   */
-  private lookForUnhandled(): void {
-    const names = this.handlers.names;
-    const registry = this.port.store.workers;
-    const at = performance.now();
-    if (!names || !registry || this.state !== 'running' || at - this.unhandledCheckedAt < defaults.registry.unhandledCheckInterval) return;
-    this.unhandledCheckedAt = at;
-    void (async () => {
-      const waiting = (await registry.waitingNames(this.queue, names, 20)).filter((name) => !this.reported.has(name));
-      if (waiting.length === 0) return;
-      const live = await registry.list(defaults.registry.staleAfter, this.queue);
-      if (live.some((w) => w.names === null)) return;
-      const handled = new Set([...names, ...live.flatMap((w) => w.names ?? [])]);
-      for (const name of waiting) {
-        if (handled.has(name)) continue;
-        this.reported.add(name);
-        const guess = closest(name, handled);
-        this.port.logger.warn(
-          `Queue "${this.queue}" has waiting jobs named "${name}" that no running worker handles${guess ? ` (did you mean "${guess}"?)` : ''}; this worker handles ${names.join(', ')}. They wait until a worker with a handler for "${name}" starts.`,
-          { queue: this.queue, name },
-        );
-      }
-    })().catch(() => {});
   }
 
   private stop(id: string, reason: SpoolError): void {
