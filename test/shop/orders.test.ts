@@ -79,6 +79,51 @@ describe.each(kinds)('shop orders on $kind', ({ make }) => {
     expect(bad).toMatchObject({ status: 400, body: { error: 'There is no product "teapot"; the catalog has mug, tee, stickers, print.' } });
   });
 
+  it('the order is a durable workflow: its steps show over GET /v1/jobs/{id}/steps; a declined card runs the compensation once', {
+    timeout: 60_000,
+  }, async () => {
+    shop = await startTestShop(await make(), { dashboard: false });
+    const stepsOf = async (id: string) => {
+      const response = await fetch(`${shop!.url}/v1/jobs/${id}/steps`);
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { steps: { name: string; kind: string; status: string; attempts: number }[] }).steps;
+    };
+
+    const good = await placeOrder(shop.url, 'cart-workflow-ok', [{ sku: 'mug', quantity: 1 }]);
+    await shop.spool.waitFor(good.body.jobId as string, { timeout: 20_000 });
+    expect(
+      (await stepsOf(good.body.jobId as string)).map(({ name, kind, status, attempts }) => ({ name, kind, status, attempts })),
+    ).toEqual([
+      { name: 'reserve', kind: 'step', status: 'completed', attempts: 1 },
+      { name: 'publish-placed', kind: 'step', status: 'completed', attempts: 1 },
+      { name: 'charge', kind: 'step', status: 'completed', attempts: 1 },
+      { name: 'publish-paid', kind: 'step', status: 'completed', attempts: 1 },
+    ]);
+    expect(shop.world.warehouse.releaseCalls).toEqual([]);
+
+    const declined = await placeOrder(shop.url, 'cart-workflow-declined', [{ sku: 'print', quantity: 1 }], '4000000000000002');
+    const id = declined.body.jobId as string;
+    await expect(shop.spool.waitFor(id, { timeout: 20_000 })).rejects.toThrow(/declined/);
+    const steps = await stepsOf(id);
+    expect(steps.map(({ name, status }) => [name, status])).toEqual([
+      ['reserve', 'completed'],
+      ['publish-placed', 'completed'],
+      ['charge', 'failed'],
+      ['$saga', 'completed'],
+      ['compensate:reserve', 'completed'],
+    ]);
+    expect(steps.filter((s) => s.kind === 'compensation' && s.name === 'compensate:reserve')).toEqual([
+      expect.objectContaining({ status: 'completed', attempts: 1 }),
+    ]);
+    // The same through the library, and the world: released exactly once, the stock whole again.
+    expect((await shop.spool.steps(id))?.map((s) => s.name)).toEqual(steps.map((s) => s.name));
+    expect(shop.world.warehouse.releaseCalls).toEqual(['cart-workflow-declined']);
+    expect(shop.world.warehouse.stock.get('print')).toBe(3);
+    expect(shop.world.provider.chargesPerOrder.get('cart-workflow-declined') ?? 0).toBe(0);
+    const view = await (await fetch(`${shop.url}${declined.body.status}`)).json();
+    expect(view).toMatchObject({ state: 'failed', message: 'Your card was declined. Nothing was charged; please try another card.' });
+  });
+
   it('provider down: 200 orders wait behind the open breaker without spending attempts; when it returns all are confirmed, each charged once', {
     timeout: 240_000,
   }, async () => {
