@@ -60,20 +60,17 @@ export function storefront(spool: Spool, world: World, shopUrl: () => string): H
   const shop = new Hono({ strict: false });
   const flood = new Flood();
   let surroundings: { value: Surroundings; at: number; reading: Promise<Surroundings> | null } = {
-    value: { providerDown: false, waiting: 0 },
+    value: { providerDown: false },
     at: 0,
     reading: null,
   };
 
-  /** The breaker and the backlog, read at most twice a second however many shoppers watch. */
+  /** The breaker's state, read at most twice a second however many shoppers watch. */
   async function around(): Promise<Surroundings> {
     if (Date.now() - surroundings.at < 500) return surroundings.value;
     surroundings.reading ??= (async () => {
-      const [breakers, counts] = await Promise.all([spool.breakers(), spool.counts(ordersQueue)]);
-      const value = {
-        providerDown: breakers.some((b) => b.name === providerBreaker && b.state?.status === 'open'),
-        waiting: counts[ordersQueue]?.waiting ?? 0,
-      };
+      const breakers = await spool.breakers();
+      const value = { providerDown: breakers.some((b) => b.name === providerBreaker && b.state?.status === 'open') };
       surroundings = { value, at: Date.now(), reading: null };
       return value;
     })().finally(() => {
@@ -84,7 +81,10 @@ export function storefront(spool: Spool, world: World, shopUrl: () => string): H
 
   async function viewOf(id: string): Promise<ShopperView | null> {
     const job = /^\d+$/.test(id) ? await spool.getJob(id) : null;
-    return job && job.queue === ordersQueue ? shopperView(job, await around()) : null;
+    if (!job || job.queue !== ordersQueue) return null;
+    // Where a waiting order stands: the same `position` GET /v1/jobs/{id} gives.
+    const [surroundings, position] = await Promise.all([around(), job.status === 'waiting' ? spool.position(job) : null]);
+    return shopperView(job, surroundings, position);
   }
 
   shop.route('/api', worldRoutes(world));

@@ -9,6 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/index.js';
+import type { ShopperView } from '../../examples/shop/shopper-view.js';
 import { ordersQueue, providerBreaker } from '../../examples/shop/storefront.js';
 import { eventually } from '../helpers/eventually.js';
 import { storeKinds } from '../server/helpers.js';
@@ -122,6 +123,27 @@ describe.each(kinds)('shop orders on $kind', ({ make }) => {
     expect(shop.world.provider.chargesPerOrder.get('cart-workflow-declined') ?? 0).toBe(0);
     const view = await (await fetch(`${shop.url}${declined.body.status}`)).json();
     expect(view).toMatchObject({ state: 'failed', message: 'Your card was declined. Nothing was charged; please try another card.' });
+  });
+
+  it('a waiting order shows where it stands in line: the position GET /v1/jobs/{id} gives', { timeout: 60_000 }, async () => {
+    shop = await startTestShop(await make(), { dashboard: false });
+    await shop.spool.pause(ordersQueue);
+    const placed = [];
+    for (const cart of cartIds(3, 'in-line')) placed.push(await placeOrder(shop.url, cart));
+    const last = placed[2]?.body.jobId as string;
+    const api = (await (await fetch(`${shop.url}/v1/jobs/${last}`)).json()) as { position?: { ahead: number; eta: number | null } };
+    expect(api.position).toMatchObject({ ahead: 2 });
+    const view = await (await fetch(`${shop.url}/shop/orders/${last}`)).json();
+    // A paused queue drains nothing: no ETA is honest, so none is given.
+    expect(view).toMatchObject({ state: 'queued', position: { ahead: 2, startsInSeconds: null } });
+    const first = (await (await fetch(`${shop.url}/shop/orders/${placed[0]?.body.jobId}`)).json()) as ShopperView;
+    expect(first.position).toEqual({ ahead: 0, startsInSeconds: null });
+
+    await shop.spool.resume(ordersQueue);
+    await shop.spool.waitFor(last, { timeout: 20_000 });
+    const done = (await (await fetch(`${shop.url}/shop/orders/${last}`)).json()) as ShopperView;
+    expect(done).toMatchObject({ state: 'confirmed' });
+    expect(done.position).toBeUndefined();
   });
 
   it('provider down: 200 orders wait behind the open breaker without spending attempts; when it returns all are confirmed, each charged once', {
