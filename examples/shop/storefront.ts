@@ -15,6 +15,7 @@ import { catalog, productOf } from './catalog.js';
 import { Flood } from './flood.js';
 import type { Order } from './order-flow.js';
 import { type ShopperView, type Surroundings, shopperView } from './shopper-view.js';
+import { tracedRequest } from './tracing.js';
 import type { ProviderMode, World } from './world.js';
 import { worldRoutes } from './world-routes.js';
 
@@ -106,12 +107,16 @@ export function storefront(spool: Spool, world: World, shopUrl: () => string): H
     const total = lines.reduce((sum, line) => sum + (productOf(line.sku)?.price ?? 0) * line.quantity, 0);
     const order: Order = { orderId: cartId, email, card: card.replace(/\s/g, ''), lines, total };
     try {
-      // The cart id is the idempotency key: a double click, or a retry after a 429, is one order.
-      const job = await spool.enqueue(ordersQueue, 'place-order', order, { ...orderJobOptions, idempotencyKey: `cart-${cartId}` });
+      // The request's span is the order's trace: the job is stored with it, and every attempt,
+      // step, event and delivery joins it. A caller's traceparent header is continued.
+      const { job, traceId } = await tracedRequest('POST /shop/orders', c.req.header('traceparent'), async (traceId) => ({
+        // The cart id is the idempotency key: a double click, or a retry after a 429, is one order.
+        job: await spool.enqueue(ordersQueue, 'place-order', order, { ...orderJobOptions, idempotencyKey: `cart-${cartId}` }),
+        traceId,
+      }));
       const status = `/shop/orders/${job.id}`;
-      return c.json({ orderId: cartId, jobId: job.id, created: job.created, status, events: `${status}/events` }, 202, {
-        location: status,
-      });
+      const body = { orderId: cartId, jobId: job.id, created: job.created, status, events: `${status}/events` };
+      return c.json(traceId ? { ...body, traceId } : body, 202, { location: status });
     } catch (err) {
       if (err instanceof QueueFullError) {
         const seconds = Math.max(1, Math.ceil(err.retryAfterMs / 1_000));
