@@ -134,7 +134,7 @@ describe.each(kinds)('shop orders on $kind', ({ make }) => {
     const api = (await (await fetch(`${shop.url}/v1/jobs/${last}`)).json()) as { position?: { ahead: number; eta: number | null } };
     expect(api.position).toMatchObject({ ahead: 2 });
     const view = await (await fetch(`${shop.url}/shop/orders/${last}`)).json();
-    // A paused queue drains nothing: no ETA is honest, so none is given.
+    // Nothing has drained from the queue yet: no ETA is honest, so none is given.
     expect(view).toMatchObject({ state: 'queued', position: { ahead: 2, startsInSeconds: null } });
     const first = (await (await fetch(`${shop.url}/shop/orders/${placed[0]?.body.jobId}`)).json()) as ShopperView;
     expect(first.position).toEqual({ ahead: 0, startsInSeconds: null });
