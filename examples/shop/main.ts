@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/server/index.js';
 import { startShop } from './server.js';
+import { startConsoleTracing } from './tracing.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +23,13 @@ if (values.provider !== undefined && !['up', 'down', 'slow'].includes(values.pro
   console.error(`--provider must be up, down or slow; got "${values.provider}".`);
   process.exit(2);
 }
+
+// SHOP_TRACES=console: the OpenTelemetry SDK, printing every span; one order is one trace.
+if (process.env.SHOP_TRACES !== undefined && process.env.SHOP_TRACES !== 'console') {
+  console.error(`SHOP_TRACES must be "console" (print every span) or unset; got "${process.env.SHOP_TRACES}".`);
+  process.exit(2);
+}
+const stopTracing = process.env.SHOP_TRACES === 'console' ? await startConsoleTracing() : null;
 
 const config = await loadConfig({ config: fileURLToPath(new URL('../spool.config.ts', import.meta.url)) });
 const shop = await startShop({ config, workers: !values['no-workers'] });
@@ -36,6 +44,9 @@ console.log(
     `  Mailbox    ${shop.url}/shop/mailbox`,
     `  Store      ${config.store}${values['no-workers'] ? '   (no workers here: start `spool worker` processes)' : ''}`,
     '',
+    `  Metrics    ${shop.url}/metrics   (Prometheus text; no token in dev mode)`,
+    `  Traces     ${stopTracing ? 'printed here, one trace per order (SHOP_TRACES=console)' : 'off: SHOP_TRACES=console npm start prints them'}`,
+    '',
     '  Dev mode: no API tokens, 127.0.0.1 only. Ctrl-C stops (in-flight orders finish first).',
     '',
   ].join('\n'),
@@ -46,6 +57,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) process.exit(130);
     stopping = true;
-    void shop.close().then(() => process.exit(0));
+    void shop
+      .close()
+      .then(() => stopTracing?.())
+      .then(() => process.exit(0));
   });
 }

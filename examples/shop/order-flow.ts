@@ -9,14 +9,15 @@
  * charge the card, publish `order.paid`. The shopper sees each stage as progress (a step of
  * four, with a sentence written for them) and each failure as a `userMessage`.
  *
- * Becoming a durable workflow (`ctx.step`) is a change inside `placeOrder` only: each call marked
- * `step:` below becomes `await ctx.step(name, () => stage(...))`, and the reserve step gets
- * `{ compensate: () => releaseStock(order, signal) }` in place of the try/catch around the charge.
- * The stage functions stay as they are. Traces, when they land, wrap the same calls.
+ * `placeOrder` runs them as durable workflow steps (`ctx.step`): a finished stage is stored and
+ * never runs again for the order, and a failure for good runs the reserve step's compensation.
+ * Each stage stays idempotent on its own too, for the window between a stage's effect and the
+ * store recording it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Handlers, type JobContext, JobError, isNonRetryable } from '../../src/index.js';
+import { type Handlers, type JobContext, JobError } from '../../src/index.js';
 import * as services from './services.js';
+import { currentContext, tracedStep } from './tracing.js';
 import type { OrderLine } from './world.js';
 
 export interface Order {
@@ -97,31 +98,27 @@ export async function publishPaid(order: Order, chargeId: string, signal: AbortS
   await services.publishEvent('order.paid', `order-${order.orderId}-paid`, order.orderId, { ...order, chargeId }, signal);
 }
 
-/** True when this failure ends the order: no retry will come, so the stock goes back on the shelf. */
-function failsForGood(err: unknown, ctx: JobContext): boolean {
-  return isNonRetryable(err) || ctx.attempt >= ctx.job.maxAttempts;
-}
-
+/**
+ * The order as a durable workflow: each stage is a `ctx.step`, stored once it finishes, so a
+ * retried or resumed run (another worker, after a crash) returns the stored result and repeats no
+ * finished stage. When the order fails for good (a declined card, or the last attempt spent) the
+ * reserve step's compensation puts the stock back, once, as a durable step of its own
+ * (`compensate:reserve`). The shared breaker still guards the whole job through the queue's
+ * limits, so while it is open no order is claimed and no attempt is spent.
+ */
 export async function placeOrder(order: Order, ctx: JobContext): Promise<OrderResult> {
+  // The attempt's trace: the compensation runs after this function returns, and joins it there.
+  const attempt = currentContext();
   await ctx.progress({ done: 0, total: stages }, 'Reserving your items');
-  // step: 'reserve-stock', with { compensate: releaseStock }
-  await reserveStock(order, ctx.signal);
+  await ctx.step('reserve', () => tracedStep('reserve', () => reserveStock(order, ctx.signal)), {
+    compensate: () => tracedStep('compensate:reserve', () => releaseStock(order, ctx.signal), attempt),
+  });
   await ctx.progress({ done: 1, total: stages }, 'Items reserved');
-  // step: 'publish-placed'
-  await publishPlaced(order, ctx.signal);
+  await ctx.step('publish-placed', () => tracedStep('publish-placed', () => publishPlaced(order, ctx.signal)));
   await ctx.progress({ done: 2, total: stages }, 'Charging your card');
-  let chargeId: string;
-  try {
-    // step: 'charge-payment' (the shared breaker guards the whole job today: see the queue's limits)
-    chargeId = await chargePayment(order, ctx);
-  } catch (err) {
-    // The compensation a workflow step will declare: here by hand, only when no retry follows.
-    if (failsForGood(err, ctx)) await releaseStock(order, ctx.signal);
-    throw err;
-  }
+  const chargeId = await ctx.step('charge', () => tracedStep('charge', () => chargePayment(order, ctx)));
   await ctx.progress({ done: 3, total: stages }, 'Payment received — confirming your order');
-  // step: 'publish-paid'
-  await publishPaid(order, chargeId, ctx.signal);
+  await ctx.step('publish-paid', () => tracedStep('publish-paid', () => publishPaid(order, chargeId, ctx.signal)));
   await ctx.progress({ done: stages, total: stages }, 'Order confirmed');
   return { orderId: order.orderId, chargeId, total: order.total };
 }

@@ -7,6 +7,7 @@
  * `SPOOL_TOKEN` to a token with the `publish` scope when the server has tokens).
  */
 import { JobError } from '../../src/index.js';
+import { traceHeaders } from './tracing.js';
 import type { OrderLine } from './world.js';
 
 /** The shop server's origin, read at each call: `startShop` sets it to the port it took. */
@@ -31,7 +32,7 @@ export class ProviderUnavailableError extends JobError {
 async function call(path: string, body: unknown, signal: AbortSignal, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${shopUrl()}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...traceHeaders(), ...headers },
     body: JSON.stringify(body),
     signal,
   });
@@ -84,7 +85,8 @@ export async function publishEvent(name: string, id: string, key: string, payloa
   const token = process.env.SPOOL_TOKEN;
   const response = await fetch(`${shopUrl()}/v1/topics/${orderTopic}/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    // traceparent: the event, and every delivery of it, joins the order's trace.
+    headers: { 'content-type': 'application/json', ...traceHeaders(), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ name, id, key, payload }),
     signal,
   });

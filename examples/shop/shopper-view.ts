@@ -5,7 +5,7 @@
  * without operator rights: `userMessage`s only), so no developer message or stack trace can reach
  * the page.
  */
-import type { Job } from '../../src/index.js';
+import type { Job, QueuePosition } from '../../src/index.js';
 import { toJobView } from '../../src/server/index.js';
 import { stages } from './order-flow.js';
 
@@ -19,16 +19,26 @@ export interface ShopperView {
   step: number;
   stages: number;
   message: string;
-  /** Orders waiting in the queue, shown while this one waits (the API gives no position yet). */
-  inLine?: number;
+  /**
+   * While it waits: the orders a worker takes before this one, and in about how many seconds it
+   * should start (null while the queue drains nothing), from Spool's queue position, the
+   * `position` of `GET /v1/jobs/{id}`.
+   */
+  position?: { ahead: number; startsInSeconds: number | null };
   final: boolean;
 }
 
 export interface Surroundings {
   /** True while the payment provider's breaker is open. */
   providerDown: boolean;
-  /** Orders waiting in the queue. */
-  waiting: number;
+}
+
+/** The shopper's part of a queue position: how many are ahead, and in about how many seconds it starts. */
+export function inLine(position: QueuePosition, now = Date.now()): NonNullable<ShopperView['position']> {
+  return {
+    ahead: position.ahead,
+    startsInSeconds: position.eta === null ? null : Math.max(0, Math.ceil((position.eta - now) / 1_000)),
+  };
 }
 
 export const messages = {
@@ -43,7 +53,7 @@ function stepOf(job: Job): number {
   return typeof value === 'object' && value !== null ? value.done : 0;
 }
 
-export function shopperView(job: Job, around: Surroundings): ShopperView {
+export function shopperView(job: Job, around: Surroundings, position: QueuePosition | null = null): ShopperView {
   const view = toJobView(job);
   const base = {
     jobId: job.id,
@@ -63,9 +73,10 @@ export function shopperView(job: Job, around: Surroundings): ShopperView {
     default: {
       // Waiting (or suspended): the breaker's state says more than the last error does.
       const state = job.errors.length > 0 ? 'retrying' : 'queued';
-      if (around.providerDown) return { ...base, state, message: messages.providerDown, inLine: around.waiting, final: false };
+      const where = position ? { position: inLine(position) } : {};
+      if (around.providerDown) return { ...base, state, message: messages.providerDown, ...where, final: false };
       if (job.errors.length > 0) return { ...base, state: 'retrying', message: view.userMessage ?? messages.queued, final: false };
-      return { ...base, state: 'queued', message: messages.queued, inLine: around.waiting, final: false };
+      return { ...base, state: 'queued', message: messages.queued, ...where, final: false };
     }
   }
 }

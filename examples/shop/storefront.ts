@@ -15,6 +15,7 @@ import { catalog, productOf } from './catalog.js';
 import { Flood } from './flood.js';
 import type { Order } from './order-flow.js';
 import { type ShopperView, type Surroundings, shopperView } from './shopper-view.js';
+import { tracedRequest } from './tracing.js';
 import type { ProviderMode, World } from './world.js';
 import { worldRoutes } from './world-routes.js';
 
@@ -60,20 +61,17 @@ export function storefront(spool: Spool, world: World, shopUrl: () => string): H
   const shop = new Hono({ strict: false });
   const flood = new Flood();
   let surroundings: { value: Surroundings; at: number; reading: Promise<Surroundings> | null } = {
-    value: { providerDown: false, waiting: 0 },
+    value: { providerDown: false },
     at: 0,
     reading: null,
   };
 
-  /** The breaker and the backlog, read at most twice a second however many shoppers watch. */
+  /** The breaker's state, read at most twice a second however many shoppers watch. */
   async function around(): Promise<Surroundings> {
     if (Date.now() - surroundings.at < 500) return surroundings.value;
     surroundings.reading ??= (async () => {
-      const [breakers, counts] = await Promise.all([spool.breakers(), spool.counts(ordersQueue)]);
-      const value = {
-        providerDown: breakers.some((b) => b.name === providerBreaker && b.state?.status === 'open'),
-        waiting: counts[ordersQueue]?.waiting ?? 0,
-      };
+      const breakers = await spool.breakers();
+      const value = { providerDown: breakers.some((b) => b.name === providerBreaker && b.state?.status === 'open') };
       surroundings = { value, at: Date.now(), reading: null };
       return value;
     })().finally(() => {
@@ -84,7 +82,10 @@ export function storefront(spool: Spool, world: World, shopUrl: () => string): H
 
   async function viewOf(id: string): Promise<ShopperView | null> {
     const job = /^\d+$/.test(id) ? await spool.getJob(id) : null;
-    return job && job.queue === ordersQueue ? shopperView(job, await around()) : null;
+    if (!job || job.queue !== ordersQueue) return null;
+    // Where a waiting order stands: the same `position` GET /v1/jobs/{id} gives.
+    const [surroundings, position] = await Promise.all([around(), job.status === 'waiting' ? spool.position(job) : null]);
+    return shopperView(job, surroundings, position);
   }
 
   shop.route('/api', worldRoutes(world));
@@ -106,12 +107,16 @@ export function storefront(spool: Spool, world: World, shopUrl: () => string): H
     const total = lines.reduce((sum, line) => sum + (productOf(line.sku)?.price ?? 0) * line.quantity, 0);
     const order: Order = { orderId: cartId, email, card: card.replace(/\s/g, ''), lines, total };
     try {
-      // The cart id is the idempotency key: a double click, or a retry after a 429, is one order.
-      const job = await spool.enqueue(ordersQueue, 'place-order', order, { ...orderJobOptions, idempotencyKey: `cart-${cartId}` });
+      // The request's span is the order's trace: the job is stored with it, and every attempt,
+      // step, event and delivery joins it. A caller's traceparent header is continued.
+      const { job, traceId } = await tracedRequest('POST /shop/orders', c.req.header('traceparent'), async (traceId) => ({
+        // The cart id is the idempotency key: a double click, or a retry after a 429, is one order.
+        job: await spool.enqueue(ordersQueue, 'place-order', order, { ...orderJobOptions, idempotencyKey: `cart-${cartId}` }),
+        traceId,
+      }));
       const status = `/shop/orders/${job.id}`;
-      return c.json({ orderId: cartId, jobId: job.id, created: job.created, status, events: `${status}/events` }, 202, {
-        location: status,
-      });
+      const body = { orderId: cartId, jobId: job.id, created: job.created, status, events: `${status}/events` };
+      return c.json(traceId ? { ...body, traceId } : body, 202, { location: status });
     } catch (err) {
       if (err instanceof QueueFullError) {
         const seconds = Math.max(1, Math.ceil(err.retryAfterMs / 1_000));

@@ -66,9 +66,14 @@ export interface OrderLine {
 export class Warehouse {
   readonly stock = new Map<string, number>(catalog.map((p) => [p.sku, p.stock]));
   private readonly reservations = new Map<string, OrderLine[]>();
+  /** Every reservation asked for, by order id, whether or not it was new. */
+  readonly reserveCalls: string[] = [];
+  /** Every release asked for, by order id, whether or not it found something to put back. */
+  readonly releaseCalls: string[] = [];
 
   /** Reserves the lines for the order, or says which SKU is short. Again for the same order: the same reservation. */
   reserve(orderId: string, lines: OrderLine[]): { ok: true } | { ok: false; sku: string } {
+    this.reserveCalls.push(orderId);
     if (this.reservations.has(orderId)) return { ok: true };
     const short = lines.find((line) => (this.stock.get(line.sku) ?? 0) < line.quantity);
     if (short) return { ok: false, sku: short.sku };
@@ -79,6 +84,7 @@ export class Warehouse {
 
   /** Puts the order's items back on the shelf; a second release finds nothing to put back. */
   release(orderId: string): boolean {
+    this.releaseCalls.push(orderId);
     const lines = this.reservations.get(orderId);
     if (!lines) return false;
     for (const line of lines) this.stock.set(line.sku, (this.stock.get(line.sku) ?? 0) + line.quantity);

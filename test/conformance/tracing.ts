@@ -92,6 +92,25 @@ export function tracingTests(h: Harness): void {
       });
     });
 
+    it('an attempt claimed past a queue guard (a concurrency cap) is still a child of its enqueue', async () => {
+      const spool = await h.open();
+      await spool.configureQueue('capped', { concurrency: 2 });
+      const handle = await tracer().startActiveSpan('request', async (span) => {
+        try {
+          return await spool.enqueue('capped', 'x', {});
+        } finally {
+          span.end();
+        }
+      });
+      spool.work('capped', async () => 'ok');
+      await spool.waitFor(handle.id, { timeout: 5_000 });
+      await eventually(() => spans('process capped').length === 1);
+      const [send] = spans('send capped') as [ReadableSpan];
+      const [process] = spans('process capped') as [ReadableSpan];
+      expect(process.spanContext().traceId).toBe(send.spanContext().traceId);
+      expect(parentOf(process)).toBe(send.spanContext().spanId);
+    });
+
     it('a retried job has one span per attempt, each with its number, outcome and error', async () => {
       const spool = await h.open();
       let runs = 0;

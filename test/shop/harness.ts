@@ -15,7 +15,7 @@ export interface TestShop extends Shop {
   cleanup(): Promise<void>;
 }
 
-export async function startTestShop(store: TestStore, options: { dashboard?: false } = {}): Promise<TestShop> {
+export async function startTestShop(store: TestStore, options: { dashboard?: false; workers?: boolean } = {}): Promise<TestShop> {
   const config = await loadConfig(
     { config: join(root, 'examples', 'spool.config.ts'), store: store.url, ...(store.schema ? { schema: store.schema } : {}), port: 0 },
     { env: {} },

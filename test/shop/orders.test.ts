@@ -9,6 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/index.js';
+import type { ShopperView } from '../../examples/shop/shopper-view.js';
 import { ordersQueue, providerBreaker } from '../../examples/shop/storefront.js';
 import { eventually } from '../helpers/eventually.js';
 import { storeKinds } from '../server/helpers.js';
@@ -77,6 +78,72 @@ describe.each(kinds)('shop orders on $kind', ({ make }) => {
 
     const bad = await placeOrder(shop.url, 'cart-bad-line', [{ sku: 'teapot', quantity: 1 }]);
     expect(bad).toMatchObject({ status: 400, body: { error: 'There is no product "teapot"; the catalog has mug, tee, stickers, print.' } });
+  });
+
+  it('the order is a durable workflow: its steps show over GET /v1/jobs/{id}/steps; a declined card runs the compensation once', {
+    timeout: 60_000,
+  }, async () => {
+    shop = await startTestShop(await make(), { dashboard: false });
+    const stepsOf = async (id: string) => {
+      const response = await fetch(`${shop!.url}/v1/jobs/${id}/steps`);
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { steps: { name: string; kind: string; status: string; attempts: number }[] }).steps;
+    };
+
+    const good = await placeOrder(shop.url, 'cart-workflow-ok', [{ sku: 'mug', quantity: 1 }]);
+    await shop.spool.waitFor(good.body.jobId as string, { timeout: 20_000 });
+    expect(
+      (await stepsOf(good.body.jobId as string)).map(({ name, kind, status, attempts }) => ({ name, kind, status, attempts })),
+    ).toEqual([
+      { name: 'reserve', kind: 'step', status: 'completed', attempts: 1 },
+      { name: 'publish-placed', kind: 'step', status: 'completed', attempts: 1 },
+      { name: 'charge', kind: 'step', status: 'completed', attempts: 1 },
+      { name: 'publish-paid', kind: 'step', status: 'completed', attempts: 1 },
+    ]);
+    expect(shop.world.warehouse.releaseCalls).toEqual([]);
+
+    const declined = await placeOrder(shop.url, 'cart-workflow-declined', [{ sku: 'print', quantity: 1 }], '4000000000000002');
+    const id = declined.body.jobId as string;
+    await expect(shop.spool.waitFor(id, { timeout: 20_000 })).rejects.toThrow(/declined/);
+    const steps = await stepsOf(id);
+    expect(steps.map(({ name, status }) => [name, status])).toEqual([
+      ['reserve', 'completed'],
+      ['publish-placed', 'completed'],
+      ['charge', 'failed'],
+      ['$saga', 'completed'],
+      ['compensate:reserve', 'completed'],
+    ]);
+    expect(steps.filter((s) => s.kind === 'compensation' && s.name === 'compensate:reserve')).toEqual([
+      expect.objectContaining({ status: 'completed', attempts: 1 }),
+    ]);
+    // The same through the library, and the world: released exactly once, the stock whole again.
+    expect((await shop.spool.steps(id))?.map((s) => s.name)).toEqual(steps.map((s) => s.name));
+    expect(shop.world.warehouse.releaseCalls).toEqual(['cart-workflow-declined']);
+    expect(shop.world.warehouse.stock.get('print')).toBe(3);
+    expect(shop.world.provider.chargesPerOrder.get('cart-workflow-declined') ?? 0).toBe(0);
+    const view = await (await fetch(`${shop.url}${declined.body.status}`)).json();
+    expect(view).toMatchObject({ state: 'failed', message: 'Your card was declined. Nothing was charged; please try another card.' });
+  });
+
+  it('a waiting order shows where it stands in line: the position GET /v1/jobs/{id} gives', { timeout: 60_000 }, async () => {
+    shop = await startTestShop(await make(), { dashboard: false });
+    await shop.spool.pause(ordersQueue);
+    const placed = [];
+    for (const cart of cartIds(3, 'in-line')) placed.push(await placeOrder(shop.url, cart));
+    const last = placed[2]?.body.jobId as string;
+    const api = (await (await fetch(`${shop.url}/v1/jobs/${last}`)).json()) as { position?: { ahead: number; eta: number | null } };
+    expect(api.position).toMatchObject({ ahead: 2 });
+    const view = await (await fetch(`${shop.url}/shop/orders/${last}`)).json();
+    // Nothing has drained from the queue yet: no ETA is honest, so none is given.
+    expect(view).toMatchObject({ state: 'queued', position: { ahead: 2, startsInSeconds: null } });
+    const first = (await (await fetch(`${shop.url}/shop/orders/${placed[0]?.body.jobId}`)).json()) as ShopperView;
+    expect(first.position).toEqual({ ahead: 0, startsInSeconds: null });
+
+    await shop.spool.resume(ordersQueue);
+    await shop.spool.waitFor(last, { timeout: 20_000 });
+    const done = (await (await fetch(`${shop.url}/shop/orders/${last}`)).json()) as ShopperView;
+    expect(done).toMatchObject({ state: 'confirmed' });
+    expect(done.position).toBeUndefined();
   });
 
   it('provider down: 200 orders wait behind the open breaker without spending attempts; when it returns all are confirmed, each charged once', {

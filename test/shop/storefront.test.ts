@@ -3,7 +3,8 @@
  * shopper adds to the cart, double-clicks "Place order", and watches the order over SSE through
  * a slow payment provider (the reassuring sentence, never a stack trace) to "confirmed"; one
  * order, one charge, one e-mail in the mailbox page. With the provider down the chaos panel
- * shows the breaker open and the order says it is safe. Screenshots go to test-results/screenshots/.
+ * shows the breaker open and the order says it is safe; a waiting order shows its place in line
+ * from the queue position. Screenshots go to test-results/screenshots/.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +126,26 @@ describe.runIf(hasChromium)('the storefront in Chromium', () => {
     const charged = [...shop.world.provider.chargesPerOrder].filter(([id]) => id.startsWith(orderId));
     expect(charged.map(([, n]) => n)).toEqual([1]);
     expect(errors.filter((e) => !/429/.test(e))).toEqual([]);
+    await page.context().close();
+  });
+
+  it('a waiting order shows its place in line from the queue position, then confirms', { timeout: 60_000 }, async () => {
+    await eventually(async () => ((await shop.spool.counts(ordersQueue))[ordersQueue]?.waiting ?? 0) === 0, 30_000);
+    await shop.spool.pause(ordersQueue);
+    for (let i = 0; i < 2; i++) await placeOrder(shop.url, `cart-ahead-${i}`);
+    const { page, errors } = await open();
+    await page.locator('#products button[data-sku="stickers"]').click();
+    await page.getByRole('button', { name: 'Place order' }).click();
+    // The ETA comes from the queue's drain rate over the last minutes (the earlier tests' orders).
+    await expect
+      .poll(() => page.locator('#order-line').textContent(), { timeout: 15_000 })
+      .toMatch(/^2 orders are ahead of yours(\.|; it should start in about \d+ s\.)$/);
+    expect(await page.locator('#order-state').textContent()).toBe('in line');
+    await screenshot(page, 'shop-in-line');
+    await shop.spool.resume(ordersQueue);
+    await expect.poll(() => page.locator('#order-state').textContent(), { timeout: 30_000 }).toBe('confirmed');
+    expect(await page.locator('#order-line').textContent()).toBe('Check the mailbox for your confirmation.');
+    expect(errors).toEqual([]);
     await page.context().close();
   });
 });

@@ -124,12 +124,16 @@ function renderOrder(view) {
   $('order-bar').parentElement.setAttribute('aria-valuenow', String(percent));
   for (const [i, li] of [...$('order-steps').children].entries()) li.classList.toggle('done', i < view.step);
   $('order-message').textContent = view.message;
-  $('order-line').textContent =
-    view.inLine > 1
-      ? `${view.inLine} orders are waiting in line.`
-      : view.state === 'confirmed'
-        ? 'Check the mailbox for your confirmation.'
-        : '';
+  $('order-line').textContent = view.position
+    ? inLine(view.position)
+    : view.state === 'confirmed'
+      ? 'Check the mailbox for your confirmation.'
+      : '';
+}
+
+function inLine({ ahead, startsInSeconds }) {
+  const where = ahead === 0 ? 'Your order is next in line' : `${ahead} ${ahead === 1 ? 'order is' : 'orders are'} ahead of yours`;
+  return startsInSeconds === null ? `${where}.` : `${where}; it should start in about ${Math.max(1, startsInSeconds)} s.`;
 }
 
 $('place').addEventListener('click', placeOrder);

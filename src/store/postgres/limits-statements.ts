@@ -3,6 +3,8 @@
  * queue's row (claimers of a guarded queue take turns), read the snapshot with a fresh view,
  * then write the plan the pure policies made of it.
  */
+import { claimedColumns } from '../row.js';
+
 const now = (n: number) => `coalesce($${n}::bigint, (extract(epoch from now()) * 1000)::bigint)`;
 
 export type LimitsStatementName = keyof ReturnType<typeof limitsStatements>;
@@ -94,9 +96,7 @@ export function limitsStatements(s: string) {
       UPDATE ${jobs} j SET status = 'active', attempts = j.attempts + 1, lease_token = $2, lease_expires_at = ${now(12)} + $3::bigint,
              started_at = ${now(12)}, updated_at = ${now(12)}, worker_id = $4
       FROM unnest($1::bigint[]) AS c(id) WHERE j.id = c.id AND j.status = 'waiting'
-      RETURNING j.id, j.queue, j.name, j.payload, j.priority, j.attempts, j.max_attempts, j.backoff, j.timeout_ms, j.idempotency_key,
-                j.ordering_key, j.concurrency_key, j.rate_key, j.expires_at, j.metadata, j.callback_url, j.progress, j.errors, j.run_at,
-                j.created_at, j.started_at`,
+      RETURNING ${claimedColumns.replace(/(\w+)/g, 'j.$1')}, j.started_at`,
 
     /** $1 name, $2 policy, $3 now. A breaker's state is kept when its policy changes. */
     defineBreaker: `
