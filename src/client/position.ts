@@ -13,8 +13,11 @@ export type { QueuePosition };
 /** The position of `job` if it is waiting, else null; null as well on a store without queue rows. */
 export async function positionOf(store: Pick<Store, 'queues'>, job: Job): Promise<QueuePosition | null> {
   if (job.status !== 'waiting' || !store.queues) return null;
-  const record = await store.queues.position(job.id, defaults.position.drainWindowMs);
-  return record ? estimate(record, job.runAt, defaults.position.drainWindowMs) : null;
+  const [record, queue] = await Promise.all([store.queues.position(job.id, defaults.position.drainWindowMs), store.queues.get(job.queue)]);
+  if (!record) return null;
+  const position = estimate(record, job.runAt, defaults.position.drainWindowMs);
+  // A paused queue starts nothing, however fast it drained before the pause.
+  return queue?.paused ? { ...position, eta: null } : position;
 }
 
 /** From the store's counts: the drain rate over `windowMs`, and the ETA no earlier than `runAt`. */

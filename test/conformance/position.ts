@@ -31,6 +31,10 @@ export function positionTests(h: Harness): void {
       // A job due later starts no earlier than its run time.
       expect(await spool.position(String(later.id))).toEqual({ ahead: 4, drainPerMinute: 2, eta: T0 + 120_000 });
       expect((await spool.position(String(urgent.id)))?.eta).toBe(T0);
+      // Paused, the queue starts nothing, however fast it drained before.
+      await spool.pause('orders');
+      expect(await spool.position(String(a2?.id))).toEqual({ ahead: 2, drainPerMinute: 2, eta: null });
+      await spool.resume('orders');
 
       // The drain is recent only: six minutes on, nothing finished in the window.
       h.clock.advance(6 * 60_000);
