@@ -92,7 +92,9 @@ export class Maintenance {
     this.orphanCheck ??= workers
       .rescueOrphans()
       .then((rescued) => {
-        this.outage.succeeded();
+        // Not proof the store is back: on SQLite the check may only read, which works while another
+        // process holds the write lock, and would end an outage report that still lasts.
+        if (rescued > 0) this.outage.succeeded();
         if (rescued > 0) this.logger.warn(`Took back ${rescued} job(s) of a worker whose process died; they run again.`);
         return rescued;
       })
