@@ -320,9 +320,12 @@ export function flowTests(h: Harness): void {
       const spool = await h.open({ clock: systemClock });
       await spool.configureQueue('mp-capped', { concurrency: 3 });
       const runs = join(dir, 'runs.log');
+      // Two slots each: together they could run 4, so the cap binds, and neither can hold all 3
+      // (a worker looks again the moment its own completion lands, so with 5 slots one process
+      // could keep every turn and the other would never show that the cap is shared).
       await Promise.all([
-        WorkerProcess.start(h.url, h.schema, 'mp-capped', 'span', { runs, sleep: 20, concurrency: 5, poll: 20 }),
-        WorkerProcess.start(h.url, h.schema, 'mp-capped', 'span', { runs, sleep: 20, concurrency: 5, poll: 20 }),
+        WorkerProcess.start(h.url, h.schema, 'mp-capped', 'span', { runs, sleep: 20, concurrency: 2, poll: 20 }),
+        WorkerProcess.start(h.url, h.schema, 'mp-capped', 'span', { runs, sleep: 20, concurrency: 2, poll: 20 }),
       ]);
       await spool.enqueueMany(Array.from({ length: 60 }, (_, n) => ({ queue: 'mp-capped', name: 'n', payload: n })));
       await eventually(async () => (await spool.counts('mp-capped'))['mp-capped']?.completed === 60, 40_000, 100);
