@@ -51,6 +51,7 @@ import { enqueueWithRoom, waitForRoomOf } from './room.js';
 import type { EventHandler, PublishedEvent, RunningSubscription, Subscription } from './bus.js';
 import { Maintenance } from './maintenance.js';
 import { waitForJob } from './wait-for.js';
+import { cancelDescendants } from './cancel-children.js';
 import { type QueuePosition, positionOf } from './position.js';
 import { ScheduleTicker } from './schedule-ticker.js';
 import { type Pipeline, type PipelineOptions, type PipelineStage, startPipeline } from './pipeline.js';
@@ -234,14 +235,23 @@ export class Spool {
     return waitForJob<R>(this.store, this.events, String(id), options, () => this.closing !== null);
   }
 
-  /** Cancels a waiting job at once, or aborts an active one through its signal. Final jobs are returned unchanged. */
+  /**
+   * Cancels a waiting job at once, or aborts an active one through its signal, and with it every
+   * unfinished child a workflow spawned. Final jobs are returned unchanged.
+   */
   async cancel(id: string): Promise<Job> {
     this.assertOpen();
-    const outcome = await this.store.cancel(String(id));
+    const outcome = await this.cancelOne(String(id));
     if (!outcome) throw new JobNotFoundError(String(id));
-    // An active job's worker emits 'cancelled' when its handler stops.
-    if (outcome.job.status === 'cancelled' && outcome.previous === 'waiting') this.events.emit('cancelled', { job: outcome.job });
+    if (!finalStatuses.includes(outcome.previous)) await cancelDescendants(this.store, outcome.job.id, (child) => this.cancelOne(child));
     return outcome.job;
+  }
+
+  private async cancelOne(id: string) {
+    const outcome = await this.store.cancel(id);
+    // An active job's worker emits 'cancelled' when its handler stops.
+    if (outcome?.job.status === 'cancelled' && outcome.previous === 'waiting') this.events.emit('cancelled', { job: outcome.job });
+    return outcome;
   }
 
   /** Runs a failed or cancelled job again with fresh attempts; any other status is SPOOL_INVALID_STATE. */

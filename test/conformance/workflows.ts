@@ -349,6 +349,51 @@ export function workflowTests(h: Harness): void {
       expect(error?.message).toMatch(/Child job \d+ ended failed: negative -2\. ctx\.all fails fast/);
       expect(spawned).toBeGreaterThanOrEqual(3);
     });
+
+    it('cancelling a parent cancels its unfinished children and grandchildren, waiting or active, and leaves finished ones', async () => {
+      const spool = await h.open();
+      const aborted: string[] = [];
+      spool.work('slow-kids', (payload: { n: number }, ctx) => {
+        if (payload.n === 0) return 'quick';
+        return new Promise((_resolve, reject) => {
+          ctx.signal.addEventListener('abort', () => {
+            aborted.push(String(ctx.job.id));
+            reject(new Error('aborted'));
+          });
+        });
+      });
+      spool.work('middle', async (_p, ctx) => {
+        const [grandchild] = await ctx.spawnMany([{ queue: 'idle-kids', name: 'never', payload: {} }]);
+        return ctx.all(grandchild ? [grandchild] : []);
+      });
+      spool.work('parents', async (_p, ctx) => {
+        const children = await ctx.spawnMany([
+          { queue: 'slow-kids', name: 'done', payload: { n: 0 } },
+          { queue: 'slow-kids', name: 'hang', payload: { n: 1 } },
+          { queue: 'middle', name: 'mid', payload: {} },
+        ]);
+        return ctx.all(children);
+      });
+      const { id } = await spool.enqueue('parents', 'p', {});
+      let ids: string[] = [];
+      await eventually(async () => {
+        const steps = (await spool.steps(id)) ?? [];
+        ids = ((steps[0]?.detail as { children?: string[] } | undefined)?.children ?? []).map(String);
+        if (ids.length !== 3) return false;
+        const [done, hang, mid] = await Promise.all(ids.map((c) => spool.getJob(c)));
+        const midSteps = (await spool.steps(ids[2] as string)) ?? [];
+        return done?.status === 'completed' && hang?.status === 'active' && mid?.status === 'waiting' && midSteps.length === 2;
+      });
+      const midSteps = (await spool.steps(ids[2] as string)) ?? [];
+      const grandchild = String((midSteps[0]?.detail as { children?: string[] } | undefined)?.children?.[0]);
+
+      await spool.cancel(id);
+      await eventually(async () => {
+        const statuses = await Promise.all([id, ...ids, grandchild].map(async (c) => (await spool.getJob(c))?.status));
+        return statuses.join(',') === 'cancelled,completed,cancelled,cancelled,cancelled';
+      });
+      expect(aborted).toEqual([ids[1]]);
+    });
   });
 
   describe('workflows: saga compensation', () => {
