@@ -61,7 +61,8 @@ export function tracingTests(h: Harness): void {
       await eventually(() => spans('process mail').length === 1);
       expect(logger.lines.find((l) => l.message === 'sending')?.fields).toMatchObject({
         traceId: spans('request')[0]?.spanContext().traceId,
-        job: handle.id,
+        jobId: handle.id,
+        name: 'welcome',
         queue: 'mail',
         attempt: 1,
       });
