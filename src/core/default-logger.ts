@@ -1,7 +1,7 @@
 /**
  * @module
  * Spool's own logger when none is passed: pino, writing one JSON object a line to stderr
- * (`{"level":"warn","time":…,"name":"spool","msg":…,"jobId":…}`), at `SPOOL_LOG_LEVEL` (default
+ * (`{"level":"warn","time":…,"pid":…,"hostname":…,"msg":…,"jobId":…}`), at `SPOOL_LOG_LEVEL` (default
  * `info`). When stderr is a terminal the same records are printed as short readable lines
  * instead (`prettyLine`).
  *
@@ -41,7 +41,7 @@ export function defaultLogger(options: DefaultLoggerOptions = {}) {
   const stream = pretty ? { write: (line: string) => out.write(prettyLine(line, colour)) } : out;
   const p = pino(
     {
-      name: 'spool',
+      // No pino `name`: the job's name is a field of its own (`name`), and JSON keys must be unique.
       level,
       formatters: { level: (label) => ({ level: label }) },
       serializers: { error: pino.stdSerializers.err, err: pino.stdSerializers.err },

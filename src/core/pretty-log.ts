@@ -13,7 +13,7 @@ const shown: Record<string, [label: string, colour: number]> = {
   fatal: ['FATAL', 35],
 };
 /** Fields every line has, or that the line already says. */
-const skipped = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'name']);
+const skipped = new Set(['level', 'time', 'msg', 'pid', 'hostname']);
 
 export function prettyLine(json: string, colour: boolean): string {
   let record: Record<string, unknown>;
@@ -24,7 +24,7 @@ export function prettyLine(json: string, colour: boolean): string {
   }
   const paint = (code: number, text: string) => (colour ? `\x1b[${code}m${text}\x1b[0m` : text);
   const [label, code] = shown[String(record.level)] ?? [String(record.level).toUpperCase().padEnd(5), 0];
-  const time = typeof record.time === 'number' ? new Date(record.time).toISOString().slice(11, 23) : '';
+  const time = typeof record.time === 'number' ? clock(new Date(record.time)) : '';
   const fields: string[] = [];
   let stack = '';
   for (const [key, value] of Object.entries(record)) {
@@ -39,6 +39,12 @@ export function prettyLine(json: string, colour: boolean): string {
   }
   const rest = fields.length > 0 ? `  ${paint(90, fields.join(' '))}` : '';
   return `${paint(90, time)} ${paint(code, label)} ${String(record.msg ?? '')}${rest}${stack}\n`;
+}
+
+/** The local time of day to the millisecond: the date is today's while a person watches. */
+function clock(at: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}.${String(at.getMilliseconds()).padStart(3, '0')}`;
 }
 
 /** A value as `key=value` shows it: plain when it has no spaces or quotes, JSON otherwise. */
