@@ -7,7 +7,7 @@
  *
  * Why our own formatter and not pino-pretty: pino-pretty brings 13 packages (colorette,
  * dateformat, help-me, minimist, pump, …) for a feature that matters only to a person watching a
- * terminal; the 65 lines of `pretty-log.ts` print what Spool logs (a message and flat fields). A
+ * terminal; the 60 lines of `pretty-log.ts` print what Spool logs (a message and flat fields). A
  * user who wants pino-pretty, or any transport, passes their own pino instance as `logger`.
  *
  * Writes are synchronous (`sync: true`): a process that crashes or calls `process.exit` right
