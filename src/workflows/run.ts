@@ -70,7 +70,6 @@ export class WorkflowRun implements WorkflowMethods {
     private readonly job: ClaimedJob,
     private readonly deps: WorkflowDeps,
     private readonly workflowVersion: number | null = null,
-    /** The attempt's span: each step that runs gets a child span, sleeps and waits are noted on it. */
     private readonly span: AttemptSpan | null = null,
   ) {
     this.versionRecorded = workflowVersion === null;
