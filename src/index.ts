@@ -51,8 +51,8 @@ export {
 export type { JobErrorOptions, SpoolErrorCode } from './core/errors.js';
 export { userMessages } from './core/user-messages.js';
 export type { SpoolEventName, SpoolEvents } from './core/events.js';
-export { consoleLogger, silentLogger } from './core/logger.js';
-export type { Logger } from './core/logger.js';
+export { consoleLogger, defaultLogger, pinoLogger, silentLogger } from './core/logger.js';
+export type { DefaultLoggerOptions, LogLevel, Logger, PinoLike } from './core/logger.js';
 export type { EnqueueOptions, RetentionOptions, WorkOptions } from './core/options.js';
 export type { SpoolOptions } from './client/spool-options.js';
 export { finalStatuses, jobStatuses } from './core/types.js';

@@ -110,15 +110,16 @@ export async function placeOrder(order: Order, ctx: JobContext): Promise<OrderRe
   // The attempt's trace: the compensation runs after this function returns, and joins it there.
   const attempt = currentContext();
   await ctx.progress({ done: 0, total: stages }, 'Reserving your items');
-  await ctx.step('reserve', () => tracedStep('reserve', () => reserveStock(order, ctx.signal)), {
+  // Spool makes a span `step <name>` for each step that runs; the compensation runs outside the steps.
+  await ctx.step('reserve', () => reserveStock(order, ctx.signal), {
     compensate: () => tracedStep('compensate:reserve', () => releaseStock(order, ctx.signal), attempt),
   });
   await ctx.progress({ done: 1, total: stages }, 'Items reserved');
-  await ctx.step('publish-placed', () => tracedStep('publish-placed', () => publishPlaced(order, ctx.signal)));
+  await ctx.step('publish-placed', () => publishPlaced(order, ctx.signal));
   await ctx.progress({ done: 2, total: stages }, 'Charging your card');
-  const chargeId = await ctx.step('charge', () => tracedStep('charge', () => chargePayment(order, ctx)));
+  const chargeId = await ctx.step('charge', () => chargePayment(order, ctx));
   await ctx.progress({ done: 3, total: stages }, 'Payment received — confirming your order');
-  await ctx.step('publish-paid', () => tracedStep('publish-paid', () => publishPaid(order, chargeId, ctx.signal)));
+  await ctx.step('publish-paid', () => publishPaid(order, chargeId, ctx.signal));
   await ctx.progress({ done: stages, total: stages }, 'Order confirmed');
   return { orderId: order.orderId, chargeId, total: order.total };
 }

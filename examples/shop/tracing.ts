@@ -1,9 +1,9 @@
 /**
  * @module
  * The shop's part of one order's trace. Spool makes the queue's spans itself (`send`, a
- * `process` span per attempt, `publish`, and each subscriber's `process`); the shop adds the
- * request (`POST /shop/orders`, continuing a caller's `traceparent`), a span per workflow step
- * that runs, and the `traceparent` header on its HTTP calls, so the events the order publishes
+ * `process` span per attempt, a `step` span per workflow step that runs, `publish`, and each
+ * subscriber's `process`); the shop adds the request (`POST /shop/orders`, continuing a caller's
+ * `traceparent`), a span for the compensation, and the `traceparent` header on its HTTP calls, so the events the order publishes
  * through Spool's HTTP API, and the deliveries they fan out to, stay in the order's trace.
  *
  * Without an OpenTelemetry SDK registered every span here is a no-op: `npm start` registers one
@@ -52,7 +52,7 @@ export function tracedRequest<T>(name: string, traceparent: string | undefined, 
   );
 }
 
-/** Runs a workflow step's work as a span `step <name>`, a child of the attempt that runs it (or of `parent`). */
+/** Runs a compensation as a span `step <name>`, a child of the attempt whose handler registered it. */
 export function tracedStep<T>(name: string, fn: () => Promise<T>, parent: Context = context.active()): Promise<T> {
   return tracer().startActiveSpan(`step ${name}`, { attributes: { 'spool.step.name': name } }, parent, (span) => inSpan(span, fn));
 }

@@ -94,10 +94,18 @@ export async function publishMany(
   const topics = topicsOf(host.store);
   const topic = events.every((e) => e.topic === events[0]?.topic) ? (events[0]?.topic ?? null) : null;
   // No await before the store call: on SQLite the insert must run inside the caller's synchronous transaction.
-  return host.tracing.produce('publish', topic, events.length, trace, (carrier) => {
-    if (carrier) for (const event of events) Object.assign(event, carrier);
-    return topics.publish(events, tx);
-  });
+  return host.tracing.produce(
+    'publish',
+    topic,
+    events.length,
+    trace,
+    (carrier) => {
+      if (carrier) for (const event of events) Object.assign(event, carrier);
+      return topics.publish(events, tx);
+    },
+    // Each delivery is a job whose attempts are child spans of this one (and linked to it).
+    (published) => ({ 'spool.event.deliveries': published.reduce((sum, event) => sum + event.deliveries, 0) }),
+  );
 }
 
 export function publish(host: BusHost, topic: string, payload: unknown, options: PublishOptions = {}): Promise<PublishedEvent> {

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import type { Duration } from '../core/duration.js';
-import type { Logger } from '../core/logger.js';
+import type { Logger, PinoLike } from '../core/logger.js';
 import { type EnqueueOptions, type RetentionOptions, sharedSpoolFields } from '../core/options.js';
 import type { Store } from '../store/contract.js';
 
@@ -26,7 +26,8 @@ export interface SpoolOptions {
    * delays and expiry by the database server's clock, one clock for every machine.
    */
   clock?: Clock;
-  logger?: Logger;
+  /** Any object with debug, info, warn and error taking (message, fields), or a pino logger; default JSON lines on stderr (docs/observability.md). */
+  logger?: Logger | PinoLike;
   /** How often idle workers look for work that no wake-up announced (delayed jobs, other processes). @defaultValue 1s */
   pollInterval?: Duration;
   /** Signals that shut workers down gracefully; `false` to handle signals yourself. @defaultValue ["SIGTERM", "SIGINT"] */

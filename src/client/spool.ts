@@ -12,7 +12,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { defaults as builtIn } from '../core/defaults.js';
 import { InvalidArgumentError, JobNotFoundError, SpoolError, isSpoolError } from '../core/errors.js';
 import { type Listener, SpoolEmitter, type SpoolEventName, type SpoolEvents } from '../core/events.js';
-import { type Logger, consoleLogger } from '../core/logger.js';
+import { type Logger, toLogger } from '../core/logger.js';
 import { assertName } from '../core/names.js';
 import { type EnqueueOptions, type WorkOptions, parseOptions } from '../core/options.js';
 import { OutageLog } from '../core/outage-log.js';
@@ -122,7 +122,7 @@ export class Spool {
   static async create(input: SpoolOptions = {}): Promise<Spool> {
     const options = parseOptions(spoolOptionsSchema, input, 'createSpool options') as SpoolOptions;
     const settings = resolveSettings(options);
-    const logger = options.logger ?? consoleLogger();
+    const logger = toLogger(options.logger, 'createSpool logger');
     if (typeof options.store === 'object' && options.clock) {
       throw new InvalidArgumentError(
         'A Store object keeps its own clock: pass the clock to openStore(url, { clock }) instead of to createSpool.',

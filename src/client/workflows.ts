@@ -4,6 +4,7 @@
  * `spool.enqueue` resolves jobs (validation, defaults), and reading a workflow's steps.
  */
 import { InvalidArgumentError } from '../core/errors.js';
+import type { AttemptSpan } from '../core/telemetry.js';
 import type { ClaimedJob, NewJob } from '../core/types.js';
 import type { SpawnItem } from '../core/workflow.js';
 import type { StepRecord, Store } from '../store/contract.js';
@@ -16,7 +17,7 @@ import type { SpoolSettings } from './settings.js';
 export function workflowFactory(
   store: Store,
   settings: SpoolSettings,
-): ((job: ClaimedJob, version: number | null) => WorkflowRunPort) | undefined {
+): ((job: ClaimedJob, version: number | null, span?: AttemptSpan | null) => WorkflowRunPort) | undefined {
   const steps = store.steps;
   if (!steps) return undefined;
   const deps = {
@@ -25,7 +26,7 @@ export function workflowFactory(
     maxPayloadBytes: settings.maxPayloadBytes,
     childJob: (item: SpawnItem, parent: ClaimedJob): NewJob => childJob(item, parent, settings),
   };
-  return (job, version) => new WorkflowRun(job, deps, version);
+  return (job, version, span) => new WorkflowRun(job, deps, version, span ?? null);
 }
 
 function childJob(item: SpawnItem, parent: ClaimedJob, settings: SpoolSettings): NewJob {

@@ -1,4 +1,13 @@
-/** The logging seam. Pass your own (pino, winston and console all fit) or use the default. */
+/**
+ * @module
+ * The logging seam. Spool logs through any object with `debug`, `info`, `warn` and `error`
+ * taking `(message, fields)` (winston and console fit as they are); a pino instance, whose methods
+ * take `(fields, message)`, is recognised and adapted (`pinoLogger`). Without one, Spool writes
+ * JSON lines through pino to stderr, or readable lines when stderr is a terminal (`defaultLogger`).
+ */
+import { defaultLogger } from './default-logger.js';
+import { InvalidArgumentError } from './errors.js';
+
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
@@ -6,18 +15,11 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-const rank: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+export { defaultLogger, type DefaultLoggerOptions, type LogLevel } from './default-logger.js';
 
-/** Writes `[spool] level message {fields}` to stderr at `SPOOL_LOG_LEVEL` (default `info`) and above. */
-export function consoleLogger(level: Level = (process.env.SPOOL_LOG_LEVEL as Level | undefined) ?? 'info'): Logger {
-  const min = rank[level] ?? rank.info;
-  const write = (at: Exclude<Level, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {
-    if (rank[at] < min) return;
-    const extra = fields && Object.keys(fields).length ? ` ${safeStringify(fields)}` : '';
-    process.stderr.write(`[spool] ${at} ${message}${extra}\n`);
-  };
-  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+/** The default logger at `level`. Kept from before logs were JSON lines; the same as `defaultLogger({ level })`. */
+export function consoleLogger(level?: 'debug' | 'info' | 'warn' | 'error' | 'silent'): Logger {
+  return defaultLogger(level ? { level } : {});
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -32,10 +34,54 @@ export function childLogger(parent: Logger, bound: Record<string, unknown>): Log
   };
 }
 
-function safeStringify(value: unknown): string {
-  try {
-    return JSON.stringify(value, (_key, v) => (v instanceof Error ? { message: v.message, code: (v as { code?: unknown }).code } : v));
-  } catch {
-    return '[unserialisable fields]';
+/** The fields every line about one attempt of a job carries; `traceId` when the attempt is traced. */
+export function jobFields(
+  job: { id: string; queue: string; name: string; attempts: number },
+  traceId?: string | null,
+): Record<string, unknown> {
+  const fields: Record<string, unknown> = { jobId: job.id, queue: job.queue, name: job.name, attempt: job.attempts };
+  if (traceId) fields.traceId = traceId;
+  return fields;
+}
+
+/** What Spool reads of a pino logger (any version): its methods take `(fields, message)`. */
+export interface PinoLike {
+  debug(fields: object, message?: string): void;
+  info(fields: object, message?: string): void;
+  warn(fields: object, message?: string): void;
+  error(fields: object, message?: string): void;
+  bindings(): object;
+  child(bindings: object): unknown;
+}
+
+/** A pino instance as a Spool `Logger`: each call becomes `p[level](fields, message)`. */
+export function pinoLogger(p: PinoLike): Logger {
+  return {
+    debug: (m, f) => p.debug(f ?? {}, m),
+    info: (m, f) => p.info(f ?? {}, m),
+    warn: (m, f) => p.warn(f ?? {}, m),
+    error: (m, f) => p.error(f ?? {}, m),
+  };
+}
+
+/**
+ * A pino instance has `bindings()` and `levels.values`. It also passes as a `Logger` by its types
+ * (pino accepts `(message, ...args)`), but then the fields would be dropped as format arguments.
+ */
+export function isPino(value: unknown): value is PinoLike {
+  const v = value as { bindings?: unknown; child?: unknown; levels?: { values?: unknown } } | null;
+  return typeof v?.bindings === 'function' && typeof v.child === 'function' && typeof v.levels?.values === 'object';
+}
+
+/** The logger a user passed, adapted when it is pino; the default logger when none was. */
+export function toLogger(given: Logger | PinoLike | undefined, what = 'logger'): Logger {
+  if (given === undefined) return defaultLogger();
+  if (isPino(given)) return pinoLogger(given);
+  const missing = (['debug', 'info', 'warn', 'error'] as const).filter((level) => typeof (given as Logger | null)?.[level] !== 'function');
+  if (missing.length > 0) {
+    throw new InvalidArgumentError(
+      `The ${what} has no ${missing.join(', ')} method(s): pass an object with debug, info, warn and error taking (message, fields), or a pino logger.`,
+    );
   }
+  return given as Logger;
 }

@@ -19,6 +19,19 @@ export interface AttemptSpan {
   end(end: AttemptEnd): void;
   /** The trace id, for log lines; null when there is none. */
   readonly traceId: string | null;
+  /** A child span for a workflow step that runs now (never for one replayed from its stored result). */
+  step?(name: string, stepAttempt: number): StepSpan;
+  /** Records a moment of the attempt (a sleep begun or over, an event received or waited for). */
+  note?(name: string, attributes: Record<string, string | number | boolean>): void;
+}
+
+/** What a workflow step's work ended as, in `spool.step.outcome`. */
+export type StepOutcome = 'completed' | 'retrying' | 'failed';
+
+/** One run of a workflow step's function: run it inside, then end it with what it ended as. */
+export interface StepSpan {
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  end(outcome: StepOutcome, error?: unknown): void;
 }
 
 /** The fields of a job telemetry reads. */
@@ -29,6 +42,8 @@ export interface ObservedJob {
   attempts: number;
   traceparent: string | null;
   tracestate: string | null;
+  /** A delivery's payload names its event (`{ id, topic, … }`); read only for deliveries. */
+  payload?: unknown;
   /** When it became due and when this attempt started (the store's clock), for pick-up latency. */
   runAt?: number;
   startedAt?: number | null;
@@ -47,8 +62,12 @@ export function observeAll(observers: readonly (AttemptObserver | null)[]): Atte
     attempt(job) {
       const followed = present.map((o) => o.attempt(job)).filter((a): a is AttemptSpan => a !== null);
       if (followed.length === 0) return null;
+      const steps = followed.find((a) => a.step);
+      const notes = followed.find((a) => a.note);
       return {
         traceId: followed.find((a) => a.traceId !== null)?.traceId ?? null,
+        ...(steps?.step ? { step: steps.step.bind(steps) } : {}),
+        ...(notes?.note ? { note: notes.note.bind(notes) } : {}),
         run: (fn) => followed.reduceRight<() => Promise<never>>((inner, a) => () => a.run(inner), fn as () => Promise<never>)(),
         end: (end) => {
           for (const a of followed) a.end(end);

@@ -6,7 +6,7 @@
 import { type Spool, createSpool } from '../client/spool.js';
 import type { ResolvedConfig } from '../config/load-config.js';
 import { InvalidArgumentError } from '../core/errors.js';
-import { type Logger, consoleLogger } from '../core/logger.js';
+import { type Logger, type PinoLike, toLogger } from '../core/logger.js';
 import { startWebhookWorker, webhookQueue } from '../webhooks/deliver.js';
 import { createApp } from './app.js';
 import { metricsOnlyApp } from './metrics-port.js';
@@ -25,7 +25,8 @@ export interface ServiceOptions {
   onlyQueues?: string[];
   /** No tokens: every request is allowed. Refused unless the host is a loopback address. */
   insecureNoAuth?: boolean;
-  logger?: Logger;
+  /** Any object with debug, info, warn and error taking (message, fields), or a pino logger; default JSON lines on stderr (docs/observability.md). */
+  logger?: Logger | PinoLike;
   sse?: Partial<SseOptions>;
   /** How often the HTTP server samples each queue's backlog for the dashboard. @defaultValue 15 s */
   backlogSampleInterval?: number;
@@ -45,7 +46,7 @@ export interface Service {
 
 export async function startService(options: ServiceOptions): Promise<Service> {
   const { config } = options;
-  const logger = options.logger ?? consoleLogger();
+  const logger = toLogger(options.logger, 'startService logger');
   const runWorkers = options.workers ?? true;
   let auth: AuthSettings | null = null;
   if (options.http) {

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { defaults } from '../core/defaults.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { closest } from '../core/spelling.js';
-import type { Logger } from '../core/logger.js';
+import type { Logger, PinoLike } from '../core/logger.js';
 import type { Store } from './contract.js';
 
 export const defaultStoreUrl = defaults.store;
@@ -10,7 +10,8 @@ export const defaultStoreUrl = defaults.store;
 export interface OpenStoreOptions {
   /** PostgreSQL schema. @defaultValue "spool" */
   schema?: string;
-  logger?: Logger;
+  /** Any object with debug, info, warn and error taking (message, fields), or a pino logger; default JSON lines on stderr (docs/observability.md). */
+  logger?: Logger | PinoLike;
   /** A clock instead of the database's (PostgreSQL) or the machine's (SQLite); tests pass a ManualClock. */
   clock?: Clock;
 }

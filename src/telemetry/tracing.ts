@@ -18,11 +18,26 @@
  * request's headers) or the active one, and attempts run as they would without the API.
  */
 import type * as OtelApi from '@opentelemetry/api';
-import type { AttemptObserver, AttemptSpan, ObservedJob } from '../core/telemetry.js';
+import type { AttemptObserver, AttemptSpan, ObservedJob, StepSpan } from '../core/telemetry.js';
+import { internalPrefix } from '../core/names.js';
 import { spoolVersion } from '../core/version.js';
 import { type TraceCarrier, formatTraceparent, parseTraceparent } from './trace-context.js';
 
 type Api = typeof OtelApi;
+
+/** The queues of subscriptions' deliveries, `spool.sub.<subscription>` (bus/subscription.ts, a layer above). */
+const deliveryPrefix = `${internalPrefix}sub.`;
+
+/**
+ * A delivery's attempt names its subscription (the conventions' consumer group) and the event it
+ * delivers, so each subscriber's span of one publish can be told apart and found by event.
+ */
+function deliveryAttributes(attributes: OtelApi.Attributes, job: ObservedJob): void {
+  attributes['messaging.consumer.group.name'] = job.queue.slice(deliveryPrefix.length);
+  const event = job.payload as { id?: unknown; topic?: unknown } | null | undefined;
+  if (typeof event?.topic === 'string') attributes['spool.event.topic'] = event.topic;
+  if (typeof event?.id === 'string') attributes['spool.event.id'] = event.id;
+}
 
 let loading: Promise<Api | null> | undefined;
 
@@ -79,6 +94,8 @@ export class Tracing implements AttemptObserver {
     count: number,
     given: TraceCarrier | null,
     write: (carrier: TraceCarrier | null) => Promise<T>,
+    /** Attributes read from the result (a publish: how many deliveries it fanned out to). */
+    annotate?: (value: T) => Record<string, number | string>,
   ): Promise<T> {
     const { api, tracer } = this;
     if (!api || !tracer) return write(given);
@@ -107,6 +124,7 @@ export class Tracing implements AttemptObserver {
     }
     return written.then(
       (value) => {
+        if (annotate) span.setAttributes(annotate(value));
         span.end();
         return value;
       },
@@ -124,19 +142,21 @@ export class Tracing implements AttemptObserver {
     if (!api || !tracer || !this.recording(api)) return null;
     const creation = job.traceparent ? this.contextOf({ traceparent: job.traceparent, tracestate: job.tracestate }) : null;
     const created = creation ? api.trace.getSpanContext(creation) : undefined;
+    const attributes: OtelApi.Attributes = {
+      'messaging.system': 'spool',
+      'messaging.operation.type': 'process',
+      'messaging.operation.name': 'process',
+      'messaging.destination.name': job.queue,
+      'messaging.message.id': job.id,
+      'spool.job.name': job.name,
+      'spool.job.attempt': job.attempts,
+    };
+    if (job.queue.startsWith(deliveryPrefix)) deliveryAttributes(attributes, job);
     const span = tracer.startSpan(
       `process ${job.queue}`,
       {
         kind: api.SpanKind.CONSUMER,
-        attributes: {
-          'messaging.system': 'spool',
-          'messaging.operation.type': 'process',
-          'messaging.operation.name': 'process',
-          'messaging.destination.name': job.queue,
-          'messaging.message.id': job.id,
-          'spool.job.name': job.name,
-          'spool.job.attempt': job.attempts,
-        },
+        attributes,
         links: created ? [{ context: created }] : [],
       },
       creation ?? api.ROOT_CONTEXT,
@@ -146,6 +166,8 @@ export class Tracing implements AttemptObserver {
     return {
       traceId: api.trace.isSpanContextValid(context) ? context.traceId : (created?.traceId ?? null),
       run: (fn) => api.context.with(active, fn),
+      step: (name, stepAttempt) => this.step(active, job, name, stepAttempt),
+      note: (name, attributes) => span.addEvent(name, attributes),
       end: ({ outcome, error }) => {
         span.setAttribute('spool.job.outcome', outcome);
         if (error && (outcome === 'failed' || outcome === 'retried')) {
@@ -153,6 +175,37 @@ export class Tracing implements AttemptObserver {
           span.recordException({ message: error.message, name: error.name ?? 'Error', code: error.code });
           span.setStatus({ code: api.SpanStatusCode.ERROR, message: error.message });
         }
+        span.end();
+      },
+    };
+  }
+
+  /**
+   * An INTERNAL span `step <name>` for one run of a workflow step's function, a child of the
+   * attempt's span (`parent`, passed explicitly: no context manager needed); the work runs with
+   * it active, so spans the step makes are its children.
+   */
+  private step(parent: OtelApi.Context, job: ObservedJob, name: string, stepAttempt: number): StepSpan {
+    const api = this.api as Api;
+    const span = (this.tracer as OtelApi.Tracer).startSpan(
+      `step ${name}`,
+      {
+        kind: api.SpanKind.INTERNAL,
+        attributes: {
+          'spool.step.name': name,
+          'spool.step.attempt': stepAttempt,
+          'messaging.message.id': job.id,
+          'spool.job.attempt': job.attempts,
+        },
+      },
+      parent,
+    );
+    const inside = api.trace.setSpan(parent, span);
+    return {
+      run: (fn) => api.context.with(inside, fn),
+      end: (outcome, error) => {
+        span.setAttribute('spool.step.outcome', outcome);
+        if (error !== undefined) this.fail(span, error);
         span.end();
       },
     };

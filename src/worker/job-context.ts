@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../core/errors.js';
-import { type Logger, childLogger } from '../core/logger.js';
+import { type Logger, childLogger, jobFields } from '../core/logger.js';
 import type { ClaimedJob, Progress } from '../core/types.js';
 import type { WorkflowMethods } from '../core/workflow.js';
 import { sanitizeText } from '../core/validate.js';
@@ -64,7 +64,7 @@ export function createJobContext(
     },
     // Built on first use: most handlers never log, and this runs for every job.
     get log() {
-      log ??= childLogger(logger, { queue: job.queue, job: job.id, name: job.name, attempt: job.attempts });
+      log ??= childLogger(logger, jobFields(job));
       return log;
     },
     breaker,

@@ -9,7 +9,7 @@ import type { SpoolEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { ClaimedJob } from '../core/types.js';
 import type { WorkflowMethods } from '../core/workflow.js';
-import type { AttemptObserver } from '../core/telemetry.js';
+import type { AttemptObserver, AttemptSpan } from '../core/telemetry.js';
 import type { AdminStore, JobStore, Store } from '../store/contract.js';
 import type { Outcome } from './outcome.js';
 import type { WorkerRegistry } from './registry.js';
@@ -35,8 +35,11 @@ export interface WorkerPort {
    * limits, and the worker registry where the store keeps one (to find waiting jobs nobody handles).
    */
   store: JobStore & Pick<AdminStore, 'getJob'> & Pick<Store, 'queues' | 'limits' | 'workers' | 'steps'>;
-  /** Starts a workflow run for a job on its first `ctx.step` (or sleep, wait, spawn); absent where the store keeps no steps. */
-  workflow?: (job: ClaimedJob, version: number | null) => WorkflowRunPort;
+  /**
+   * Starts a workflow run for a job on its first `ctx.step` (or sleep, wait, spawn); absent where
+   * the store keeps no steps. `span` is the attempt's, for the spans of the steps that run.
+   */
+  workflow?: (job: ClaimedJob, version: number | null, span?: AttemptSpan | null) => WorkflowRunPort;
   /** Where workers register, once per Spool; null registers nothing. */
   registry: WorkerRegistry | null;
   /** Only for measuring and stamping in-process times; the store keeps its own for what it stores. */

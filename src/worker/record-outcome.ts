@@ -5,6 +5,7 @@
  * logged (warn while retries remain, error when the job fails for good).
  */
 import { isTransient } from '../core/errors.js';
+import { jobFields } from '../core/logger.js';
 import type { OutageLog } from '../core/outage-log.js';
 import type { ClaimedJob, Job, JobErrorRecord } from '../core/types.js';
 import type { CompleteOutcome, Completion, FailOutcome, Failure, Release, Suspension } from '../store/contract.js';
@@ -48,12 +49,12 @@ export class OutcomeRecorder {
   }
 
   /** Writes the outcome and emits its event; resolves once the store answered (or the write was given up). */
-  async record(job: ClaimedJob, outcome: Outcome): Promise<void> {
+  async record(job: ClaimedJob, outcome: Outcome, traceId?: string | null): Promise<void> {
     const { events, logger } = this.port;
     switch (outcome.type) {
       case 'complete': {
         const done = await this.completions.add({ id: job.id, token: job.token, result: outcome.resultJson });
-        if (!done) return this.notRecorded(job, 'completion');
+        if (!done) return this.notRecorded(job, 'completion', traceId);
         if (!events.hasListeners('completed')) return;
         events.emit('completed', {
           job: {
@@ -72,9 +73,9 @@ export class OutcomeRecorder {
       case 'retry': {
         const delay = outcome.type === 'retry' ? outcome.delayMs : null;
         const done = await this.failures.add({ id: job.id, token: job.token, error: outcome.error, retryInMs: delay });
-        if (!done) return this.notRecorded(job, 'failure');
+        if (!done) return this.notRecorded(job, 'failure', traceId);
         const error: JobErrorRecord = { ...outcome.error, at: done.at, final: done.status === 'failed' };
-        const fields = { jobId: job.id, queue: job.queue, name: job.name, attempt: job.attempts, code: error.code };
+        const fields = { ...jobFields(job, traceId), code: error.code };
         const errors = [...job.errors, error];
         if (done.status === 'waiting') {
           logger.warn(`Job ${job.id} (${job.queue}/${job.name}) attempt ${job.attempts} of ${job.maxAttempts} failed: ${error.message}`, {
@@ -106,7 +107,7 @@ export class OutcomeRecorder {
           events.emit('cancelled', { job: { ...job, status: 'cancelled', leaseExpiresAt: null } });
           return;
         }
-        logger.warn(`Lost the lease on job ${job.id}; its outcome is not recorded (another worker may run it).`, { queue: job.queue });
+        logger.warn(`Lost the lease on job ${job.id}; its outcome is not recorded (another worker may run it).`, jobFields(job, traceId));
         return;
     }
   }
@@ -135,7 +136,7 @@ export class OutcomeRecorder {
     this.suspensions.abandon();
   }
 
-  private async notRecorded(job: Job, what: string): Promise<void> {
+  private async notRecorded(job: Job, what: string, traceId: string | null | undefined): Promise<void> {
     // A stale token: the job was cancelled, or another worker claimed it after its lease expired.
     const current = await this.port.store.getJob(job.id).catch(() => null);
     if (current?.status === 'cancelled') {
@@ -143,7 +144,7 @@ export class OutcomeRecorder {
       return;
     }
     this.port.logger.warn(`The ${what} of job ${job.id} was not recorded: this worker no longer held its lease.`, {
-      queue: this.queue,
+      ...jobFields(job, traceId),
       status: current?.status,
     });
   }

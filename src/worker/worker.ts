@@ -23,7 +23,7 @@ import { defaults } from '../core/defaults.js';
 import { toMs } from '../core/duration.js';
 import { InvalidArgumentError, SpoolError, isTransient } from '../core/errors.js';
 import { type WorkOptions, parseOptions, workOptionsSchema } from '../core/options.js';
-import { childLogger } from '../core/logger.js';
+import { childLogger, jobFields } from '../core/logger.js';
 import { OutageLog } from '../core/outage-log.js';
 import type { ClaimedJob, Progress } from '../core/types.js';
 import { type ClaimRequest, anyQueue } from '../store/contract.js';
@@ -301,25 +301,25 @@ export class Worker {
       logger,
       (progress) => this.persistProgress(entry, progress),
       undefined,
-      startFlow && (() => (flow ??= startFlow(job, this.workflowVersion))),
+      startFlow && (() => (flow ??= startFlow(job, this.workflowVersion, span))),
     );
     if (port.events.hasListeners('active')) port.events.emit('active', { job });
     const handler = this.handlers.resolve(job.name);
     const run = span ? await span.run(() => runHandler(entry, handler, ctx)) : await runHandler(entry, handler, ctx);
     let outcome = decideOutcome(run, job, { maxPayloadBytes: port.settings.maxPayloadBytes });
     if (flow || job.metadata['spool.compensates'] !== undefined)
-      outcome = await this.settleWorkflow(flow ?? startFlow?.(job, this.workflowVersion), job, outcome);
+      outcome = await this.settleWorkflow(flow ?? startFlow?.(job, this.workflowVersion, span), job, outcome, span?.traceId);
     span?.end(attemptEnd(outcome));
     if (run.kind === 'no-handler' && !this.unhandled.reported.has(job.name)) {
       this.unhandled.reported.add(job.name);
       port.logger.warn(
         `Worker on queue "${this.queue}" claimed job ${job.id} (${job.queue}/${job.name}) but has no handler for "${job.name}" (its handler map changed after it started); the job goes back to the queue without spending an attempt.`,
-        { queue: job.queue, name: job.name, jobId: job.id },
+        jobFields(job, span?.traceId),
       );
     }
     // The slot frees once the outcome's write is queued: the next claim and this write then go
     // to the store side by side.
-    const recording = this.recorder.record(job, outcome);
+    const recording = this.recorder.record(job, outcome, span?.traceId);
     this.unwritten.set(job.id, entry);
     this.freeSlot(job.id);
     await recording.finally(() => this.unwritten.delete(job.id));
@@ -330,7 +330,12 @@ export class Worker {
   }
 
   /** Lets a workflow's saga have the last word on the outcome; a store that fails meanwhile sends the job back to try again. */
-  private async settleWorkflow(flow: WorkflowRunPort | undefined, job: ClaimedJob, outcome: Outcome): Promise<Outcome> {
+  private async settleWorkflow(
+    flow: WorkflowRunPort | undefined,
+    job: ClaimedJob,
+    outcome: Outcome,
+    traceId: string | null | undefined,
+  ): Promise<Outcome> {
     if (!flow || outcome.type === 'abandon') return outcome;
     try {
       return await flow.settle(outcome);
@@ -338,9 +343,7 @@ export class Worker {
       if ((err as { code?: unknown })?.code === 'SPOOL_LEASE_LOST') return { type: 'abandon', why: 'lease-lost' };
       this.port.logger.warn(
         `The saga of job ${job.id} could not run now (${(err as Error).message}); the job goes back to the queue to try again.`,
-        {
-          queue: job.queue,
-        },
+        jobFields(job, traceId),
       );
       return { type: 'release', delayMs: noHandlerDelayMs, why: 'deferred' };
     }
@@ -357,7 +360,10 @@ export class Worker {
       if (stored) this.port.events.emit('progress', { job: { ...entry.job, progress }, progress });
     } catch (err) {
       if (!isTransient(err)) throw err;
-      this.port.logger.debug(`Progress of job ${entry.job.id} was not stored (the store is unavailable); the next update carries it.`);
+      this.port.logger.debug(
+        `Progress of job ${entry.job.id} was not stored (the store is unavailable); the next update carries it.`,
+        jobFields(entry.job),
+      );
     }
   }
 

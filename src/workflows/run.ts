@@ -13,6 +13,7 @@
 import { toMs } from '../core/duration.js';
 import { InvalidArgumentError, JobError, NonRetryableError, SpoolError, coerceError } from '../core/errors.js';
 import { assertName } from '../core/names.js';
+import type { AttemptSpan } from '../core/telemetry.js';
 import type { BackoffPolicy, ClaimedJob, NewJob } from '../core/types.js';
 import { toJson } from '../core/validate.js';
 import {
@@ -69,6 +70,7 @@ export class WorkflowRun implements WorkflowMethods {
     private readonly job: ClaimedJob,
     private readonly deps: WorkflowDeps,
     private readonly workflowVersion: number | null = null,
+    private readonly span: AttemptSpan | null = null,
   ) {
     this.versionRecorded = workflowVersion === null;
     const compensates = job.metadata?.['spool.compensates'];
@@ -106,15 +108,18 @@ export class WorkflowRun implements WorkflowMethods {
     }
     const attempts = (own?.attempts ?? 0) + 1;
     const started = performance.now();
+    const traced = this.span?.step?.(name, attempts);
     let value: Awaited<R>;
     this.inside = name;
     try {
-      value = await fn();
+      value = await (traced ? traced.run(async () => fn()) : fn());
     } catch (thrown) {
       this.inside = null;
+      traced?.end(options.retry && attempts < options.retry.maxAttempts ? 'retrying' : 'failed', thrown);
       return this.stepFailed(name, seq, attempts, thrown, options, performance.now() - started);
     }
     this.inside = null;
+    traced?.end('completed');
     const result = toJson(value, `result of step "${name}" of job ${this.job.id}`, this.deps.maxPayloadBytes, 'sanitize');
     const detail = options.compensate ? '{"compensate":true}' : null;
     await this.write({
@@ -138,6 +143,7 @@ export class WorkflowRun implements WorkflowMethods {
     if (own?.until !== undefined && own.until !== null) {
       if (this.now >= own.until) {
         await this.write({ ...this.blank(name, seq, 'sleep'), status: 'completed', attempts: 1, durationMs: this.now - own.startedAt });
+        this.note('spool.sleep.ended', name, { 'spool.sleep.until': iso(own.until) });
         return;
       }
       throw new WorkflowSuspended(own.until - this.now, 'time', `sleep "${name}" until ${iso(own.until)}`);
@@ -147,6 +153,7 @@ export class WorkflowRun implements WorkflowMethods {
       return;
     }
     const written = await this.write({ ...this.blank(name, seq, 'sleep'), status: 'sleeping', untilInMs: ms });
+    this.note('spool.sleep.started', name, { 'spool.sleep.until': iso(written.until ?? written.at + ms) });
     throw new WorkflowSuspended(ms, 'time', `sleep "${name}" until ${iso(written.until ?? written.at + ms)}`);
   }
 
@@ -188,12 +195,15 @@ export class WorkflowRun implements WorkflowMethods {
       const event: ReceivedEvent<P> = { ...received, payload: found.payload as P };
       const detail = JSON.stringify({ topic, match, name: options.name ?? null, seq: found.seq });
       await this.write({ ...base, status: 'completed', result: JSON.stringify(event), attempts: 1, detail });
+      this.note('spool.wait.received', name, { 'messaging.destination.name': topic, 'spool.event.id': event.id });
       return event;
     }
     if (until === null || now >= until) {
       await this.write({ ...base, status: 'completed', result: 'null', attempts: 1 });
+      this.note('spool.wait.timed_out', name, { 'messaging.destination.name': topic });
       return null;
     }
+    this.note('spool.wait.waiting', name, { 'messaging.destination.name': topic });
     throw new WorkflowSuspended(until - now, 'time', `waiting for an event on "${topic}" until ${iso(until)}`);
   }
 
@@ -265,6 +275,10 @@ export class WorkflowRun implements WorkflowMethods {
     const chosen = passed ? 1 : latest;
     await this.write({ ...this.blank(key, null, 'version'), status: 'completed', result: String(chosen), attempts: 1 });
     return chosen;
+  }
+
+  private note(event: string, step: string, attributes: Record<string, string>): void {
+    this.span?.note?.(event, { 'spool.step.name': step, ...attributes });
   }
 
   /** The store's time at this run's claim: the run's "now" for deciding whether a wait is over. */

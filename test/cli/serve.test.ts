@@ -111,12 +111,33 @@ describe.each(kinds)('spool serve on $kind', ({ kind, make }) => {
       body: JSON.stringify({ name: 'broken', payload: { page: 3 }, maxAttempts: 2, backoff: { type: 'fixed', base: 0 } }),
     });
     const { id } = (await response.json()) as { id: string };
-    await server.waitFor(/\[spool\] error Job \d+ \(reports\/broken\) failed for good/);
-    const lines = server.stderr.split('\n').filter((line) => line.includes(`Job ${id} `));
-    expect(lines).toEqual([
-      `[spool] warn Job ${id} (reports/broken) attempt 1 of 2 failed: renderer crashed on page 3 {"jobId":"${id}","queue":"reports","name":"broken","attempt":1,"retryInMs":0}`,
-      `[spool] error Job ${id} (reports/broken) failed for good after 2 attempt(s): renderer crashed on page 3 {"jobId":"${id}","queue":"reports","name":"broken","attempt":2}`,
+    await server.waitFor(/"level":"error".*failed for good/);
+    // Spool's own lines are JSON, one object a line (stderr is a pipe here, not a terminal).
+    const lines = server.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.jobId === id);
+    expect(lines.map(({ time, pid, hostname, ...rest }) => rest)).toEqual([
+      {
+        level: 'warn',
+        name: 'broken',
+        msg: `Job ${id} (reports/broken) attempt 1 of 2 failed: renderer crashed on page 3`,
+        jobId: id,
+        queue: 'reports',
+        attempt: 1,
+        retryInMs: 0,
+      },
+      {
+        level: 'error',
+        name: 'broken',
+        msg: `Job ${id} (reports/broken) failed for good after 2 attempt(s): renderer crashed on page 3`,
+        jobId: id,
+        queue: 'reports',
+        attempt: 2,
+      },
     ]);
+    for (const line of lines) expect(line.time).toEqual(expect.any(Number));
     expect(await server.stop()).toBe(0);
   });
 

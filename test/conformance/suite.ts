@@ -14,6 +14,7 @@ import { groupTests } from './groups.js';
 import { pipelineTests } from './pipelines.js';
 import { type StoreFactory, useHarness } from './harness.js';
 import { leaseTests } from './leases.js';
+import { loggingTests } from './logging.js';
 import { migrationTests } from './migrations.js';
 import { namedClaimTests } from './named-claims.js';
 import { outcomeTests } from './outcomes.js';
@@ -56,6 +57,7 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     positionTests(h);
     scheduleTests(h);
     tracingTests(h);
+    loggingTests(h);
     groupTests(h);
     pipelineTests(h);
   });

@@ -61,7 +61,8 @@ export function tracingTests(h: Harness): void {
       await eventually(() => spans('process mail').length === 1);
       expect(logger.lines.find((l) => l.message === 'sending')?.fields).toMatchObject({
         traceId: spans('request')[0]?.spanContext().traceId,
-        job: handle.id,
+        jobId: handle.id,
+        name: 'welcome',
         queue: 'mail',
         attempt: 1,
       });
@@ -145,6 +146,93 @@ export function tracingTests(h: Harness): void {
       expect(new Set(attempts.map(parentOf))).toEqual(new Set([spans('send flaky')[0]?.spanContext().spanId]));
     });
 
+    it('each workflow step that runs is a child span of its attempt; a replayed step makes none', async () => {
+      const spool = await h.open();
+      let twoRuns = 0;
+      spool.work('flow', async (_payload, ctx) => {
+        await ctx.step('one', async () => 1);
+        await ctx.step('two', async () => {
+          if (++twoRuns === 1) throw Object.assign(new Error('two failed'), { code: 'E_TWO' });
+          // Spans made inside a step are its children.
+          tracer().startSpan('inside two').end();
+          return 2;
+        });
+        return 'done';
+      });
+      const handle = await spool.enqueue('flow', 'run', null, { maxAttempts: 2, backoff: { type: 'fixed', base: 1_000 } });
+      await eventually(async () => {
+        const job = await spool.getJob(handle.id);
+        return job?.status === 'waiting' && job.attempts === 1;
+      });
+      h.clock.advance(1_000);
+      await spool.waitFor(handle.id, { timeout: 5_000 });
+      await eventually(() => spans('process flow').length === 2);
+      const [first, second] = spans('process flow').sort(
+        (a, b) => Number(a.attributes['spool.job.attempt']) - Number(b.attributes['spool.job.attempt']),
+      ) as [ReadableSpan, ReadableSpan];
+      // Step one ran in the first attempt only: the second read its stored result.
+      expect(spans('step one').map((s) => [parentOf(s), s.attributes['spool.step.outcome']])).toEqual([
+        [first.spanContext().spanId, 'completed'],
+      ]);
+      const two = spans('step two').sort((a, b) => Number(a.attributes['spool.step.attempt']) - Number(b.attributes['spool.step.attempt']));
+      expect(two.map((s) => [parentOf(s), s.attributes['spool.step.outcome'], s.status.code])).toEqual([
+        [first.spanContext().spanId, 'failed', 2],
+        [second.spanContext().spanId, 'completed', 0],
+      ]);
+      expect(two[0]?.kind).toBe(SpanKind.INTERNAL);
+      expect(two[0]?.attributes).toMatchObject({
+        'spool.step.name': 'two',
+        'spool.step.attempt': 1,
+        'spool.job.attempt': 1,
+        'messaging.message.id': handle.id,
+        'error.type': 'E_TWO',
+      });
+      expect(two[0]?.events.map((e) => e.name)).toEqual(['exception']);
+      expect(two[1]?.attributes).toMatchObject({ 'spool.step.attempt': 2, 'spool.job.attempt': 2 });
+      expect(parentOf(spans('inside two')[0] as ReadableSpan)).toBe(two[1]?.spanContext().spanId);
+      expect(new Set([first, second, ...two].map((s) => s.spanContext().traceId)).size).toBe(1);
+    });
+
+    it('a step retried by its own policy ends "retrying"; a sleep is an event on the attempts that begin and end it', async () => {
+      const spool = await h.open();
+      let runs = 0;
+      spool.work('napper', async (_payload, ctx) => {
+        await ctx.step(
+          'flaky',
+          async () => {
+            if (++runs === 1) throw new Error('once');
+            return 'ok';
+          },
+          { retry: { maxAttempts: 2, backoff: { type: 'fixed', base: 1_000, cap: 1_000 } } },
+        );
+        await ctx.sleep('nap', 5_000);
+        return 'rested';
+      });
+      const handle = await spool.enqueue('napper', 'run', null);
+      // A suspended run spends no attempt: each run waits until its runAt, then the clock moves there.
+      for (const _run of [1, 2]) {
+        let runAt = 0;
+        await eventually(async () => {
+          const job = await spool.getJob(handle.id);
+          runAt = job?.runAt ?? 0;
+          return job?.status === 'waiting' && runAt > h.clock.now();
+        });
+        h.clock.advance(runAt - h.clock.now());
+      }
+      await spool.waitFor(handle.id, { timeout: 5_000 });
+      await eventually(() => spans('process napper').length === 3);
+      const byStart = (a: ReadableSpan, b: ReadableSpan) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1];
+      expect(
+        spans('step flaky')
+          .sort(byStart)
+          .map((s) => s.attributes['spool.step.outcome']),
+      ).toEqual(['retrying', 'completed']);
+      const notes = spans('process napper')
+        .sort(byStart)
+        .map((s) => s.events.map((e) => [e.name, e.attributes?.['spool.step.name']]));
+      expect(notes).toEqual([[], [['spool.sleep.started', 'nap']], [['spool.sleep.ended', 'nap']]]);
+    });
+
     it('an HTTP enqueue with traceparent puts the attempt in that trace', async () => {
       const spool = await h.open();
       const { app } = createApp({ spool, auth: { mode: 'insecure' }, dashboard: false });
@@ -195,9 +283,14 @@ export function tracingTests(h: Harness): void {
       for (const name of ['send checkout', 'process checkout', 'publish orders', 'process spool.sub.billing', 'process spool.sub.stock']) {
         expect(spans(name)[0]?.spanContext().traceId, name).toBe(traceId);
       }
-      for (const name of ['process spool.sub.billing', 'process spool.sub.stock']) {
-        expect(parentOf(spans(name)[0] as ReadableSpan), name).toBe(publish.spanContext().spanId);
+      for (const name of ['billing', 'stock']) {
+        const delivery = spans(`process spool.sub.${name}`)[0] as ReadableSpan;
+        expect(parentOf(delivery), name).toBe(publish.spanContext().spanId);
+        expect(delivery.links.map((l) => l.context.spanId)).toEqual([publish.spanContext().spanId]);
+        expect(delivery.attributes).toMatchObject({ 'messaging.consumer.group.name': name, 'spool.event.topic': 'orders' });
+        expect(delivery.attributes['spool.event.id']).toEqual(expect.any(String));
       }
+      expect(publish.attributes['spool.event.deliveries']).toBe(2);
     });
 
     it('a job enqueued here and run by a worker in another process joins the producer trace', { timeout: 30_000 }, async () => {

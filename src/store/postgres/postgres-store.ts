@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
-import { type Logger, consoleLogger } from '../../core/logger.js';
+import { type Logger, type PinoLike, toLogger } from '../../core/logger.js';
 import type { ClaimedJob, Job, JobStatus, NewJob, Progress } from '../../core/types.js';
 import type {
   CancelResult,
@@ -61,7 +61,8 @@ const leaseStatements = new Set<AnyStatement>(['claim', 'claimNamed', 'heartbeat
 
 export interface PostgresStoreOptions {
   schema?: string;
-  logger?: Logger;
+  /** Any object with debug, info, warn and error taking (message, fields), or a pino logger; default JSON lines on stderr (docs/observability.md). */
+  logger?: Logger | PinoLike;
   /** A clock to use instead of the database's (tests). @defaultValue the database server's clock */
   clock?: Clock;
 }
@@ -141,7 +142,7 @@ export class PostgresStore implements Store {
   /** Connects and checks the server answers; fails fast saying what to fix or what to check. */
   static async connect(connectionString: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const schema = options.schema ?? 'spool';
-    const logger = options.logger ?? consoleLogger();
+    const logger = toLogger(options.logger, 'openStore logger');
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
       throw new InvalidArgumentError(
         `Invalid PostgreSQL schema ${JSON.stringify(schema)}: use lower-case letters, digits and "_", starting with a letter.`,
