@@ -19,7 +19,9 @@ export const jobLogPage = { limit: 500, maxLimit: 1_000 } as const;
 export async function jobLogsOf(store: Store, id: string, options: JobLogOptions = {}): Promise<LogLine[] | null> {
   const { after = 0, limit = jobLogPage.limit } = options;
   if (!Number.isSafeInteger(after) || after < 0) {
-    throw new InvalidArgumentError(`after must be a non-negative whole number (the seq of the last line seen); got ${JSON.stringify(after)}.`);
+    throw new InvalidArgumentError(
+      `after must be a non-negative whole number (the seq of the last line seen); got ${JSON.stringify(after)}.`,
+    );
   }
   if (!Number.isInteger(limit) || limit < 1 || limit > jobLogPage.maxLimit) {
     throw new InvalidArgumentError(`limit must be a whole number from 1 to ${jobLogPage.maxLimit}; got ${JSON.stringify(limit)}.`);

@@ -62,7 +62,10 @@ export function postgresLogs(access: PostgresLogsAccess): LogsPart {
   return {
     async append(jobId, lines, cap, dropped = 0) {
       if (!isId(jobId) || (lines.length === 0 && dropped === 0)) return 0;
-      const rows = dropped > 0 ? [{ attempt: lines[0]?.attempt ?? 1, level: 'warn', message: '', fields: null, at: lines[0]?.at ?? 0 }, ...lines] : lines;
+      const rows =
+        dropped > 0
+          ? [{ attempt: lines[0]?.attempt ?? 1, level: 'warn', message: '', fields: null, at: lines[0]?.at ?? 0 }, ...lines]
+          : lines;
       const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key]);
       let result: { stored: string; before: string } | undefined;
       try {

@@ -56,7 +56,9 @@ export function sqliteLogs(access: SqliteLogsAccess): LogsPart {
         if (n > cap || dropped > 0) {
           const { seq: firstKept } = sql('firstKept').get(numbered(jobId, Math.max(0, cap - 1))) as { seq: number | null };
           if (firstKept !== null) {
-            const gone = sql('gone').get(numbered(jobId, firstKept)) as { seq: number; attempt: number; at: number; total: number } | undefined;
+            const gone = sql('gone').get(numbered(jobId, firstKept)) as
+              | { seq: number; attempt: number; at: number; total: number }
+              | undefined;
             if (gone) {
               sql('trim').run(numbered(jobId, firstKept));
               sql('marker').run(numbered(gone.seq, jobId, gone.attempt, gone.at, gone.total));
