@@ -27,6 +27,7 @@ describe.each(kinds)('job logs over HTTP on $kind', ({ make }) => {
       queues: [
         {
           name: 'media',
+          options: {},
           handlers: {
             resize: async (payload: { size: number }, ctx) => {
               ctx.log.info('resizing', { size: payload.size });
