@@ -106,7 +106,8 @@ export function jobEventStream(
     const send = (event: 'status' | 'progress', job: Job) =>
       stream.writeSSE({ event, id: eventId(job), data: JSON.stringify(toJobView(job, view)) });
     const logs = spool.store.logs;
-    let logSeq = logsAfter ?? (logs ? await logs.lastSeq(first.id) : 0);
+    // Unreadable now: the stream then starts from the job's first line rather than miss any.
+    let logSeq = logsAfter ?? (logs ? await logs.lastSeq(first.id).catch(() => 0) : 0);
     const sendLines = async () => {
       for (let more = Boolean(logs); more && !stopped; ) {
         const lines = (await logs?.list(first.id, { after: logSeq, limit: logPage })) ?? [];
