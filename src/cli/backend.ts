@@ -79,6 +79,9 @@ export interface StepView {
   detail: unknown;
 }
 
+/** A line of a job's own log as `GET /v1/jobs/{id}/logs` gives it. */
+export type LogLineView = import('../store/contract.js').LogLine;
+
 export interface Backend {
   /** Where it talks to, for messages: a URL. */
   readonly target: string;
@@ -92,6 +95,8 @@ export interface Backend {
   workers(queue?: string): Promise<WorkerRecord[]>;
   /** A workflow job's steps, in the order first recorded. */
   steps(id: string): Promise<StepView[]>;
+  /** The job's own log lines after `after` (a seq), oldest first, and the seq to pass next. */
+  jobLogs(id: string, after: number, limit: number): Promise<{ lines: LogLineView[]; next: number }>;
   /** Deletes one finished job. */
   deleteJob(id: string): Promise<void>;
   publish(input: PublishInput): Promise<{ id: string; seq: string; created: boolean; deliveries: number }>;

@@ -20,6 +20,7 @@ import type {
   ReplayStart,
   SubscriptionRow,
   StepView,
+  LogLineView,
 } from './backend.js';
 import { finalStatuses } from './backend.js';
 import { CliError, exitCodes } from './exit-codes.js';
@@ -110,6 +111,10 @@ export class HttpBackend implements Backend {
 
   async steps(id: string): Promise<StepView[]> {
     return (await this.request<{ steps: StepView[] }>('GET', `/v1/jobs/${encodeURIComponent(id)}/steps`)).steps;
+  }
+
+  jobLogs(id: string, after: number, limit: number): Promise<{ lines: LogLineView[]; next: number }> {
+    return this.request('GET', `/v1/jobs/${encodeURIComponent(id)}/logs?after=${after}&limit=${limit}`);
   }
 
   async deleteJob(id: string): Promise<void> {

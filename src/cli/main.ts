@@ -17,6 +17,7 @@ import { registerScheduleCommands } from './commands/schedules.js';
 import { registerClientCommands } from './commands/client.js';
 import { registerServiceCommands } from './commands/service.js';
 import { registerStepCommands } from './commands/steps.js';
+import { registerLogCommands } from './commands/logs.js';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes.js';
 import type { Out } from './output.js';
 
@@ -47,6 +48,7 @@ export function createProgram(): Command {
   registerServiceCommands(program, out);
   registerClientCommands(program, out);
   registerStepCommands(program, out);
+  registerLogCommands(program, out);
   registerBusCommands(program, out);
   registerFlowCommands(program, out);
   registerScheduleCommands(program, out);

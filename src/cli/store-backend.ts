@@ -10,7 +10,7 @@ import type { EnqueueOptions } from '../core/options.js';
 import type { JobStatus } from '../core/types.js';
 import { type JobView, toJobView } from '../server/job-view.js';
 import { CliError, exitCodes } from './exit-codes.js';
-import type { EventRecord, ScheduleRecord, TopicInfo, WorkerRecord } from '../store/contract.js';
+import type { EventRecord, LogLine as LogLineView, ScheduleRecord, TopicInfo, WorkerRecord } from '../store/contract.js';
 import type { ScheduleOptions } from '../client/schedules.js';
 import type { GroupStatus } from '../client/groups.js';
 import { type QueueLimits, breakerView } from '../client/flow.js';
@@ -70,6 +70,12 @@ export class StoreBackend implements Backend {
       ...step,
       durationMs: step.finishedAt === null ? null : step.finishedAt - step.startedAt,
     }));
+  }
+
+  async jobLogs(id: string, after: number, limit: number): Promise<{ lines: LogLineView[]; next: number }> {
+    const lines = await this.spool.jobLogs(id, { after, limit });
+    if (!lines) throw new JobNotFoundError(id);
+    return { lines, next: lines.at(-1)?.seq ?? after };
   }
 
   deleteJob(id: string): Promise<void> {

@@ -16,6 +16,8 @@ export interface SpoolSettings {
   retention: { completed: number; failed: number; cancelled: number; events: number };
   pollInterval: number;
   shutdownTimeout: number;
+  /** Lines of `ctx.log` kept with each job; 0 keeps none. */
+  jobLogLimit: number;
 }
 
 export function resolveSettings(options: SpoolOptions): SpoolSettings {
@@ -37,5 +39,6 @@ export function resolveSettings(options: SpoolOptions): SpoolSettings {
     },
     pollInterval: options.pollInterval === undefined ? builtIn.pollInterval : toMs(options.pollInterval, 'pollInterval'),
     shutdownTimeout: options.shutdownTimeout === undefined ? builtIn.shutdownTimeout : toMs(options.shutdownTimeout, 'shutdownTimeout'),
+    jobLogLimit: options.jobLogLimit ?? builtIn.jobLogLimit,
   };
 }

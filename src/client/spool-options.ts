@@ -18,6 +18,11 @@ export interface SpoolOptions {
   schema?: string;
   /** Largest payload or result, in bytes of JSON. @defaultValue 1 MiB */
   maxPayloadBytes?: number;
+  /**
+   * Lines of `ctx.log` kept with each job, every attempt's (`spool.jobLogs(id)`); past it the oldest
+   * go and one line says how many. 0 keeps none (lines still go to the logger). @defaultValue 1000
+   */
+  jobLogLimit?: number;
   /** Defaults for every job's options. */
   defaults?: { maxAttempts?: number; backoff?: EnqueueOptions['backoff']; timeout?: Duration | null };
   retention?: RetentionOptions;

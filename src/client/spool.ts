@@ -33,6 +33,7 @@ import type {
   Transaction,
   WorkerRecord,
   StepRecord,
+  LogLine,
 } from '../store/contract.js';
 import { defaultStoreUrl, openStore } from '../store/open-store.js';
 import { newJobToJob } from '../store/row.js';
@@ -67,6 +68,7 @@ import { Metrics } from '../telemetry/metrics.js';
 import { observeAll } from '../core/telemetry.js';
 import { publishBreakerTransition } from './flow.js';
 import { stepsOf, workflowFactory } from './workflows.js';
+import { type JobLogOptions, jobLogsOf } from './job-logs.js';
 
 export interface JobHandle<R = unknown> {
   id: string;
@@ -504,6 +506,16 @@ export class Spool {
     this.assertOpen();
     if (!(await this.store.getJob(String(id)))) return null;
     return stepsOf(this.store, String(id));
+  }
+
+  /**
+   * What the job's handler logged with `ctx.log`, every attempt's, oldest first: level, message,
+   * fields, attempt, time and `seq`. Pass the last `seq` seen as `after` to page on or follow a
+   * running job. Null if no such job. See docs/observability.md.
+   */
+  async jobLogs(id: string, options?: JobLogOptions): Promise<LogLine[] | null> {
+    this.assertOpen();
+    return jobLogsOf(this.store, String(id), options);
   }
 
   /**

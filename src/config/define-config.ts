@@ -77,6 +77,8 @@ export interface SpoolConfig {
   retention?: RetentionOptions;
   pollInterval?: Duration;
   shutdownTimeout?: Duration;
+  /** Lines of `ctx.log` kept with each job; 0 keeps none. @defaultValue 1000 */
+  jobLogLimit?: number;
   /** Queues this process works on, with their policies and handlers. */
   queues?: Record<string, QueueConfig>;
   /** Shared circuit breakers, by name; queues name them in `limits.breaker` / `limits.breakers`. */

@@ -209,9 +209,9 @@ export async function loadConfig(
         : `${from} is not usable with webhooks.signature '${webhookSignature}': ${secretProblem}. Generate one with \`spool webhook-secret create\` (or \`echo "whsec_$(openssl rand -base64 32)"\`), or set webhooks.signature: 'spool' to keep the legacy Spool-Signature header with a raw secret.`,
     );
   }
-  const { maxPayloadBytes, defaults, retention, pollInterval, shutdownTimeout } = config;
+  const { maxPayloadBytes, defaults, retention, pollInterval, shutdownTimeout, jobLogLimit } = config;
   const spoolOptions = Object.fromEntries(
-    Object.entries({ maxPayloadBytes, defaults, retention, pollInterval, shutdownTimeout }).filter(([, v]) => v !== undefined),
+    Object.entries({ maxPayloadBytes, defaults, retention, pollInterval, shutdownTimeout, jobLogLimit }).filter(([, v]) => v !== undefined),
   );
   const bridges = Object.entries(config.bridges ?? {}).map(([name, bridge]) => {
     try {

@@ -10,6 +10,8 @@ export const defaults = {
   /** PostgreSQL schema for Spool's tables. */
   schema: 'spool',
   maxPayloadBytes: 1024 * 1024,
+  /** Lines of `ctx.log` kept with each job (the oldest go first); 0 keeps none. */
+  jobLogLimit: 1_000,
   job: {
     maxAttempts: 3,
     backoff: { type: 'exponential', base: 1_000, cap: 300_000 } as BackoffPolicy,

@@ -209,6 +209,7 @@ export const sharedSpoolFields = {
     .optional(),
   pollInterval: duration.optional(),
   shutdownTimeout: duration.optional(),
+  jobLogLimit: z.number().int().min(0).max(100_000).optional(),
 };
 
 export interface WorkOptions {

@@ -16,6 +16,7 @@ import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { jobErrorRoutes } from './routes/job-errors.js';
 import { jobStepRoutes } from './routes/job-steps.js';
+import { jobLogRoutes } from './routes/job-logs.js';
 import { jobRoutes } from './routes/jobs.js';
 import { queueRoutes } from './routes/queues.js';
 import { statsRoutes } from './routes/stats.js';
@@ -89,6 +90,7 @@ export function createApp(options: AppOptions): SpoolApp {
   groupRoutes(app, ctx);
   jobErrorRoutes(app, ctx);
   jobStepRoutes(app, ctx);
+  jobLogRoutes(app, ctx);
   deadLetterRoutes(app, ctx);
   statsRoutes(app, ctx);
   bridgeRoutes(app, ctx);

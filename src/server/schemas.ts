@@ -284,6 +284,61 @@ export const JobStepsResponse = z
   })
   .openapi('JobSteps');
 
+export const JobLogsQuery = z
+  .object({
+    after: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .optional()
+      .openapi({
+        description: 'Only lines after this seq (the last one seen), to page on or follow. Default 0: from the start.',
+        example: 0,
+      }),
+    limit: z.coerce.number().int().min(1).max(1_000).optional().openapi({ description: 'Most lines returned. Default 500.', example: 500 }),
+  })
+  .strict();
+
+export const JobEventsQuery = z
+  .object({
+    logsAfter: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .optional()
+      .openapi({ description: 'Send the log lines after this seq first (0: all of them); without it, only lines logged from now on.' }),
+  })
+  .strict();
+
+export const JobLogLineSchema = z
+  .object({
+    seq: z.number().int().openapi({ description: "Its place in the job's log: increasing, not contiguous." }),
+    level: z.enum(['debug', 'info', 'warn', 'error']),
+    message: z.string(),
+    fields: z.record(z.string(), z.unknown()).nullable(),
+    attempt: z.number().int().openapi({ description: 'The attempt that logged it, from 1.' }),
+    at: z.number().int().openapi({ description: 'When it was logged, ms since the epoch.' }),
+    dropped: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'On the marker line only: how many older lines were dropped (jobLogLimit).' }),
+  })
+  .openapi('JobLogLine');
+
+export const JobLogsResponse = z
+  .object({
+    id: z.string(),
+    lines: z.array(JobLogLineSchema),
+    next: z
+      .number()
+      .int()
+      .openapi({ description: "The seq to pass as `after` for the next page or to follow: the last line's, or `after` when none came." }),
+  })
+  .openapi('JobLogs');
+
 export const WorkersQuery = z.object({ queue: queueParam.optional().openapi({ param: { name: 'queue', in: 'query' } }) }).strict();
 
 export const WorkerSchema = z

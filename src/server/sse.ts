@@ -7,6 +7,10 @@
  * process's events, and other processes' changes pushed or polled once for every stream) and
  * reads its job only when it may have changed. It ends after a final state; a reconnect after
  * that is answered `204 No Content`, which tells EventSource clients to stop.
+ *
+ * New lines of the job's own log go out as `log` events (no id, so Last-Event-ID keeps following
+ * the snapshots; each line carries its `seq`): read every second while the job runs, and once
+ * more before its final status, which is written after its last lines.
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
@@ -28,6 +32,10 @@ export interface SseOptions {
   /** The reconnection delay sent to clients. @defaultValue 1 s */
   retryMs: number;
 }
+
+/** How often a running job's stream looks for new log lines, and how many it reads at a time. */
+const logPollMs = 1_000;
+const logPage = 500;
 
 export const defaultSseOptions: SseOptions = { heartbeatMs: 15_000, retryMs: 1_000 };
 
@@ -75,6 +83,8 @@ export function jobEventStream(
   streams: StreamRegistry,
   options: SseOptions,
   view: ViewOptions = {},
+  /** Send the log lines after this seq first; null sends only lines stored from now on. */
+  logsAfter: number | null = null,
 ): Response {
   c.header('cache-control', 'no-cache, no-transform');
   c.header('x-accel-buffering', 'no');
@@ -95,17 +105,35 @@ export function jobEventStream(
     const heartbeat = setInterval(() => void stream.write(': keep-alive\n\n').catch(stop), options.heartbeatMs);
     const send = (event: 'status' | 'progress', job: Job) =>
       stream.writeSSE({ event, id: eventId(job), data: JSON.stringify(toJobView(job, view)) });
+    const logs = spool.store.logs;
+    // Unreadable now: the stream then starts from the job's first line rather than miss any.
+    let logSeq = logsAfter ?? (logs ? await logs.lastSeq(first.id).catch(() => 0) : 0);
+    const sendLines = async () => {
+      for (let more = Boolean(logs); more && !stopped; ) {
+        const lines = (await logs?.list(first.id, { after: logSeq, limit: logPage })) ?? [];
+        for (const line of lines) await stream.writeSSE({ event: 'log', data: JSON.stringify(line) });
+        logSeq = lines.at(-1)?.seq ?? logSeq;
+        more = lines.length === logPage;
+      }
+    };
     try {
       await stream.write(`retry: ${options.retryMs}\n\n`);
       let job = first;
       let seen = fingerprint(job);
       if (isNewer(job, lastEventId)) await send('status', job);
+      if (logsAfter !== null) await sendLines();
       let failures = 0;
       while (!stopped && !isFinal(job)) {
         if (!changed || failures > 0) {
           await new Promise<void>((resolve) => {
-            // After a failed read, try again by itself (backing off) as well as on the next change.
-            const timer = failures > 0 ? setTimeout(resolve, Math.min(100 * 2 ** failures, 5_000)) : null;
+            // After a failed read, try again by itself (backing off) as well as on the next change;
+            // while the job runs, every second too, for its new log lines.
+            const timer =
+              failures > 0
+                ? setTimeout(resolve, Math.min(100 * 2 ** failures, 5_000))
+                : logs && job.status === 'active'
+                  ? setTimeout(resolve, logPollMs)
+                  : null;
             wake = () => {
               if (timer) clearTimeout(timer);
               resolve();
@@ -113,11 +141,13 @@ export function jobEventStream(
           });
         }
         wake = null;
+        const woken = changed || failures > 0;
         changed = false;
         if (stopped) break;
         let next: Job | null;
         try {
-          next = await spool.getJob(job.id);
+          next = woken ? await spool.getJob(job.id) : job;
+          if (next && (woken || next.status === 'active')) await sendLines();
           failures = 0;
         } catch (err) {
           failures++;

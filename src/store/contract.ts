@@ -17,6 +17,7 @@
 import type { ClaimedJob, Job, JobErrorRecord, JobStatus, NewJob, Progress } from '../core/types.js';
 import type { ClaimRequest, Fence, QueueRecord, Transaction } from './contract-common.js';
 import type { LimitsPart } from './contract-limits.js';
+import type { LogsPart } from './contract-logs.js';
 import type { StepsPart } from './contract-steps.js';
 import type { SchedulesPart } from './contract-schedules.js';
 import type { TopicsPart } from './contract-topics.js';
@@ -25,6 +26,7 @@ export type * from './contract-common.js';
 export type * from './contract-limits.js';
 export type * from './contract-topics.js';
 export type * from './contract-steps.js';
+export type * from './contract-logs.js';
 export type * from './contract-schedules.js';
 
 /**
@@ -310,6 +312,7 @@ export interface Store extends JobStore, AdminStore {
   readonly limits?: LimitsPart;
   readonly workers?: WorkersPart;
   readonly steps?: StepsPart;
+  readonly logs?: LogsPart;
   readonly schedules?: SchedulesPart;
   readonly groups?: GroupsPart;
   readonly changes?: ChangesPart;
@@ -339,7 +342,7 @@ export interface ChangesPart {
 }
 
 /** The optional parts a store may have, by name: what the conformance suite checks for. */
-export type StorePart = 'stats' | 'queues' | 'topics' | 'limits' | 'workers' | 'steps' | 'schedules' | 'changes' | 'groups';
+export type StorePart = 'stats' | 'queues' | 'topics' | 'limits' | 'workers' | 'steps' | 'logs' | 'schedules' | 'changes' | 'groups';
 
 /** The queue name a wake-up carries when the store cannot tell which queue changed. */
 export const anyQueue = '*';

@@ -3,6 +3,7 @@ import { type Logger, childLogger, jobFields } from '../core/logger.js';
 import type { ClaimedJob, Progress } from '../core/types.js';
 import type { WorkflowMethods } from '../core/workflow.js';
 import { sanitizeText } from '../core/validate.js';
+import type { JobLogs } from './job-log.js';
 import type { JobContext } from './types.js';
 
 /** Checks a progress value: a percentage from 0 to 100, or `{ done, total }` with 0 ≤ done ≤ total. */
@@ -26,7 +27,8 @@ export function toProgress(value: Progress['value'], message: string | undefined
 }
 
 /**
- * Builds the `ctx` a handler receives. Progress writes coalesce: while one is in flight only the
+ * Builds the `ctx` a handler receives. Its `log` also keeps each line with the job when `jobLogs`
+ * is given (see job-log.ts). Progress writes coalesce: while one is in flight only the
  * newest value waits behind it, so a chatty handler costs at most one write at a time.
  */
 export function createJobContext(
@@ -38,6 +40,8 @@ export function createJobContext(
     throw new InvalidArgumentError('Circuit breakers need a store with the "limits" part.');
   },
   workflow?: () => WorkflowMethods,
+  /** Where the lines of `ctx.log` are kept with the job; absent keeps none. */
+  jobLogs?: JobLogs | null,
 ): JobContext {
   // Made on first use: most handlers are not workflows, and this runs for every job.
   let run: WorkflowMethods | undefined;
@@ -56,6 +60,7 @@ export function createJobContext(
     }
   };
   let log: Logger | undefined;
+  let kept = false;
   return {
     job,
     attempt: job.attempts,
@@ -65,6 +70,10 @@ export function createJobContext(
     // Built on first use: most handlers never log, and this runs for every job.
     get log() {
       log ??= childLogger(logger, jobFields(job));
+      if (jobLogs && !kept) {
+        kept = true;
+        log = jobLogs.keeping(job, log);
+      }
       return log;
     },
     breaker,

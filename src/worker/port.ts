@@ -21,6 +21,8 @@ export interface WorkerSettings {
   shutdownTimeout: number;
   /** Largest result, in bytes of JSON. */
   maxPayloadBytes: number;
+  /** Lines of `ctx.log` kept with each job; 0 keeps none. */
+  jobLogLimit: number;
 }
 
 /** One workflow run as the worker sees it: the methods `ctx` offers, and the last word on the outcome. */
@@ -34,7 +36,7 @@ export interface WorkerPort {
    * The hot path, plus reading one job (to tell a cancelled job from a lost lease), the queues'
    * limits, and the worker registry where the store keeps one (to find waiting jobs nobody handles).
    */
-  store: JobStore & Pick<AdminStore, 'getJob'> & Pick<Store, 'queues' | 'limits' | 'workers' | 'steps'>;
+  store: JobStore & Pick<AdminStore, 'getJob'> & Pick<Store, 'queues' | 'limits' | 'workers' | 'steps' | 'logs'>;
   /**
    * Starts a workflow run for a job on its first `ctx.step` (or sleep, wait, spawn); absent where
    * the store keeps no steps. `span` is the attempt's, for the spans of the steps that run.

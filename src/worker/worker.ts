@@ -31,6 +31,7 @@ import { ClaimLoop } from './claim-loop.js';
 import { type HandlerTable, handlerTable } from './handlers.js';
 import { Heartbeats } from './heartbeats.js';
 import { createJobContext } from './job-context.js';
+import { JobLogs } from './job-log.js';
 import { type Outcome, decideOutcome, noHandlerDelayMs } from './outcome.js';
 import { QueueGuard } from './queue-guard.js';
 import type { WorkerPort, WorkflowRunPort } from './port.js';
@@ -72,6 +73,8 @@ export class Worker {
   private readonly closedCallbacks: (() => void)[] = [];
   private drained: (() => void) | null = null;
   private readonly unhandled: UnhandledNames;
+  /** Keeps what handlers log with their jobs; null where the store keeps no logs or jobLogLimit is 0. */
+  private readonly jobLogs: JobLogs | null;
 
   constructor(
     private readonly port: WorkerPort,
@@ -109,6 +112,8 @@ export class Worker {
       () => this.unhandled.look(),
     );
     this.recorder = new OutcomeRecorder(port, queue, outage);
+    const { logs } = port.store;
+    this.jobLogs = logs && port.settings.jobLogLimit > 0 ? new JobLogs(logs, port.settings.jobLogLimit, port.clock, port.logger) : null;
     this.heartbeats = new Heartbeats(port, queue, this.leaseMs, heartbeatMs, () => this.held(), stopJob, outage);
   }
 
@@ -302,6 +307,7 @@ export class Worker {
       (progress) => this.persistProgress(entry, progress),
       undefined,
       startFlow && (() => (flow ??= startFlow(job, this.workflowVersion, span))),
+      this.jobLogs,
     );
     if (port.events.hasListeners('active')) port.events.emit('active', { job });
     const handler = this.handlers.resolve(job.name);
@@ -319,6 +325,9 @@ export class Worker {
     }
     // The slot frees once the outcome's write is queued: the next claim and this write then go
     // to the store side by side.
+    // The attempt's lines are stored before its outcome: a retry or a follower sees them all.
+    const logged = this.jobLogs?.finish(job.id);
+    if (logged) await logged;
     const recording = this.recorder.record(job, outcome, span?.traceId);
     this.unwritten.set(job.id, entry);
     this.freeSlot(job.id);

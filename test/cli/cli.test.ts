@@ -27,6 +27,7 @@ describe('spool: help and usage', () => {
       ['enqueue'],
       ['status'],
       ['steps'],
+      ['logs'],
       ['jobs'],
       ['queues'],
       ['cancel'],

@@ -125,6 +125,11 @@ export class SpoolProcess {
   kill(): void {
     this.child.kill('SIGKILL');
   }
+
+  /** Ctrl-C. */
+  interrupt(): void {
+    this.child.kill('SIGINT');
+  }
 }
 
 const running = new Set<SpoolProcess>();

@@ -11,6 +11,7 @@ import { enqueueTests } from './enqueue.js';
 import { flowTests } from './flow.js';
 import { groupCommitTests } from './group-commit.js';
 import { groupTests } from './groups.js';
+import { jobLogTests } from './job-logs.js';
 import { pipelineTests } from './pipelines.js';
 import { type StoreFactory, useHarness } from './harness.js';
 import { leaseTests } from './leases.js';
@@ -60,5 +61,6 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     loggingTests(h);
     groupTests(h);
     pipelineTests(h);
+    jobLogTests(h);
   });
 }

@@ -4,7 +4,8 @@
  * read-only, and workers whose handlers the test drives. `render` reports progress one page at
  * a time, each page waiting for the test to release it; `charge` fails until the test lets it
  * succeed; `explode` always fails with a non-retryable error; `fail-late` reports all its progress,
- * then fails; `flaky` always fails with a retryable one.
+ * then fails; `flaky` always fails with a retryable one; `resize` logs with `ctx.log`, waits for
+ * the test to release it, then logs once more.
  */
 import { NonRetryableError } from '../../src/index.js';
 import type { JobContext } from '../../src/worker/types.js';
@@ -16,6 +17,8 @@ export interface DashboardServer {
   store: TestStore;
   /** Releases the next page of every `render` job in progress. */
   releasePage(): void;
+  /** Lets every `resize` job in progress log its last line and finish. */
+  releaseResize(): void;
   /** From now on `charge` succeeds. */
   fixCharges(): void;
   close(): Promise<void>;
@@ -27,6 +30,7 @@ export async function startDashboardServer(): Promise<DashboardServer> {
   const store = sqliteStore();
   let page: Gate = gate();
   let chargesWork = false;
+  const resized: Gate = gate();
   const service = await startTestService({
     store,
     backlogSampleInterval: 500,
@@ -42,6 +46,14 @@ export async function startDashboardServer(): Promise<DashboardServer> {
               await ctx.progress({ done, total: pages }, `rendered page ${done} of ${pages}`);
             }
             return { pdf: 'report.pdf', pages };
+          },
+          async resize(payload: unknown, ctx: JobContext) {
+            const { size } = payload as { size: number };
+            ctx.log.info('resizing', { size });
+            ctx.log.debug('picked the lanczos filter');
+            await resized.promise;
+            ctx.log.warn('resized with a smaller quality', { size: size / 2, quality: 80 });
+            return { size: size / 2 };
           },
           async thumbnail(payload: unknown) {
             return { file: (payload as { file: string }).file, sizes: [64, 128] };
@@ -81,11 +93,15 @@ export async function startDashboardServer(): Promise<DashboardServer> {
       page = gate();
       released.open();
     },
+    releaseResize() {
+      resized.open();
+    },
     fixCharges() {
       chargesWork = true;
     },
     async close() {
       page.open();
+      resized.open();
       await service.close();
       await store.cleanup();
     },

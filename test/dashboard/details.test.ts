@@ -4,7 +4,8 @@
  * and retrying jobs say when they run; an active job shows its elapsed time, worker and lease;
  * dead letters are retried or deleted one at a time; the sign-in card fits a 390 px phone; the
  * internal `spool.webhooks` queue is marked; a waiting job shows its position in its queue; a job nobody handles says so; the Workers page lists
- * who is working; a read-only token sees what the person waiting is told, not the developer's message.
+ * who is working; a read-only token sees what the person waiting is told, not the developer's message;
+ * the lines a handler logged show on its job's page, live.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -203,7 +204,7 @@ describe.runIf(hasChromium)('dashboard details in Chromium', () => {
     const warning = page.getByTestId('warning');
     await warning.waitFor({ timeout: 10_000 });
     expect(await warning.textContent()).toContain(
-      'no worker handles media/thumbnial; running workers handle: render, thumbnail (did you mean "thumbnail"?).',
+      'no worker handles media/thumbnial; running workers handle: render, resize, thumbnail (did you mean "thumbnail"?).',
     );
     await screenshot(page, 'job-unhandled-1280');
     await warning.getByRole('link', { name: 'Workers' }).click();
@@ -211,7 +212,7 @@ describe.runIf(hasChromium)('dashboard details in Chromium', () => {
     const media = page.locator('tr[data-queue="media"]');
     await media.waitFor();
     const cell = (label: string) => media.locator(`[data-label="${label}"]`).textContent();
-    expect(await cell('Handles')).toBe('render, thumbnail');
+    expect(await cell('Handles')).toBe('render, resize, thumbnail');
     expect(await cell('PID')).toBe(String(process.pid));
     expect(await cell('Concurrency')).toBe('4');
     expect(await cell('Last heartbeat')).toMatch(/ago$/);
@@ -234,5 +235,23 @@ describe.runIf(hasChromium)('dashboard details in Chromium', () => {
     await page.getByRole('link', { name: 'Dead letters' }).click();
     await page.locator(`li[data-job-id="${id}"]`).getByText("Sorry, we couldn't complete this.").waitFor();
     expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+  });
+
+  it("shows the lines a handler logged on the job's page, with level, attempt and fields, as they come", async () => {
+    const id = await enqueueOverHttp(server.service, 'media', { name: 'resize', payload: { size: 640 } });
+    await eventually(async () => ((await server.service.spool.jobLogs(id)) ?? []).length === 2, 10_000);
+    const page = await open(`/jobs/${id}`, secrets.read);
+    const log = page.getByTestId('job-log');
+    await log.getByText('resizing').waitFor();
+    await log.getByText('picked the lanczos filter').waitFor();
+    expect(await log.locator('.log-line').first().textContent()).toMatch(/info#1resizing\{"size":640\}/);
+    expect(await log.getByText('resized with a smaller quality').count()).toBe(0);
+    // Live: the last line shows up without a reload once the handler logs it.
+    server.releaseResize();
+    await log.getByText('resized with a smaller quality').waitFor({ timeout: 10_000 });
+    expect(await log.locator('.log-line').count()).toBe(3);
+    expect(await log.locator('.log-line').last().textContent()).toContain('{"size":320,"quality":80}');
+    await expect.poll(() => statusOf(id)).toBe('completed');
+    await screenshot(page, 'job-log-1280');
   });
 });

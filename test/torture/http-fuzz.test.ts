@@ -37,6 +37,7 @@ const requiredScope: Record<string, Needs> = {
   'POST /v1/jobs/{id}/retry': 'admin',
   'GET /v1/jobs/{id}/errors': 'admin',
   'GET /v1/jobs/{id}/steps': 'read',
+  'GET /v1/jobs/{id}/logs': 'read',
   'GET /v1/queues': 'read',
   'POST /v1/queues/{queue}/dead-letters/retry': 'admin',
   'DELETE /v1/queues/{queue}/dead-letters': 'admin',
@@ -285,12 +286,11 @@ describe.each(kinds)('the HTTP API under attack on %s', (kind) => {
       '/v1/queues/{queue}/jobs/{id}',
       '/v2/jobs',
       '/v1/jobs/{id}/steps',
-      '/v1/jobs/{id}/logs',
     ];
     const query = () =>
       chance(0.5)
         ? ''
-        : `?${pick(['limit', 'cursor', 'status', 'name', 'queue', 'window', 'bucket', 'x'])}=${encodeURIComponent(
+        : `?${pick(['limit', 'cursor', 'status', 'name', 'queue', 'window', 'bucket', 'after', 'x'])}=${encodeURIComponent(
             pick(['-1', '0', '501', 'abc', '1e999', 'completed', 'bogus', junk(10), 'aWQ6MQ', '1h', '0s', '99999999d']),
           )}`;
     const tokens = [null, ...credentials.map((c) => c.secret), 'Basic dXNlcjpwYXNz', 'Bearer', `Bearer ${'x'.repeat(5_000)}`];

@@ -30,7 +30,8 @@ export function followJob(api: Api, id: string, handlers: JobEventHandlers): () 
         failures = 0;
         const final = await readEvents(response.body, (event) => {
           if (event.id) lastEventId = event.id;
-          if (event.data) handlers.onJob(JSON.parse(event.data) as JobView);
+          // `log` events carry log lines, not the job (the Log section reads those itself).
+          if (event.data && (event.event === 'status' || event.event === 'progress')) handlers.onJob(JSON.parse(event.data) as JobView);
         });
         if (final) return;
       } catch (err) {
@@ -71,6 +72,7 @@ async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (event: Sse
       end = buffer.indexOf('\n\n');
       if (!event) continue;
       onEvent(event);
+      if (event.event !== 'status' && event.event !== 'progress') continue;
       const status = (JSON.parse(event.data) as JobView).status;
       sawFinal = status === 'completed' || status === 'failed' || status === 'cancelled';
     }

@@ -132,3 +132,15 @@ export interface StepView {
   until: number | null;
   detail: unknown;
 }
+
+/** A line of a job's own log (`GET /v1/jobs/{id}/logs`, or a `log` event of its stream). */
+export interface LogLineView {
+  seq: number;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  fields: Record<string, unknown> | null;
+  attempt: number;
+  at: number;
+  /** On the marker line only: how many older lines were dropped. */
+  dropped?: number;
+}

@@ -3,12 +3,14 @@
  * for 14:05"), its position in its queue with an expected start, and a warning when no running
  * worker handles it; while active, how long it has run,
  * its worker and its lease; what the person waiting is told; payload and result; every attempt's
- * error (the developer's message and stack traces for admins); a timeline; cancel or retry for admins.
+ * error (the developer's message and stack traces for admins); its own log (what its handler logged,
+ * live); a timeline; cancel or retry for admins.
  */
 import { useState } from 'react';
 import type { JobErrorDetail, JobView } from '../api/types.js';
 import { useSession } from '../auth/session.js';
 import { DeliveryNote } from '../components/delivery-note.js';
+import { JobLog } from '../components/job-log.js';
 import { JsonBlock } from '../components/json-block.js';
 import { Link } from '../components/link.js';
 import { ProgressBar } from '../components/progress-bar.js';
@@ -160,6 +162,7 @@ function JobDetail({ job, error, reload }: { job: JobView; error: Error | null; 
         </div>
       </div>
       <WorkflowSteps api={api} id={job.id} />
+      <JobLog api={api} id={job.id} status={job.status} />
       <Attempts job={job} />
       <div className="card">
         <h2>Timeline</h2>

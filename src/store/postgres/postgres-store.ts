@@ -32,6 +32,7 @@ import type {
   TopicsPart,
   LimitsPart,
   StepsPart,
+  LogsPart,
   Transaction,
 } from '../contract.js';
 import { type ClaimedRow, type JobRow, claimOrder, foldCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
@@ -49,6 +50,7 @@ import { type BusStatementName, busStatements } from './bus-statements.js';
 import { postgresTopics } from './topics.js';
 import { postgresLimits } from './limits.js';
 import { postgresSteps } from './steps.js';
+import { postgresLogs } from './logs.js';
 import { postgresSchedules } from './schedules.js';
 import { postgresChanges } from './changes.js';
 
@@ -74,6 +76,7 @@ export class PostgresStore implements Store {
   readonly topics: TopicsPart;
   readonly limits: LimitsPart;
   readonly steps: StepsPart;
+  readonly logs: LogsPart;
   readonly changes: ChangesPart;
   // Built on first use: the connection's details are set in the constructor.
   readonly schedules = postgresSchedules(() => ({ pool: this.pool, schema: this.schema, where: this.where, now: () => this.now() }));
@@ -137,6 +140,7 @@ export class PostgresStore implements Store {
     });
     const enqueue = (jobs: readonly NewJob[], tx: Transaction) => this.enqueue(jobs, tx);
     this.steps = postgresSteps({ pool, schema, where: this.where, now: () => this.now(), wake: (q) => this.wakeLocal(q), enqueue });
+    this.logs = postgresLogs({ pool, schema, where: this.where });
   }
 
   /** Connects and checks the server answers; fails fast saying what to fix or what to check. */

@@ -267,4 +267,23 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX spool_jobs_group ON spool_jobs (json_extract(metadata, '$.group'), status)
     WHERE json_extract(metadata, '$.group') IS NOT NULL;
   `,
+  // Each job's own log (ctx.log): its lines, every attempt's, in order (seq is the rowid), capped
+  // per job by the writer; `dropped` marks the one line that says how many older lines went.
+  // Deleted with the job by a trigger, as its steps are.
+  `
+  CREATE TABLE spool_job_logs (
+    seq      INTEGER PRIMARY KEY,
+    job_id   INTEGER NOT NULL,
+    attempt  INTEGER NOT NULL,
+    level    TEXT    NOT NULL,
+    message  TEXT    NOT NULL,
+    fields   TEXT,
+    at       INTEGER NOT NULL,
+    dropped  INTEGER
+  );
+  CREATE INDEX spool_job_logs_job ON spool_job_logs (job_id, seq);
+  CREATE TRIGGER spool_job_logs_forget AFTER DELETE ON spool_jobs BEGIN
+    DELETE FROM spool_job_logs WHERE job_id = OLD.id;
+  END;
+  `,
 ];

@@ -35,6 +35,7 @@ import type {
   Transaction,
   WorkersPart,
   StepsPart,
+  LogsPart,
 } from '../contract.js';
 import { anyQueue } from '../contract.js';
 import { type ClaimedRow, type JobRow, claimOrder, foldCounts, leaseExpiredTexts, rowToClaimed, rowToJob } from '../row.js';
@@ -51,6 +52,7 @@ import { type SqliteStatementName, sqliteStatements } from './statements.js';
 import { sqliteTopics } from './topics.js';
 import { sqliteLimits } from './limits.js';
 import { sqliteSteps } from './steps.js';
+import { sqliteLogs } from './logs.js';
 import { sqliteSchedules } from './schedules.js';
 import { sqliteChanges } from './changes.js';
 
@@ -74,6 +76,7 @@ export class SqliteStore implements Store {
   readonly topics: TopicsPart;
   readonly limits: LimitsPart;
   readonly steps: StepsPart;
+  readonly logs: LogsPart;
   readonly schedules: SchedulesPart;
   readonly changes: ChangesPart;
   readonly groups: GroupsPart;
@@ -136,6 +139,7 @@ export class SqliteStore implements Store {
       wake: (queue) => this.wake(queue),
       ensureQueues: (db, names) => this.ensureQueues(db, names),
     });
+    this.logs = sqliteLogs({ db: this.db, prepare: (text) => this.prepare(text), guard: (operation) => this.guard(operation) });
     this.groups = sqliteGroups(access);
     this.schedules = sqliteSchedules({
       prepare: (text) => this.prepare(text),
