@@ -286,16 +286,10 @@ export const JobStepsResponse = z
 
 export const JobLogsQuery = z
   .object({
-    after: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .max(Number.MAX_SAFE_INTEGER)
-      .optional()
-      .openapi({
-        description: 'Only lines after this seq (the last one seen), to page on or follow. Default 0: from the start.',
-        example: 0,
-      }),
+    after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().openapi({
+      description: 'Only lines after this seq (the last one seen), to page on or follow. Default 0: from the start.',
+      example: 0,
+    }),
     limit: z.coerce.number().int().min(1).max(1_000).optional().openapi({ description: 'Most lines returned. Default 500.', example: 500 }),
   })
   .strict();

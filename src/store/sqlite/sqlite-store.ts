@@ -85,6 +85,7 @@ export class SqliteStore implements Store {
   private readonly listeners = new Set<StoreListener>();
   private readonly prepared = new Map<string, Database.Statement>();
   private walWatcher: ChangeWatcher | null = null;
+  private readonly completeAll: Database.Transaction<(now: number, batch: string) => { id: number }[]>;
   /** Queues this process knows have a row; the first enqueue of any other creates it. */
   private readonly knownQueues = new Set<string>();
   private readonly group = new GroupCommit((jobs) => this.insert(jobs, this.db)); // one at a time: writes are synchronous
@@ -107,6 +108,9 @@ export class SqliteStore implements Store {
         { cause: err },
       );
     }
+    this.completeAll = this.db.transaction(
+      (now: number, batch: string) => this.sql('complete').all(numbered(now, batch)) as { id: number }[],
+    );
     const access: SqliteAccess = (this.access = {
       db: this.db,
       sql: (name) => this.sql(name),
@@ -240,10 +244,13 @@ export class SqliteStore implements Store {
   }
 
   async complete(items: readonly Completion[]): Promise<CompleteOutcome[]> {
-    const statement = this.sql('complete');
+    if (items.length === 0) return [];
     const now = this.now();
-    const done = await this.eachInTransaction(items, (item) => statement.run(numbered(item.result, now, item.id, item.token)).changes > 0);
-    return done.map((id) => ({ id, at: now }));
+    const batch = JSON.stringify(items.map((item) => [item.id, item.token, item.result]));
+    const rows = await this.guard(() => this.completeAll.immediate(now, batch));
+    const done = new Set(rows.map((row) => String(row.id)));
+    // In the order given, each id once (a repeated id completes once, as row by row).
+    return items.filter((item) => done.delete(item.id)).map((item) => ({ id: item.id, at: now }));
   }
 
   async fail(items: readonly Failure[]): Promise<FailOutcome[]> {
