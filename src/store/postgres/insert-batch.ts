@@ -20,7 +20,9 @@ export interface InsertedRow {
 /**
  * The batch as one JSON array, assembled around the payload and metadata text the client already
  * serialised and checked, so nothing is escaped or parsed twice. A JSON null payload arrives as
- * SQL NULL from json_to_recordset; the statement turns it back into JSON null.
+ * SQL NULL from json_to_recordset; the statement turns it back into JSON null. Optional fields
+ * are written only when set (a missing key reads as null): a plain job is 8 keys instead of 20,
+ * less to build here and to parse on the server.
  */
 export function batchJson(jobs: readonly NewJob[]): string {
   const backoffs = new Map<BackoffPolicy, string>();
@@ -30,19 +32,26 @@ export function batchJson(jobs: readonly NewJob[]): string {
       backoff = JSON.stringify(j.backoff);
       backoffs.set(j.backoff, backoff);
     }
-    const key = j.idempotencyKey === null ? 'null' : JSON.stringify(j.idempotencyKey);
-    const callback = j.callbackUrl === null ? 'null' : JSON.stringify(j.callbackUrl);
-    const ordering = j.orderingKey === null ? 'null' : JSON.stringify(j.orderingKey);
-    const limits = `"ck":${j.concurrencyKey === null ? 'null' : JSON.stringify(j.concurrencyKey)},"rk":${j.rateLimitKey === null ? 'null' : JSON.stringify(j.rateLimitKey)},"ea":${j.expiresAt ?? 'null'},"ei":${j.expiresIn ?? 'null'},"dk":${j.keyed ? JSON.stringify(dedupeKey(j.keyed)) : 'null'}${traceFields(j)}`;
-    return `{${limits},"o":${ordering},"q":${JSON.stringify(j.queue)},"n":${JSON.stringify(j.name)},"p":${j.payload},"pr":${j.priority},"ma":${j.maxAttempts},"b":${backoff},"t":${j.timeout ?? 'null'},"k":${key},"m":${j.metadata},"r":${j.runAt ?? 'null'},"d":${j.delay},"c":${callback}}`;
+    return `{"q":${JSON.stringify(j.queue)},"n":${JSON.stringify(j.name)},"p":${j.payload},"pr":${j.priority},"ma":${j.maxAttempts},"b":${backoff},"m":${j.metadata},"d":${j.delay}${optionalFields(j)}}`;
   });
   return `[${parts.join(',')}]`;
 }
 
-/** Trace context is rare in a bulk enqueue's hot loop: written only when present (absent fields read as null). */
-function traceFields(j: NewJob): string {
-  if (!j.traceparent) return '';
-  return `,"tp":${JSON.stringify(j.traceparent)},"ts":${j.tracestate ? JSON.stringify(j.tracestate) : 'null'}`;
+/** The fields most jobs leave unset, each written only when present. */
+function optionalFields(j: NewJob): string {
+  let out = '';
+  if (j.timeout !== null && j.timeout !== undefined) out += `,"t":${j.timeout}`;
+  if (j.idempotencyKey !== null) out += `,"k":${JSON.stringify(j.idempotencyKey)}`;
+  if (j.runAt !== null && j.runAt !== undefined) out += `,"r":${j.runAt}`;
+  if (j.callbackUrl !== null) out += `,"c":${JSON.stringify(j.callbackUrl)}`;
+  if (j.orderingKey !== null) out += `,"o":${JSON.stringify(j.orderingKey)}`;
+  if (j.concurrencyKey !== null) out += `,"ck":${JSON.stringify(j.concurrencyKey)}`;
+  if (j.rateLimitKey !== null) out += `,"rk":${JSON.stringify(j.rateLimitKey)}`;
+  if (j.expiresAt !== null && j.expiresAt !== undefined) out += `,"ea":${j.expiresAt}`;
+  if (j.expiresIn !== null && j.expiresIn !== undefined) out += `,"ei":${j.expiresIn}`;
+  if (j.keyed) out += `,"dk":${JSON.stringify(dedupeKey(j.keyed))}`;
+  if (j.traceparent) out += `,"tp":${JSON.stringify(j.traceparent)},"ts":${j.tracestate ? JSON.stringify(j.tracestate) : 'null'}`;
+  return out;
 }
 
 const keyOf = (queue: string, key: string) => `${queue}\u0000${key}`;

@@ -328,6 +328,11 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   );
   CREATE INDEX job_logs_job ON "${s}".job_logs (job_id, seq);
   `,
+  // No statement reads jobs by parent (a child finishing updates its parent by id), so the index
+  // only cost every row version its predicate, and every version of a workflow's child an insert.
+  (s) => `
+  DROP INDEX IF EXISTS "${s}".jobs_parent;
+  `,
 ];
 
 /** Applies pending migrations in one transaction; safe when many processes start at once. */

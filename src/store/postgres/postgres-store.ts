@@ -253,7 +253,8 @@ export class PostgresStore implements Store {
       this.wakeLocal([first.queue]);
       return [{ id: String(row?.id), created: true, createdFrom: 0, createdAt: Number(row?.created_at), existing: null }];
     }
-    const inserted = await this.run<InsertedRow>('insertMany', [batchJson(jobs), now], via);
+    const keys = jobs.some((job) => job.idempotencyKey !== null);
+    const inserted = await this.run<InsertedRow>(keys ? 'insertMany' : 'insertManyPlain', [batchJson(jobs), now], via);
     const refused = inserted.find((row) => row.refused !== null);
     if (refused) throw await this.refusal(refused.refused as string);
     if (inserted.length > 0) this.wakeLocal(jobs.map((job) => job.queue));
@@ -347,7 +348,10 @@ export class PostgresStore implements Store {
   }
 
   async counts(queue?: string): Promise<QueueCounts> {
-    return foldCounts(await this.run<{ queue: string; status: JobStatus; n: number }>('counts', [queue ?? null]));
+    const rows = await this.run<{ queue: string; status: JobStatus; n: number }>(queue === undefined ? 'counts' : 'countsQueue', [
+      queue ?? null,
+    ]);
+    return foldCounts(rows);
   }
 
   async cancel(id: string): Promise<CancelResult | null> {
