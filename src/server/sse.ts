@@ -15,12 +15,14 @@ import type { Spool } from '../client/spool.js';
 import { coerceError } from '../core/errors.js';
 import { type Job, finalStatuses } from '../core/types.js';
 import type { ChangeFeed } from './change-feed.js';
+import { keepAlive, onHeartbeat } from './heartbeat.js';
 import { type ViewOptions, toJobView } from './job-view.js';
 
 export interface SseOptions {
   /**
-   * How often the change feed reads every watched job in one statement, in case a change was not
-   * pushed (SQLite: other processes' changes also trigger a read at once). @defaultValue 1 s on SQLite, 5 s on PostgreSQL
+   * PostgreSQL: how often the change feed reads every watched job in one statement, in case a
+   * change was not pushed. SQLite: how often it reads the store's log of watched jobs' changes
+   * (other processes' commits also trigger a read at once). @defaultValue 20 ms on SQLite, 5 s on PostgreSQL
    */
   pollMs?: number;
   /** How often a comment line keeps idle connections (and proxies) open. @defaultValue 15 s */
@@ -92,7 +94,7 @@ export function jobEventStream(
       changed = true;
       wake?.();
     });
-    const heartbeat = setInterval(() => void stream.write(': keep-alive\n\n').catch(stop), options.heartbeatMs);
+    const stopBeating = onHeartbeat(options.heartbeatMs, () => void stream.write(keepAlive).catch(stop));
     const send = (event: 'status' | 'progress', job: Job) =>
       stream.writeSSE({ event, id: eventId(job), data: JSON.stringify(toJobView(job, view)) });
     try {
@@ -132,7 +134,7 @@ export function jobEventStream(
         job = next;
       }
     } finally {
-      clearInterval(heartbeat);
+      stopBeating();
       unwatch();
       streams.delete(stop);
     }
