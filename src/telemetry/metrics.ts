@@ -10,6 +10,7 @@
 import type { Registry } from 'prom-client';
 import type { AttemptEnd, AttemptObserver, AttemptSpan, ObservedJob } from '../core/telemetry.js';
 import type { Store } from '../store/contract.js';
+import { LabelledHistogram } from './histogram.js';
 
 type Prom = typeof import('prom-client');
 
@@ -69,8 +70,7 @@ export class Metrics implements AttemptObserver {
       'Attempts sent back without spending the attempt because a rate limit or circuit breaker said wait.',
       labels,
     );
-    const histogram = (name: string, help: string) =>
-      new prom.Histogram({ name, help, labelNames: labels, buckets, registers: [registry] });
+    const histogram = (name: string, help: string) => new LabelledHistogram(name, help, buckets, registry);
     this.runSeconds = histogram('spool_job_run_seconds', 'How long each attempt ran its handler, in seconds.');
     this.pickupSeconds = histogram('spool_job_pickup_seconds', 'From when a job was due to when an attempt started it, in seconds.');
     this.storeGauges = storeGauges(prom, registry);
