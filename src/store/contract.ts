@@ -339,6 +339,12 @@ export interface ChangesPart {
   watch(ids: readonly string[]): Promise<void>;
   /** The current state of these jobs (missing ids are left out). */
   states(ids: readonly string[]): Promise<JobState[]>;
+  /**
+   * Where the store logs watched jobs' changes instead of pushing them (SQLite): the ids changed
+   * after `cursor` and the cursor to pass next. A null cursor answers only the current position;
+   * `ids` null means the log no longer reaches back that far, so read every watched job.
+   */
+  since?(cursor: number | null): Promise<{ cursor: number; ids: string[] | null }>;
 }
 
 /** The optional parts a store may have, by name: what the conformance suite checks for. */

@@ -10,6 +10,7 @@
 import type { Registry } from 'prom-client';
 import type { AttemptEnd, AttemptObserver, AttemptSpan, ObservedJob } from '../core/telemetry.js';
 import type { Store } from '../store/contract.js';
+import { LabelledHistogram } from './histogram.js';
 
 type Prom = typeof import('prom-client');
 
@@ -18,6 +19,7 @@ const buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
 
 /** One queue and job name's counters and histograms. */
 interface Series {
+  enqueued: { inc(n: number): void };
   completed: { inc(): void };
   failed: { inc(): void };
   retried: { inc(): void };
@@ -68,8 +70,7 @@ export class Metrics implements AttemptObserver {
       'Attempts sent back without spending the attempt because a rate limit or circuit breaker said wait.',
       labels,
     );
-    const histogram = (name: string, help: string) =>
-      new prom.Histogram({ name, help, labelNames: labels, buckets, registers: [registry] });
+    const histogram = (name: string, help: string) => new LabelledHistogram(name, help, buckets, registry);
     this.runSeconds = histogram('spool_job_run_seconds', 'How long each attempt ran its handler, in seconds.');
     this.pickupSeconds = histogram('spool_job_pickup_seconds', 'From when a job was due to when an attempt started it, in seconds.');
     this.storeGauges = storeGauges(prom, registry);
@@ -80,9 +81,22 @@ export class Metrics implements AttemptObserver {
     return new Metrics(prom.Registry ? prom : (prom.default as Prom), store, workerStaleMs);
   }
 
-  /** Counts jobs an enqueue created. */
+  /** Counts jobs an enqueue created: one increment per queue and name, however many jobs (a bulk enqueue is one series). */
   enqueued(jobs: readonly { queue: string; name: string }[]): void {
-    for (const job of jobs) this.enqueuedTotal.inc({ queue: job.queue, name: job.name });
+    let series: Series | null = null;
+    let queue = '';
+    let name = '';
+    let n = 0;
+    for (const job of jobs) {
+      if (series === null || job.queue !== queue || job.name !== name) {
+        if (series) series.enqueued.inc(n);
+        ({ queue, name } = job);
+        series = this.seriesOf(queue, name);
+        n = 0;
+      }
+      n++;
+    }
+    if (series) series.enqueued.inc(n);
   }
 
   attempt(job: ObservedJob): AttemptSpan {
@@ -91,7 +105,6 @@ export class Metrics implements AttemptObserver {
     const started = performance.now();
     return {
       traceId: null,
-      run: (fn) => fn(),
       end: ({ outcome }: AttemptEnd) => {
         series.run.observe((performance.now() - started) / 1000);
         if (outcome === 'completed') series.completed.inc();
@@ -111,6 +124,7 @@ export class Metrics implements AttemptObserver {
     let series = this.series.get(key);
     if (!series) {
       series = {
+        enqueued: this.enqueuedTotal.labels(queue, name),
         completed: this.completedTotal.labels(queue, name),
         failed: this.failedTotal.labels(queue, name),
         retried: this.retriedTotal.labels(queue, name),

@@ -51,8 +51,18 @@ function loadOpenTelemetry(): Promise<Api | null> {
   return loading;
 }
 
+/** A stored traceparent as a parent context and the span context to link; both null-ish when it was invalid. */
+interface Creation {
+  context: OtelApi.Context | null;
+  span: OtelApi.SpanContext | undefined;
+}
+
+/** Distinct creation contexts kept parsed (first in, first out). */
+const creationsKept = 64;
+
 export class Tracing implements AttemptObserver {
   private readonly tracer: OtelApi.Tracer | null;
+  private readonly creations = new Map<string, Creation>();
   /** The API's no-op provider, which the global proxy delegates to until an SDK registers. */
   private readonly noop: OtelApi.TracerProvider | null;
 
@@ -140,8 +150,8 @@ export class Tracing implements AttemptObserver {
   attempt(job: ObservedJob): AttemptSpan | null {
     const { api, tracer } = this;
     if (!api || !tracer || !this.recording(api)) return null;
-    const creation = job.traceparent ? this.contextOf({ traceparent: job.traceparent, tracestate: job.tracestate }) : null;
-    const created = creation ? api.trace.getSpanContext(creation) : undefined;
+    const creation = job.traceparent ? this.creationOf(job.traceparent, job.tracestate) : null;
+    const parent = creation?.context ?? api.ROOT_CONTEXT;
     const attributes: OtelApi.Attributes = {
       'messaging.system': 'spool',
       'messaging.operation.type': 'process',
@@ -157,14 +167,17 @@ export class Tracing implements AttemptObserver {
       {
         kind: api.SpanKind.CONSUMER,
         attributes,
-        links: created ? [{ context: created }] : [],
+        // A fresh array each time: a span may add links to its own.
+        links: creation?.span ? [{ context: creation.span }] : [],
       },
-      creation ?? api.ROOT_CONTEXT,
+      parent,
     );
-    const active = api.trace.setSpan(creation ?? api.ROOT_CONTEXT, span);
+    const active = api.trace.setSpan(parent, span);
+    // A recording span's context is valid: the check (two regular expressions) is for no-op spans.
     const context = span.spanContext();
+    const traceId = span.isRecording() || api.trace.isSpanContextValid(context) ? context.traceId : (creation?.span?.traceId ?? null);
     return {
-      traceId: api.trace.isSpanContextValid(context) ? context.traceId : (created?.traceId ?? null),
+      traceId,
       run: (fn) => api.context.with(active, fn),
       step: (name, stepAttempt) => this.step(active, job, name, stepAttempt),
       note: (name, attributes) => span.addEvent(name, attributes),
@@ -209,6 +222,24 @@ export class Tracing implements AttemptObserver {
         span.end();
       },
     };
+  }
+
+  /**
+   * A job's creation context, parsed once per distinct traceparent: jobs enqueued together (one
+   * `enqueueMany`, one request) share it, and a worker claims them side by side. The last few
+   * are kept; contexts are immutable, so sharing them between attempts is safe.
+   */
+  private creationOf(traceparent: string, tracestate: string | null): Creation {
+    const key = tracestate ? `${traceparent} ${tracestate}` : traceparent;
+    let creation = this.creations.get(key);
+    if (!creation) {
+      const context = this.contextOf({ traceparent, tracestate });
+      const span = (this.api as Api).trace.getSpanContext(context);
+      creation = { context: span ? context : null, span };
+      if (this.creations.size >= creationsKept) this.creations.delete(this.creations.keys().next().value as string);
+      this.creations.set(key, creation);
+    }
+    return creation;
   }
 
   /** The trace context active here (inside a handler: its attempt's), for a job created without `produce`. */

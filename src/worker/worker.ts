@@ -311,7 +311,7 @@ export class Worker {
     );
     if (port.events.hasListeners('active')) port.events.emit('active', { job });
     const handler = this.handlers.resolve(job.name);
-    const run = span ? await span.run(() => runHandler(entry, handler, ctx)) : await runHandler(entry, handler, ctx);
+    const run = span?.run ? await span.run(() => runHandler(entry, handler, ctx)) : await runHandler(entry, handler, ctx);
     let outcome = decideOutcome(run, job, { maxPayloadBytes: port.settings.maxPayloadBytes });
     if (flow || job.metadata['spool.compensates'] !== undefined)
       outcome = await this.settleWorkflow(flow ?? startFlow?.(job, this.workflowVersion, span), job, outcome, span?.traceId);

@@ -6,6 +6,7 @@
  */
 import { describe } from 'vitest';
 import { busTests } from './bus.js';
+import { changeTests } from './changes.js';
 import { controlTests } from './control.js';
 import { enqueueTests } from './enqueue.js';
 import { flowTests } from './flow.js';
@@ -52,6 +53,7 @@ export function runConformance(name: string, makeStoreUrl: StoreFactory): void {
     registryTests(h);
     threadTests(h);
     userMessageTests(h);
+    changeTests(h);
     busTests(h);
     flowTests(h);
     workflowTests(h);

@@ -323,4 +323,25 @@ export const sqliteMigrations: readonly string[] = [
             json_object('spool.compensates', CAST(NEW.id AS TEXT)), NEW.updated_at, NEW.updated_at, NEW.updated_at);
   END;
   `,
+  // Event streams: status, attempts and progress changes (and deletions) of jobs someone watches
+  // (an open stream marks its job) go to a short log, so a server's change feed reads what changed
+  // since its last look instead of every watched job (10,000 streams: 10,000 rows a read). The
+  // WHEN clauses keep jobs nobody watches off it; the log keeps its last 10,000 entries, and a
+  // reader that fell further behind reads every watched job once.
+  `
+  ALTER TABLE spool_jobs ADD COLUMN watched INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE spool_job_changes (seq INTEGER PRIMARY KEY, job_id INTEGER NOT NULL);
+  CREATE TRIGGER spool_jobs_watched_change AFTER UPDATE OF status, attempts, progress ON spool_jobs
+    WHEN NEW.watched = 1
+      AND (OLD.status IS NOT NEW.status OR OLD.attempts IS NOT NEW.attempts OR OLD.progress IS NOT NEW.progress)
+  BEGIN
+    INSERT INTO spool_job_changes (job_id) VALUES (NEW.id);
+    DELETE FROM spool_job_changes WHERE seq <= (SELECT max(seq) FROM spool_job_changes) - 10000;
+  END;
+  CREATE TRIGGER spool_jobs_watched_delete AFTER DELETE ON spool_jobs WHEN OLD.watched = 1
+  BEGIN
+    INSERT INTO spool_job_changes (job_id) VALUES (OLD.id);
+    DELETE FROM spool_job_changes WHERE seq <= (SELECT max(seq) FROM spool_job_changes) - 10000;
+  END;
+  `,
 ];
