@@ -80,6 +80,10 @@ export interface Sizes {
   sseChanges: number;
   /** Workload 17: workflows of 5 steps (and as many 5-job chains). */
   workflowRuns: number;
+  /** Workload 18: waiting jobs of a name no worker handles, beside the handled ones. */
+  unhandledJobs: number;
+  /** Workload 19: completed jobs past retention pruned from a fresh SQLite file. */
+  pruneJobs: number;
 }
 
 /** Connections (workload 10) and callers (workload 11) in flight at once. */
@@ -116,6 +120,8 @@ export const fullSizes: Sizes = {
   sseStreams: 10_000,
   sseChanges: 200,
   workflowRuns: 10_000,
+  unhandledJobs: 200_000,
+  pruneJobs: 1_000_000,
 };
 
 export const quickSizes: Sizes = {
@@ -149,4 +155,6 @@ export const quickSizes: Sizes = {
   sseStreams: 10_000,
   sseChanges: 100,
   workflowRuns: 1_000,
+  unhandledJobs: 20_000,
+  pruneJobs: 100_000,
 };

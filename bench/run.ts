@@ -18,6 +18,7 @@ import { concurrentEnqueue } from './workloads/concurrent-enqueue.js';
 import { httpEnqueue } from './workloads/http-enqueue.js';
 import { eventStreams } from './workloads/event-streams.js';
 import { ceiling } from './workloads/ceiling.js';
+import { claimsUnhandled } from './workloads/claims-unhandled.js';
 import { crashRecovery } from './workloads/crash-recovery.js';
 import { fanOut } from './workloads/fan-out.js';
 import { flow } from './workloads/flow.js';
@@ -25,6 +26,7 @@ import type { WorkloadContext } from './workloads/context.js';
 import { latency } from './workloads/latency.js';
 import { network } from './workloads/network.js';
 import { observability } from './workloads/observability.js';
+import { prunePauseWorkload } from './workloads/prune-pause.js';
 import { scaleOut } from './workloads/scale-out.js';
 import { singleEnqueue } from './workloads/single-enqueue.js';
 import { threads } from './workloads/threads.js';
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
   const started = now();
   const quick = process.argv.includes('--quick');
   const only = argument('only')?.split(',');
-  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17').split(','));
+  const chosen = new Set((argument('workloads') ?? '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19').split(','));
   const ctx: WorkloadContext = {
     sizes: quick ? quickSizes : fullSizes,
     systems: queueSystems.filter((s) => !only || only.includes(s.name)),
@@ -87,6 +89,8 @@ async function main(): Promise<void> {
   if (chosen.has('15') || chosen.has('observability')) await attempt('workload 15', async () => void tables.push(await observability(ctx)));
   if (chosen.has('16')) await attempt('workload 16', async () => void tables.push(await eventStreams(ctx)));
   if (chosen.has('17')) await attempt('workload 17', async () => void tables.push(await workflows(ctx)));
+  if (chosen.has('18')) await attempt('workload 18', async () => void tables.push(await claimsUnhandled(ctx)));
+  if (chosen.has('19')) await attempt('workload 19', async () => void tables.push(await prunePauseWorkload(ctx)));
 
   tables.sort((a, b) => a.title.localeCompare(b.title, 'en', { numeric: true }));
   addCeilingNotes(tables);
