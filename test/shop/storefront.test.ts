@@ -110,6 +110,8 @@ describe.runIf(hasChromium)('the storefront in Chromium', () => {
   }, async () => {
     await shop.spool.configureQueue(ordersQueue, { maxDepth: 2 });
     shop.world.provider.mode = 'down';
+    // Paused, the fillers stay waiting whatever the workers' timing, so the queue is surely full.
+    await shop.spool.pause(ordersQueue);
     for (let i = 0; i < 3; i++) await placeOrder(shop.url, `cart-filler-${i}`);
     const { page, errors } = await open();
     await page.locator('#products button[data-sku="mug"]').click();
@@ -120,6 +122,7 @@ describe.runIf(hasChromium)('the storefront in Chromium', () => {
     expect(await page.locator('#order').isHidden()).toBe(true);
     await screenshot(page, 'shop-queue-full');
     await shop.spool.configureQueue(ordersQueue, { maxDepth: 300 });
+    await shop.spool.resume(ordersQueue);
     shop.world.provider.mode = 'up';
     await expect.poll(() => page.locator('#order-state').textContent(), { timeout: 60_000 }).toBe('confirmed');
     const orderId = (await page.locator('#order-id').textContent()) ?? '';
